@@ -1,0 +1,5 @@
+//! The `rolegraph` command line: a thin layer over the library crates.
+
+fn main() {
+    println!("rolegraph");
+}
