@@ -1,5 +1,42 @@
-//! The `rolegraph` command line: a thin layer over the library crates.
+//! The `rolegraph` command line: a thin layer over the library crates. Results go to stdout,
+//! logs and progress to stderr. Exit codes: 0 success, 1 findings at or above `--fail-on`
+//! (where a command has it), 2 an error.
 
-fn main() {
-    println!("rolegraph");
+mod cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "rolegraph", version, about = "Shows and secures the non-human identities of AWS")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Decide one request against policies, with the statements that decided it.
+    Eval(Box<cmd::eval::Args>),
+    /// Which actions an action pattern grants, by access level.
+    Actions(cmd::actions::Args),
+    /// Run the iam-simulate test vectors and report agreement by family.
+    Conformance(cmd::conformance::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Eval(a) => cmd::eval::run(*a),
+        Command::Actions(a) => cmd::actions::run(a),
+        Command::Conformance(a) => cmd::conformance::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
 }

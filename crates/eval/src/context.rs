@@ -51,6 +51,9 @@ pub enum Unknowns {
     All,
     /// These keys (lower-cased) are unknown; others not held are absent.
     Keys(BTreeSet<String>),
+    /// Every key is unknown, held or not, except those matching these lower-case glob patterns,
+    /// which are known (held or absent).
+    AllExcept(Vec<policy::Pattern>),
 }
 
 /// The request context.
@@ -90,6 +93,11 @@ impl Context {
 
     /// Looks a key up; `key_lower` must already be lower-cased.
     pub fn get(&self, key_lower: &str) -> Lookup<'_> {
+        if let Unknowns::AllExcept(known) = &self.unknowns
+            && !known.iter().any(|p| p.matches(key_lower))
+        {
+            return Lookup::Unknown;
+        }
         if let Some(v) = self.entries.get(key_lower) {
             return Lookup::Present(v);
         }
@@ -97,7 +105,7 @@ impl Context {
             Unknowns::None => Lookup::Absent,
             Unknowns::All => Lookup::Unknown,
             Unknowns::Keys(keys) if keys.contains(key_lower) => Lookup::Unknown,
-            Unknowns::Keys(_) => Lookup::Absent,
+            Unknowns::Keys(_) | Unknowns::AllExcept(_) => Lookup::Absent,
         }
     }
 

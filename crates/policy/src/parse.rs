@@ -197,10 +197,10 @@ fn parse_statement(
 fn parse_principals(v: &Value, pointer: &str) -> Result<Vec<Principal>, ParseError> {
     match v {
         Value::String(s) if s == "*" => Ok(vec![Principal::Any]),
-        Value::String(s) => Err(ParseError::at(
-            pointer,
-            format!("a principal given as a string must be `*`, not `{s}`; use {{\"AWS\": \"{s}\"}}"),
-        )),
+        // AWS's grammar allows only `*` as a string; an ARN or account id given as a string is
+        // read as `{"AWS": ...}` (as other tools do) rather than rejected: a policy AWS would
+        // refuse never reaches an export, so this only matters for hand-written input.
+        Value::String(s) => Ok(vec![Principal::Aws(s.clone())]),
         Value::Object(map) => {
             let mut out = Vec::new();
             for (kind, values) in map {

@@ -1,0 +1,5 @@
+//! One module per subcommand.
+
+pub mod actions;
+pub mod conformance;
+pub mod eval;
