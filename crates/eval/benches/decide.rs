@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use policy::Policy;
-use rolegraph_eval::{Context, PolicySet, Request, Unknowns, evaluate};
+use rolegraph_eval::{Caller, Context, PolicySet, Request, Unknowns, evaluate, evaluate_as};
 use serde_json::json;
 
 fn role_policy() -> Arc<Policy> {
@@ -75,6 +75,15 @@ fn bench(c: &mut Criterion) {
             for (action, resource) in REQUESTS {
                 let req = Request { principal, action, resource, resource_account: Some("111122223333"), context: &ctx };
                 black_box(evaluate(black_box(&req), &set));
+            }
+        })
+    });
+    let caller = Caller::parse(principal);
+    g.bench_function("execution-role/8-requests-parsed-caller", |b| {
+        b.iter(|| {
+            for (action, resource) in REQUESTS {
+                let req = Request { principal, action, resource, resource_account: Some("111122223333"), context: &ctx };
+                black_box(evaluate_as(&caller, black_box(&req), &set));
             }
         })
     });

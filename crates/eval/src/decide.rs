@@ -268,7 +268,7 @@ fn protected_by_aws(action_lower: &str, resource: &str) -> Option<&'static str> 
 /// Per-request state shared by every statement.
 struct Eval<'r, 'c> {
     req: &'r Request<'c>,
-    caller: Caller,
+    caller: std::borrow::Cow<'r, Caller>,
     action_lower: String,
     collect: bool,
     has_boundary: bool,
@@ -388,7 +388,21 @@ impl<'r, 'c> Eval<'r, 'c> {
 pub fn evaluate(req: &Request<'_>, set: &PolicySet) -> Decision {
     let ev = Eval {
         req,
-        caller: Caller::parse(req.principal),
+        caller: std::borrow::Cow::Owned(Caller::parse(req.principal)),
+        action_lower: req.action.to_ascii_lowercase(),
+        collect: true,
+        has_boundary: set.has(PolicyKind::PermissionBoundary),
+    };
+    decide(&ev, set)
+}
+
+/// Decides a request whose caller is already parsed (`caller` must be
+/// `Caller::parse(req.principal)`): for callers that decide many requests of one principal,
+/// such as the authorization graph.
+pub fn evaluate_as(caller: &Caller, req: &Request<'_>, set: &PolicySet) -> Decision {
+    let ev = Eval {
+        req,
+        caller: std::borrow::Cow::Borrowed(caller),
         action_lower: req.action.to_ascii_lowercase(),
         collect: true,
         has_boundary: set.has(PolicyKind::PermissionBoundary),
@@ -536,6 +550,12 @@ fn decide(ev: &Eval<'_, '_>, set: &PolicySet) -> Decision {
     let session_ok = if set.has(PolicyKind::Session) { session_allow } else { Expr::True };
 
     let has_identity_side = caller.is_iam_identity();
+    // "By default, all requests are implicitly denied with the exception of the AWS account root
+    // user, which has full access" (evaluation logic): the root user's identity side allows
+    // everything; SCPs, explicit denies and the other account's resource policy still apply.
+    if caller.kind == CallerKind::Root {
+        identity_allow = Expr::True;
+    }
     let identity_side = if has_identity_side {
         identity_allow.clone().and(boundary_ok.clone()).and(session_ok.clone())
     } else {

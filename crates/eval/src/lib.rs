@@ -19,6 +19,6 @@ pub mod principal;
 pub use case::{Case, CaseError, DecisionReport};
 pub use conditions::{Truth, evaluate_condition};
 pub use context::{Context, ContextValue, Lookup, Unknowns};
-pub use decide::{Decision, Outcome, PolicyEntry, PolicyKind, PolicySet, Request, StatementRef, evaluate};
+pub use decide::{Decision, Outcome, PolicyEntry, PolicyKind, PolicySet, Request, StatementRef, evaluate, evaluate_as};
 pub use expr::{Atom, Expr};
 pub use principal::{Caller, CallerKind, Naming};

@@ -23,7 +23,8 @@ impl Policy {
             decoded = percent_encoding::percent_decode_str(trimmed)
                 .decode_utf8()
                 .map_err(|e| ParseError::Json(format!("URL-encoded text is not UTF-8: {e}")))?
-                .replace('+', " ");
+                // RFC 3986 percent-encoding, as IAM documents it: `+` stays a plus.
+                .into_owned();
             decoded.as_str()
         };
         let value: Value =

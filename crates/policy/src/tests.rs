@@ -70,6 +70,10 @@ fn url_encoded_documents() {
     assert_eq!(p.statements[0].action.items()[0].raw, "s3:*");
     let via_value = parse(json!(encoded)).unwrap_or_else(|e| unreachable!("{e}"));
     assert_eq!(p, via_value);
+    // RFC 3986: `+` is a plus, not a space.
+    let plus = Policy::parse_str("%7B%22Statement%22%3A%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3AGetObject%22%2C%22Resource%22%3A%22arn%3Aaws%3As3%3A%3A%3Ab%2Fa+b%22%7D%7D")
+        .unwrap_or_else(|e| unreachable!("{e}"));
+    assert_eq!(plus.statements[0].resource.as_ref().map(|r| r.items()[0].raw.as_str()), Some("arn:aws:s3:::b/a+b"));
 }
 
 #[test]
