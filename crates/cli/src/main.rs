@@ -23,6 +23,12 @@ enum Command {
     Actions(cmd::actions::Args),
     /// Run the iam-simulate test vectors and report agreement by family.
     Conformance(cmd::conformance::Args),
+    /// Run every rule on a folder of exports and report the findings.
+    Scan(Box<cmd::scan::Args>),
+    /// List the rules.
+    Rules(cmd::rules_cmd::ListArgs),
+    /// Show one rule's documentation.
+    Rule(cmd::rules_cmd::ShowArgs),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +37,9 @@ fn main() -> ExitCode {
         Command::Eval(a) => cmd::eval::run(*a),
         Command::Actions(a) => cmd::actions::run(a),
         Command::Conformance(a) => cmd::conformance::run(a),
+        Command::Scan(a) => cmd::scan::run(*a),
+        Command::Rules(a) => cmd::rules_cmd::list(a),
+        Command::Rule(a) => cmd::rules_cmd::show(a),
     };
     match result {
         Ok(code) => code,

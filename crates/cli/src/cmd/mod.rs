@@ -3,3 +3,5 @@
 pub mod actions;
 pub mod conformance;
 pub mod eval;
+pub mod rules_cmd;
+pub mod scan;

@@ -1,0 +1,81 @@
+//! `rolegraph scan`, `rules` and `rule` on the bundled demo organization.
+
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::process::{Command, Output};
+
+fn rolegraph(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rolegraph"))
+        .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run rolegraph: {e}"))
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+}
+
+#[test]
+fn scan_demo_finds_the_planted_credential_risks() {
+    let o = rolegraph(&["scan", "demo", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "high findings make the exit code 1: {o:?}");
+    let v = json(&o);
+    assert_eq!(v["schema_version"], 1);
+    let findings = v["findings"].as_array().unwrap();
+    let has = |rule: &str, name: &str| findings.iter().any(|f| f["rule"] == rule && f["subject"]["name"] == name);
+    assert!(has("console-user-without-mfa", "jane.doe"));
+    assert!(has("old-access-key", "ci-legacy-deployer"));
+    assert!(has("unused-role", "old-reporting-role"));
+    assert!(has("user-access-key-where-role-would-do", "dev-bot"));
+    // Sorted by severity, highest first; fingerprints unique.
+    let sev: Vec<&str> = findings.iter().map(|f| f["severity"].as_str().unwrap()).collect();
+    let rank = |s: &str| ["info", "low", "medium", "high", "critical"].iter().position(|x| *x == s).unwrap();
+    assert!(sev.windows(2).all(|w| rank(w[0]) >= rank(w[1])), "{sev:?}");
+    let mut fps: Vec<&str> = findings.iter().map(|f| f["fingerprint"].as_str().unwrap()).collect();
+    fps.sort();
+    fps.dedup();
+    assert_eq!(fps.len(), findings.len());
+    // The gaps of the demo are reported, not hidden.
+    assert!(v["gaps"].as_array().is_some_and(|g| !g.is_empty()));
+    // Deterministic: the same run gives the same bytes.
+    assert_eq!(rolegraph(&["scan", "demo", "--format", "json"]).stdout, o.stdout);
+}
+
+#[test]
+fn fail_on_and_suppressions_set_the_exit_code() {
+    assert_eq!(rolegraph(&["scan", "demo", "--fail-on", "critical"]).status.code(), Some(0));
+    assert_eq!(rolegraph(&["scan", "demo", "--fail-on", "never"]).status.code(), Some(0));
+    assert_eq!(rolegraph(&["scan", "demo", "--fail-on", "loud"]).status.code(), Some(2));
+    // Suppress every high finding: the exit code drops to 0 at --fail-on high.
+    let v = json(&rolegraph(&["scan", "demo", "--format", "json"]));
+    let mut toml = String::new();
+    for f in v["findings"].as_array().unwrap().iter().filter(|f| f["severity"] == "high") {
+        toml.push_str(&format!("[[suppress]]\nfingerprint = \"{}\"\nreason = \"accepted in test\"\n\n", f["fingerprint"].as_str().unwrap()));
+    }
+    let path = std::env::temp_dir().join(format!("rolegraph-suppress-{}.toml", std::process::id()));
+    std::fs::write(&path, toml).unwrap();
+    let o = rolegraph(&["scan", "demo", "--suppressions", path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let v = json(&o);
+    assert!(v["summary"]["suppressed"].as_u64().unwrap() >= 3);
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn a_missing_folder_is_an_error_that_names_it() {
+    let o = rolegraph(&["scan", "no/such/folder"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no/such/folder"));
+}
+
+#[test]
+fn rules_are_listed_and_documented() {
+    let o = rolegraph(&["rules", "--json"]);
+    let v = json(&o);
+    assert!(v.as_array().unwrap().iter().any(|r| r["id"] == "root-access-keys" && r["severity"] == "critical"));
+    let o = rolegraph(&["rule", "unused-role"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("## Remediation") && text.contains("## False positives"), "{text}");
+    assert_eq!(rolegraph(&["rule", "no-such-rule"]).status.code(), Some(2));
+}

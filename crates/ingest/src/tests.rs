@@ -1,0 +1,530 @@
+//! Tests of loading the real samples in `../shared/data/samples` and hand-made exports:
+//! counts, merging, account attribution, organizations, malformed input and gaps.
+
+use std::path::{Path, PathBuf};
+
+use model::{DataKind, GapKind, OrgPolicyType, Snapshot, UseKind};
+
+use crate::{ExportKind, IngestError, LoadOptions, load, load_with};
+
+fn sample(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/samples").join(name)
+}
+
+fn only_account(s: &Snapshot) -> &model::Account {
+    assert_eq!(s.accounts.len(), 1, "{:?}", s.accounts.iter().map(|a| &a.id).collect::<Vec<_>>());
+    s.accounts.first().unwrap()
+}
+
+fn has_gap(s: &Snapshot, kind: GapKind, text: &str) -> bool {
+    s.gaps.iter().any(|g| g.kind == kind && (g.what.contains(text) || g.source.contains(text)))
+}
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+fn every_document_parses(s: &Snapshot) {
+    let mut docs = Vec::new();
+    for a in &s.accounts {
+        for r in &a.roles {
+            docs.extend(r.trust_policy.iter());
+            docs.extend(r.inline_policies.iter().map(|p| &p.document));
+        }
+        for p in a.policies.iter().chain(s.aws_managed_policies.iter()) {
+            docs.extend(p.versions.iter().map(|v| &v.document));
+        }
+    }
+    assert!(!docs.is_empty());
+    for d in docs {
+        assert!(d.policy().is_some(), "{:?}", d);
+    }
+}
+
+#[test]
+fn cloudsplaining_sample() {
+    let l = load(sample("cloudsplaining")).unwrap();
+    let s = &l.snapshot;
+    let a = only_account(s);
+    assert_eq!(a.id, "012345678901");
+    assert_eq!((a.roles.len(), a.users.len(), a.groups.len()), (3, 3, 2));
+    assert_eq!(a.policies.len(), 2);
+    assert_eq!(s.aws_managed_policies.len(), 30);
+    assert_eq!(a.instance_profiles.len(), 1);
+    every_document_parses(s);
+    let role = a.role_by_name("MyRole").unwrap();
+    assert!(role.policies_known);
+    assert!(role.role_last_used.is_some());
+    // Every attached managed policy resolves to a document.
+    for r in &a.roles {
+        for (src, doc) in s.role_policies(r).identity {
+            assert!(doc.is_some(), "{src:?} of {}", r.arn);
+        }
+    }
+    let obama = a.user_by_name("obama").unwrap();
+    assert_eq!(obama.groups, vec!["admin"]);
+    assert!(s.user_policies(obama).identity.len() > obama.attached_managed_policies.len());
+    assert!(!has_gap(s, GapKind::UnresolvedReference, "managed policy"));
+    assert!(has_gap(s, GapKind::MissingData, "no EC2 data"));
+    assert!(has_gap(s, GapKind::MissingData, "no organization data"));
+}
+
+#[test]
+fn cloudmapper_sample() {
+    let l = load(sample("cloudmapper-demo")).unwrap();
+    let s = &l.snapshot;
+    let a = only_account(s);
+    assert_eq!(a.id, "123456789012");
+    assert_eq!((a.roles.len(), a.users.len(), a.groups.len(), a.policies.len()), (4, 2, 1, 1));
+    assert_eq!(s.aws_managed_policies.len(), 1);
+    assert_eq!(a.ec2_instances.len(), 3);
+    assert!(a.ec2_instances.iter().all(|i| i.region.as_deref() == Some("us-east-1")));
+    assert_eq!(a.ec2_instance("i-00000000000000001").and_then(|i| i.name.as_deref()), Some("Web1"));
+    assert_eq!(a.lambda_functions.len(), 1);
+    let f = a.lambda_functions.first().unwrap();
+    assert_eq!(f.role_arn.as_deref(), Some("arn:aws:iam::123456789012:role/service-role/invpclambda"));
+    let report = a.credential_report.as_ref().unwrap();
+    assert_eq!(report.rows.len(), 3);
+    let root = a.root_credentials().unwrap();
+    assert!(root.mfa_active);
+    assert_eq!(root.active_access_keys().count(), 1);
+    let user = a.credentials("arn:aws:iam::123456789012:user/user").unwrap();
+    assert_eq!(user.password_enabled, Some(true));
+    assert_eq!(user.active_access_keys().count(), 2);
+    assert_eq!(a.service_last_accessed.len(), 1);
+    let sla = a.service_last_accessed.first().unwrap();
+    assert_eq!(sla.services.first().map(|s| s.service_namespace.as_str()), Some("logs"));
+    assert!(a.has(DataKind::CallerIdentity));
+    every_document_parses(s);
+    // The function's role is not in the authorization details.
+    assert!(has_gap(s, GapKind::UnresolvedReference, "invpclambda"));
+    // Files that are AWS output but not read are skipped with a warning.
+    let skipped: Vec<&str> = l.files.iter().filter(|f| f.kind.is_none()).map(|f| f.path.as_str()).collect();
+    assert_eq!(
+        skipped,
+        vec![
+            "iam-get-account-summary.json",
+            "lambda-get-policy-invpclambda.json",
+            "s3-get-bucket-policy-cloudmapper_demo.json"
+        ]
+    );
+    assert_eq!(l.warnings.len(), 3);
+}
+
+#[test]
+fn moto_sample() {
+    let l = load(sample("moto-synthetic")).unwrap();
+    let s = &l.snapshot;
+    let a = only_account(s);
+    assert_eq!(a.id, "123456789012");
+    assert_eq!(a.name.as_deref(), Some("master"));
+    assert_eq!((a.roles.len(), a.users.len(), a.groups.len(), a.policies.len()), (5, 3, 1, 2));
+    assert_eq!(s.aws_managed_policies.len(), 1321);
+    // `list-roles` adds the max session duration to roles from the authorization details.
+    let admin = a.role_by_name("admin-role").unwrap();
+    assert!(admin.policies_known);
+    assert_eq!(admin.max_session_duration, Some(3600));
+    assert_eq!(admin.attached_managed_policies, vec!["arn:aws:iam::aws:policy/AdministratorAccess"]);
+    // The boundary only appears on the copy of the role inside its instance profile.
+    let ec2 = a.role_by_name("ec2-app-role").unwrap();
+    assert_eq!(ec2.permissions_boundary.as_deref(), Some("arn:aws:iam::123456789012:policy/app-s3-read"));
+    let uses = a.role_uses();
+    let ec2_uses: Vec<UseKind> = uses.get(&ec2.arn).unwrap().iter().map(|u| u.kind).collect();
+    assert_eq!(ec2_uses, vec![UseKind::InstanceProfile, UseKind::Ec2Instance]);
+    let lambda = a.role_by_name("lambda-exec-role").unwrap();
+    assert_eq!(uses.get(&lambda.arn).unwrap().first().map(|u| u.name.as_str()), Some("orders-fn"));
+    // The credential report is a Python bytes literal here.
+    let mallory = a.credentials("arn:aws:iam::123456789012:user/mallory").unwrap();
+    assert_eq!(mallory.active_access_keys().count(), 1);
+    // Organization: accounts, the SCP's content, and FullAWSAccess filled in.
+    let org = s.organization.as_ref().unwrap();
+    assert_eq!(org.id.as_deref(), Some("o-94gm2fiwxt"));
+    assert_eq!(org.management_account_id.as_deref(), Some("123456789012"));
+    assert_eq!(org.accounts.len(), 2);
+    assert_eq!(org.roots.len(), 1);
+    let deny = org.policy("p-9ns5ife0").unwrap();
+    assert_eq!(deny.policy_type, OrgPolicyType::ServiceControlPolicy);
+    assert!(deny.document.as_ref().unwrap().json().contains("organizations:LeaveOrganization"));
+    let full = org.policy("p-FullAWSAccess").unwrap();
+    assert!(full.document_from_aws_default);
+    // Targets were not exported with a policy id: unknown, and said so.
+    assert!(deny.targets.is_none());
+    assert!(has_gap(s, GapKind::MissingData, "the targets of SCP `p-9ns5ife0` are unknown"));
+    every_document_parses(s);
+    let kinds: Vec<ExportKind> = l.files.iter().filter_map(|f| f.kind).collect();
+    assert!(kinds.contains(&ExportKind::OrgDescribePolicy));
+    assert!(kinds.contains(&ExportKind::Ec2ProfileAssociations));
+}
+
+#[test]
+fn multi_account_folder_with_org_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for (sub, src) in [("prod", "cloudmapper-demo"), ("dev", "cloudsplaining")] {
+        for entry in std::fs::read_dir(sample(src)).unwrap() {
+            let p = entry.unwrap().path();
+            std::fs::create_dir_all(root.join(sub)).unwrap();
+            std::fs::copy(&p, root.join(sub).join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    // A file with no ARN is attributed through the caller identity of its folder.
+    write(root, "prod/ecs/us-east-1-services.json", r#"{"services": [], "failures": []}"#);
+    // ... or the folder's name.
+    write(root, "222222222222/lambda.json", r#"{"Functions": []}"#);
+    // Organization files at the top level.
+    write(
+        root,
+        "org/list-accounts.json",
+        r#"{"Accounts":[{"Id":"123456789012","Name":"prod","Email":"p@example.com","Status":"ACTIVE"},{"Id":"012345678901","Name":"dev","Email":"d@example.com","Status":"ACTIVE"}]}"#,
+    );
+    let l = load(root).unwrap();
+    let s = &l.snapshot;
+    let ids: Vec<&str> = s.accounts.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, vec!["012345678901", "123456789012", "222222222222"]);
+    assert_eq!(s.account("123456789012").unwrap().name.as_deref(), Some("prod"));
+    assert!(s.account("123456789012").unwrap().has(DataKind::EcsServices));
+    assert!(s.account("222222222222").unwrap().has(DataKind::LambdaFunctions));
+    assert_eq!(s.account("012345678901").unwrap().roles.len(), 3);
+    let f = l.files.iter().find(|f| f.path == "prod/ecs/us-east-1-services.json").unwrap();
+    assert_eq!(f.account.as_deref(), Some("123456789012"));
+    // 222222222222 is not in the organization's account list.
+    assert!(
+        s.gaps
+            .iter()
+            .any(|g| g.account.as_deref() == Some("222222222222")
+                && g.what.contains("not in the organization"))
+    );
+    // Deterministic: loading twice gives the same snapshot.
+    assert_eq!(load(root).unwrap().snapshot, l.snapshot);
+    let single = load_with(root, &LoadOptions { threads: 1, ..LoadOptions::default() }).unwrap();
+    assert_eq!(single.snapshot, l.snapshot);
+}
+
+const ROLE_A: &str = r#"{"Path":"/","RoleName":"a","RoleId":"AROAAAAAAAAAAAAAAAAAA","Arn":"arn:aws:iam::111111111111:role/a","CreateDate":"2020-01-01T00:00:00Z","AssumeRolePolicyDocument":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]},"MaxSessionDuration":3600}"#;
+
+fn roles_with_bad_date() -> String {
+    let bad = r#"{"Path":"/","RoleName":"b","Arn":"arn:aws:iam::111111111111:role/b","RoleLastUsed":{"LastUsedDate":true}}"#;
+    format!(r#"{{"Roles":[{ROLE_A},{bad}],"IsTruncated":false}}"#)
+}
+
+#[test]
+fn malformed_record_is_a_gap_by_default_and_an_error_in_strict_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "acct/list-roles.json", &roles_with_bad_date());
+    let l = load(dir.path()).unwrap();
+    let a = only_account(&l.snapshot);
+    assert_eq!(a.roles.len(), 1);
+    let gap = l.snapshot.gaps.iter().find(|g| g.kind == GapKind::MalformedRecord).unwrap();
+    assert_eq!(gap.source, "acct/list-roles.json at Roles[1].RoleLastUsed.LastUsedDate");
+    assert_eq!(gap.account.as_deref(), Some("111111111111"));
+    assert!(
+        gap.error.as_deref().unwrap().starts_with("invalid type: boolean `true`, expected a timestamp"),
+        "{gap:?}"
+    );
+    assert!(l.warnings.iter().any(|w| w.contains("Roles[1].RoleLastUsed.LastUsedDate")));
+
+    let e = load_with(dir.path(), &LoadOptions { strict: true, ..LoadOptions::default() }).unwrap_err();
+    assert_eq!(e.json_path(), Some("Roles[1].RoleLastUsed.LastUsedDate"));
+    assert!(e.path().ends_with("acct/list-roles.json"));
+    let msg = e.to_string();
+    assert!(
+        msg.contains("list-roles.json`: Roles[1].RoleLastUsed.LastUsedDate: invalid type: boolean `true`"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn bad_timestamp_text_names_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = roles_with_bad_date().replace("\"LastUsedDate\":true", "\"LastUsedDate\":\"last week\"");
+    write(dir.path(), "list-roles.json", &text);
+    let e = load_with(dir.path(), &LoadOptions { strict: true, ..LoadOptions::default() }).unwrap_err();
+    assert_eq!(e.json_path(), Some("Roles[1].RoleLastUsed.LastUsedDate"));
+    assert!(e.to_string().contains("invalid timestamp `last week`"), "{e}");
+}
+
+#[test]
+fn not_json_is_an_error_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a/list-roles.json", &format!(r#"{{"Roles":[{ROLE_A}]}}"#));
+    write(dir.path(), "b/broken.json", "{\"Roles\": [ {\"Arn\": \"x\" \"RoleName\": \"y\"} ]}");
+    let e = load(dir.path()).unwrap_err();
+    match &e {
+        IngestError::Json { path, line, column, .. } => {
+            assert!(path.ends_with("b/broken.json"));
+            assert_eq!((*line, *column), (1, 25));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        e.to_string().contains("broken.json` is not valid JSON: expected `,` or `}` at line 1 column 25"),
+        "{e}"
+    );
+    // The malformed CloudTrail sample is not JSON either.
+    let e = load(sample("cloudtrail-stratus")).unwrap_err();
+    assert!(e.to_string().contains("aws.execution.ec2-user-data.json` is not valid JSON"), "{e}");
+}
+
+#[test]
+fn a_file_whose_top_level_has_the_wrong_shape_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "list-roles.json", r#"{"Roles": "none"}"#);
+    let e = load(dir.path()).unwrap_err();
+    assert_eq!(e.json_path(), Some("Roles"));
+    assert!(e.to_string().contains("invalid type: string \"none\", expected a sequence"), "{e}");
+}
+
+#[test]
+fn unknown_files_are_skipped_and_nothing_readable_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "notes.json", r#"{"hello": 1}"#);
+    write(dir.path(), "list.json", "[1, 2]");
+    write(dir.path(), "README.md", "not read");
+    let e = load(dir.path()).unwrap_err();
+    assert!(matches!(e, IngestError::NoExports { .. }), "{e:?}");
+    assert!(matches!(load(dir.path().join("missing")).unwrap_err(), IngestError::NotFound { .. }));
+    write(dir.path(), "111111111111/roles.json", &format!(r#"{{"Roles":[{ROLE_A}]}}"#));
+    let l = load(dir.path()).unwrap();
+    assert_eq!(l.files.len(), 3);
+    assert!(
+        l.warnings
+            .iter()
+            .any(|w| w
+                .contains("skipped `notes.json`: not an export rolegraph reads (top-level keys: `hello`)")),
+        "{:?}",
+        l.warnings
+    );
+    assert!(l.warnings.iter().any(|w| w.contains("skipped `list.json`: the top level is not a JSON object")));
+}
+
+fn encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[test]
+fn url_encoded_documents_and_invalid_policies() {
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"a+b c"}}}]}"#;
+    let inline = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}"#;
+    let invalid =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Permit","Action":"s3:*","Resource":"*"}]}"#;
+    let text = format!(
+        r#"{{"RoleDetailList":[{{"Path":"/","RoleName":"vendor","Arn":"arn:aws:iam::111111111111:role/vendor","AssumeRolePolicyDocument":"{}","RolePolicyList":[{{"PolicyName":"s3","PolicyDocument":"{}"}},{{"PolicyName":"bad","PolicyDocument":{invalid}}}],"AttachedManagedPolicies":[{{"PolicyName":"Gone","PolicyArn":"arn:aws:iam::111111111111:policy/Gone"}}],"InstanceProfileList":[]}}],"UserDetailList":[],"GroupDetailList":[],"Policies":[]}}"#,
+        encode(trust),
+        encode(inline)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "auth.json", &text);
+    let l = load(dir.path()).unwrap();
+    let s = &l.snapshot;
+    let role = s.role("arn:aws:iam::111111111111:role/vendor").unwrap();
+    let t = role.trust_policy.as_ref().unwrap();
+    assert!(t.was_url_encoded());
+    assert!(t.policy().is_some());
+    assert!(t.json().contains("\"a+b c\""), "{}", t.json());
+    let s3 = role.inline_policies.iter().find(|p| p.name == "s3").unwrap();
+    assert!(s3.document.was_url_encoded() && s3.document.policy().is_some());
+    // The invalid inline policy is kept raw and recorded with its file and JSON path.
+    let bad = role.inline_policies.iter().find(|p| p.name == "bad").unwrap();
+    assert!(bad.document.policy().is_none());
+    assert!(bad.document.json().contains("Permit"));
+    let gap = s.gaps.iter().find(|g| g.kind == GapKind::InvalidPolicy).unwrap();
+    assert_eq!(gap.source, "auth.json at RoleDetailList[0].RolePolicyList[1].PolicyDocument");
+    assert!(gap.what.contains("inline policy `bad` of role `arn:aws:iam::111111111111:role/vendor`"));
+    assert!(gap.error.as_deref().unwrap().contains("/Statement/0/Effect"));
+    // The attached policy whose document is missing.
+    assert!(has_gap(s, GapKind::UnresolvedReference, "arn:aws:iam::111111111111:policy/Gone"));
+}
+
+#[test]
+fn shared_documents_are_parsed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let roles: Vec<String> = (0..3)
+        .map(|i| ROLE_A.replace("role/a\"", &format!("role/a{i}\"")).replace("\"a\"", &format!("\"a{i}\"")))
+        .collect();
+    write(dir.path(), "roles.json", &format!(r#"{{"Roles":[{}]}}"#, roles.join(",")));
+    let l = load(dir.path()).unwrap();
+    let a = only_account(&l.snapshot);
+    assert_eq!(a.roles.len(), 3);
+    let docs: Vec<&model::PolicyDoc> = a.roles.iter().map(|r| r.trust_policy.as_ref().unwrap()).collect();
+    assert!(docs.windows(2).all(|w| w[0].shares_storage_with(w[1])));
+}
+
+#[test]
+fn truncated_pages_are_a_gap_until_the_last_page_is_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = |name: &str, truncated: bool| {
+        format!(
+            r#"{{"RoleDetailList":[{}],"UserDetailList":[],"GroupDetailList":[],"Policies":[],"IsTruncated":{truncated}{}}}"#,
+            ROLE_A.replace("role/a\"", &format!("role/{name}\"")).replace("\"a\"", &format!("\"{name}\"")),
+            if truncated { r#","Marker":"xyz""# } else { "" }
+        )
+    };
+    write(dir.path(), "auth-1.json", &page("one", true));
+    let l = load(dir.path()).unwrap();
+    assert!(has_gap(&l.snapshot, GapKind::Truncated, "IsTruncated"));
+    write(dir.path(), "auth-2.json", &page("two", false));
+    let l = load(dir.path()).unwrap();
+    assert!(!has_gap(&l.snapshot, GapKind::Truncated, "IsTruncated"));
+    assert_eq!(only_account(&l.snapshot).roles.len(), 2);
+}
+
+#[test]
+fn gzip_files_are_read() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(format!(r#"{{"Roles":[{ROLE_A}]}}"#).as_bytes()).unwrap();
+    std::fs::write(dir.path().join("roles.json.gz"), enc.finish().unwrap()).unwrap();
+    let l = load(dir.path()).unwrap();
+    assert_eq!(l.files.first().map(|f| f.kind), Some(Some(ExportKind::ListRoles)));
+    assert_eq!(only_account(&l.snapshot).roles.len(), 1);
+}
+
+#[test]
+fn organization_from_cli_files_named_after_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    write(
+        r,
+        "org/describe-organization.json",
+        r#"{"Organization":{"Id":"o-abcdefghij","MasterAccountId":"999999999999","FeatureSet":"ALL"}}"#,
+    );
+    write(
+        r,
+        "org/list-roots.json",
+        r#"{"Roots":[{"Id":"r-ab12","Name":"Root","Arn":"arn:aws:organizations::999999999999:root/o-abcdefghij/r-ab12"}]}"#,
+    );
+    write(
+        r,
+        "org/ous.r-ab12.json",
+        r#"{"OrganizationalUnits":[{"Id":"ou-ab12-11111111","Name":"Workloads"}]}"#,
+    );
+    write(
+        r,
+        "org/r-ab12/list-accounts-for-parent.json",
+        r#"{"Accounts":[{"Id":"999999999999","Name":"management"}]}"#,
+    );
+    write(
+        r,
+        "org/accounts.ou-ab12-11111111.json",
+        r#"{"Accounts":[{"Id":"111111111111","Name":"production","Status":"ACTIVE"}]}"#,
+    );
+    write(
+        r,
+        "org/list-policies-scp.json",
+        r#"{"Policies":[{"Id":"p-FullAWSAccess","Name":"FullAWSAccess","Type":"SERVICE_CONTROL_POLICY","AwsManaged":true},{"Id":"p-denyleave1","Name":"deny-leave","Type":"SERVICE_CONTROL_POLICY","AwsManaged":false}]}"#,
+    );
+    write(
+        r,
+        "org/describe-policy.p-denyleave1.json",
+        r#"{"Policy":{"PolicySummary":{"Id":"p-denyleave1","Name":"deny-leave","Type":"SERVICE_CONTROL_POLICY","AwsManaged":false},"Content":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",\"Action\":\"organizations:LeaveOrganization\",\"Resource\":\"*\"}]}"}}"#,
+    );
+    write(r, "org/targets.p-denyleave1.json", r#"{"Targets":[{"TargetId":"r-ab12","Type":"ROOT"}]}"#);
+    write(
+        r,
+        "org/p-FullAWSAccess/list-targets-for-policy.json",
+        r#"{"Targets":[{"TargetId":"r-ab12"},{"TargetId":"ou-ab12-11111111"},{"TargetId":"111111111111"},{"TargetId":"999999999999"}]}"#,
+    );
+    write(r, "org/targets-unnamed.json", r#"{"Targets":[{"TargetId":"r-ab12"}]}"#);
+    write(r, "111111111111/roles.json", &format!(r#"{{"Roles":[{ROLE_A}]}}"#));
+    let l = load(r).unwrap();
+    let s = &l.snapshot;
+    let org = s.organization.as_ref().unwrap();
+    assert_eq!(org.organizational_unit("ou-ab12-11111111").unwrap().parent_id.as_deref(), Some("r-ab12"));
+    assert_eq!(org.account("111111111111").unwrap().parent_id.as_deref(), Some("ou-ab12-11111111"));
+    let chain = s.org_policy_chain("111111111111", &OrgPolicyType::ServiceControlPolicy).unwrap();
+    assert!(chain.complete, "{:?}", chain.unknown);
+    let levels: Vec<(&str, usize)> =
+        chain.levels.iter().map(|l| (l.node_id.as_str(), l.policies.len())).collect();
+    assert_eq!(levels, vec![("r-ab12", 2), ("ou-ab12-11111111", 1), ("111111111111", 1)]);
+    assert!(s.org_policy_chain("999999999999", &OrgPolicyType::ServiceControlPolicy).unwrap().exempt);
+    assert_eq!(s.account("111111111111").unwrap().name.as_deref(), Some("production"));
+    // The targets file with no policy id in its name is reported, not guessed.
+    assert!(
+        s.gaps.iter().any(|g| g.kind == GapKind::UnattributedData && g.source == "org/targets-unnamed.json")
+    );
+    assert!(l.warnings.iter().any(|w| w.contains("targets-unnamed.json")));
+}
+
+#[test]
+fn organization_from_rolegraph_tree_file() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "organization.json",
+        r#"{"RolegraphOrganization":{
+            "Id":"o-abcdefghij","ManagementAccountId":"999999999999",
+            "Roots":[{"Id":"r-ab12","Name":"Root"}],
+            "OrganizationalUnits":[{"Id":"ou-ab12-11111111","Name":"Workloads","ParentId":"r-ab12"}],
+            "Accounts":[{"Id":"111111111111","Name":"production","ParentId":"ou-ab12-11111111"},{"Id":"999999999999","Name":"management","ParentId":"r-ab12"}],
+            "Policies":[
+              {"Id":"p-FullAWSAccess","Name":"FullAWSAccess","Type":"SERVICE_CONTROL_POLICY","AwsManaged":true,"Targets":["r-ab12","ou-ab12-11111111","111111111111","999999999999"]},
+              {"Id":"p-RCPFullAWSAccess","Name":"RCPFullAWSAccess","Type":"RESOURCE_CONTROL_POLICY","AwsManaged":true,"Targets":["r-ab12","ou-ab12-11111111","111111111111","999999999999"]},
+              {"Id":"p-regions01","Name":"regions","Type":"SERVICE_CONTROL_POLICY","Content":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",\"NotAction\":\"iam:*\",\"Resource\":\"*\",\"Condition\":{\"StringNotEquals\":{\"aws:RequestedRegion\":\"eu-west-1\"}}}]}","Targets":["ou-ab12-11111111"]}
+            ]}}"#,
+    );
+    write(dir.path(), "111111111111/roles.json", &format!(r#"{{"Roles":[{ROLE_A}]}}"#));
+    let l = load(dir.path()).unwrap();
+    let s = &l.snapshot;
+    let chain = s.org_policy_chain("111111111111", &OrgPolicyType::ServiceControlPolicy).unwrap();
+    assert!(chain.complete, "{:?}", chain.unknown);
+    let ids: Vec<Vec<&str>> =
+        chain.levels.iter().map(|l| l.policies.iter().map(|p| p.id.as_str()).collect()).collect();
+    assert_eq!(
+        ids,
+        vec![vec!["p-FullAWSAccess"], vec!["p-FullAWSAccess", "p-regions01"], vec!["p-FullAWSAccess"]]
+    );
+    let rcp = s.org_policy_chain("111111111111", &OrgPolicyType::ResourceControlPolicy).unwrap();
+    assert!(rcp.complete);
+    assert!(rcp.levels.iter().all(|l| l.policies.iter().all(|p| p.document_from_aws_default)));
+    assert!(!has_gap(s, GapKind::MissingData, "SCP"));
+}
+
+#[test]
+fn corrupted_and_truncated_files_never_panic() {
+    let sources = [
+        sample("cloudmapper-demo/iam-get-account-authorization-details.json"),
+        sample("cloudmapper-demo/iam-get-credential-report.json"),
+        sample("moto-synthetic/organizations-describe-policy.json"),
+        sample("moto-synthetic/ec2-describe-instances.json"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.json");
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut outcomes = (0, 0);
+    for src in &sources {
+        let bytes = std::fs::read(src).unwrap();
+        for i in 0..60 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut b = bytes.clone();
+            let at = (seed as usize) % b.len();
+            if i % 2 == 0 {
+                b.truncate(at);
+            } else {
+                let junk = b"{}[]\",:0a\\ \x00\xff";
+                b[at] = junk[(seed >> 32) as usize % junk.len()];
+            }
+            std::fs::write(&path, &b).unwrap();
+            match load_with(&path, &LoadOptions { threads: 1, ..LoadOptions::default() }) {
+                Ok(_) => outcomes.0 += 1,
+                Err(e) => {
+                    assert!(e.to_string().contains("x.json"), "{e}");
+                    outcomes.1 += 1;
+                }
+            }
+        }
+    }
+    assert!(outcomes.0 > 0 && outcomes.1 > 0, "{outcomes:?}");
+}

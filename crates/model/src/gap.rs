@@ -1,0 +1,126 @@
+//! Collection gaps: what the snapshot does not know, and why. Missing or partial data is
+//! recorded and shown in every report, never guessed.
+
+use serde::{Deserialize, Serialize};
+
+/// A kind of data an account's exports may include.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DataKind {
+    /// `iam get-account-authorization-details`: principals and their policies.
+    AuthorizationDetails,
+    /// `iam list-roles` or `get-role`: max session duration, description.
+    RoleList,
+    /// `iam list-instance-profiles` (also given by the authorization details).
+    InstanceProfiles,
+    /// `ec2 describe-instances`.
+    Ec2Instances,
+    /// `ec2 describe-iam-instance-profile-associations`.
+    Ec2ProfileAssociations,
+    /// `lambda list-functions`.
+    LambdaFunctions,
+    /// `ecs describe-task-definition`.
+    EcsTaskDefinitions,
+    /// `ecs describe-services`.
+    EcsServices,
+    /// `iam get-credential-report`.
+    CredentialReport,
+    /// `iam get-service-last-accessed-details`.
+    ServiceLastAccessed,
+    /// `sts get-caller-identity`.
+    CallerIdentity,
+    /// `iam list-account-aliases`.
+    AccountAliases,
+}
+
+impl DataKind {
+    /// The AWS CLI command that gives this data.
+    pub fn command(self) -> &'static str {
+        match self {
+            DataKind::AuthorizationDetails => "aws iam get-account-authorization-details",
+            DataKind::RoleList => "aws iam list-roles",
+            DataKind::InstanceProfiles => "aws iam list-instance-profiles",
+            DataKind::Ec2Instances => "aws ec2 describe-instances",
+            DataKind::Ec2ProfileAssociations => "aws ec2 describe-iam-instance-profile-associations",
+            DataKind::LambdaFunctions => "aws lambda list-functions",
+            DataKind::EcsTaskDefinitions => "aws ecs describe-task-definition",
+            DataKind::EcsServices => "aws ecs describe-services",
+            DataKind::CredentialReport => "aws iam get-credential-report",
+            DataKind::ServiceLastAccessed => "aws iam get-service-last-accessed-details",
+            DataKind::CallerIdentity => "aws sts get-caller-identity",
+            DataKind::AccountAliases => "aws iam list-account-aliases",
+        }
+    }
+}
+
+/// What kind of gap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GapKind {
+    /// A kind of data is absent for an account (no EC2 data, no organization, ...).
+    MissingData,
+    /// Paginated output whose last page is missing.
+    Truncated,
+    /// A record of an export that could not be read; it was skipped.
+    MalformedRecord,
+    /// A policy document that could not be parsed; it is kept raw, and not evaluated.
+    InvalidPolicy,
+    /// A reference to something the exports do not contain (an attached managed policy with
+    /// no document, an instance profile of an unknown role, ...).
+    UnresolvedReference,
+    /// A file whose account or context could not be told.
+    UnattributedData,
+}
+
+/// Something the snapshot does not know.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Gap {
+    /// The account concerned, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    pub kind: GapKind,
+    /// Where: a file (relative to the loaded folder, with a JSON path when it applies), or an
+    /// API call.
+    pub source: String,
+    /// What is missing, in words.
+    pub what: String,
+    /// The underlying error, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl Gap {
+    pub fn new(
+        account: Option<&str>,
+        kind: GapKind,
+        source: impl Into<String>,
+        what: impl Into<String>,
+    ) -> Gap {
+        Gap {
+            account: account.map(str::to_owned),
+            kind,
+            source: source.into(),
+            what: what.into(),
+            error: None,
+        }
+    }
+
+    /// The same gap with an error message.
+    pub fn with_error(mut self, error: impl Into<String>) -> Gap {
+        self.error = Some(error.into());
+        self
+    }
+}
+
+impl std::fmt::Display for Gap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(a) = &self.account {
+            write!(f, "account {a}: ")?;
+        }
+        write!(f, "{} ({})", self.what, self.source)?;
+        if let Some(e) = &self.error {
+            write!(f, ": {e}")?;
+        }
+        Ok(())
+    }
+}
