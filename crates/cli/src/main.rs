@@ -29,6 +29,10 @@ enum Command {
     Rules(cmd::rules_cmd::ListArgs),
     /// Show one rule's documentation.
     Rule(cmd::rules_cmd::ShowArgs),
+    /// What each role used in CloudTrail against what it is granted.
+    Usage(Box<cmd::usage::Args>),
+    /// A least-privilege policy from a role's observed activity, proved by the engine.
+    SuggestPolicy(Box<cmd::suggest_policy::Args>),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +44,8 @@ fn main() -> ExitCode {
         Command::Scan(a) => cmd::scan::run(*a),
         Command::Rules(a) => cmd::rules_cmd::list(a),
         Command::Rule(a) => cmd::rules_cmd::show(a),
+        Command::Usage(a) => cmd::usage::run(*a),
+        Command::SuggestPolicy(a) => cmd::suggest_policy::run(*a),
     };
     match result {
         Ok(code) => code,

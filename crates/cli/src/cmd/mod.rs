@@ -5,3 +5,5 @@ pub mod conformance;
 pub mod eval;
 pub mod rules_cmd;
 pub mod scan;
+pub mod suggest_policy;
+pub mod usage;

@@ -1,0 +1,57 @@
+//! `rolegraph suggest-policy DIR ROLE --trail PATH`: a least-privilege policy from the role's
+//! observed activity, proved by the engine to allow every observed call it keeps and nothing
+//! the current policies do not. The policy goes to stdout, the proof summary to stderr (both to
+//! stdout with `--json`).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::cmd::usage::{TrailArgs, find_role, load};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The folder of AWS CLI exports (see docs/export-formats.md).
+    dir: PathBuf,
+    /// The role: an ARN, a name, or ACCOUNT/NAME.
+    role: String,
+    #[command(flatten)]
+    trail: TrailArgs,
+    /// The window: the last N days before `--until`.
+    #[arg(long, default_value_t = 90)]
+    days: u32,
+    /// Print the policy and its proof as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let (snapshot, usage) = load(&args.dir, &args.trail, Some(args.days))?;
+    let role = find_role(&snapshot, &args.role)?;
+    let s = usage::suggest_policy(&snapshot, &usage, role)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &s)?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    serde_json::to_writer_pretty(&mut out, &s.policy)?;
+    writeln!(out)?;
+    let p = &s.proof;
+    eprintln!("proof for {} ({} actions):", s.role, s.actions);
+    eprintln!("  observed calls allowed by the suggested policy: {}/{}", p.observed_allowed, p.observed_checked);
+    eprintln!("  suggested action/resource pairs within the current policy: {}/{}", p.suggested_within_current, p.suggested_checked);
+    for c in &p.observed_not_allowed_now {
+        eprintln!("  observed but not allowed by the current policy ({}), not suggested: {} on {}", c.outcome, c.action, c.resource);
+    }
+    for c in &p.dropped_beyond_current {
+        eprintln!("  beyond the current policy ({}), dropped: {} on {}", c.outcome, c.action, c.resource);
+    }
+    for g in &s.gaps {
+        eprintln!("  gap: {g}");
+    }
+    eprintln!("  {}", if p.holds { "the proof holds" } else { "the proof does NOT hold: see above" });
+    Ok(ExitCode::SUCCESS)
+}

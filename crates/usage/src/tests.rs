@@ -1,0 +1,344 @@
+//! Reading every format, bad input, aggregation, and the proof of suggested policies.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::*;
+
+const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/samples");
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/export");
+
+fn record(t: &str, who: &str, source: &str, name: &str, params: &str) -> String {
+    format!(
+        r#"{{"eventVersion":"1.08","userIdentity":{{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/{who}/s",
+        "accountId":"111122223333","sessionContext":{{"sessionIssuer":{{"type":"Role","arn":"arn:aws:iam::111122223333:role/{who}"}}}}}},
+        "eventTime":"{t}","eventSource":"{source}","eventName":"{name}","awsRegion":"eu-west-1","sourceIPAddress":"10.0.0.1",
+        "requestParameters":{params},"recipientAccountId":"111122223333"}}"#
+    )
+}
+
+fn log_file(records: &[String]) -> String {
+    format!(r#"{{"Records":[{}]}}"#, records.join(","))
+}
+
+fn gz(bytes: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("rolegraph-usage-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn s3_get(t: &str, key: &str) -> String {
+    record(t, "app", "s3.amazonaws.com", "GetObject", &format!(r#"{{"bucketName":"data","key":"{key}"}}"#))
+}
+
+#[test]
+fn log_file_plain_and_gzipped_give_the_same_usage() {
+    let doc = log_file(&[s3_get("2024-01-01T00:00:00Z", "a"), s3_get("2024-01-03T00:00:00Z", "a")]);
+    let plain = scan_bytes("plain.json", doc.as_bytes(), Window::default());
+    let zipped = scan_bytes("x.json.gz", &gz(doc.as_bytes()), Window::default());
+    for u in [&plain, &zipped] {
+        assert_eq!(u.read.records, 2);
+        assert_eq!(u.read.log_files, 1);
+        let a = &u.principals[0].actions[0];
+        assert_eq!((a.action.as_str(), a.count), ("s3:GetObject", 2));
+        assert_eq!(a.resources[0].arn, "arn:aws:s3:::data/a");
+        assert_eq!(a.first_seen.unwrap().to_rfc3339(), "2024-01-01T00:00:00Z");
+        assert_eq!(a.last_seen.unwrap().to_rfc3339(), "2024-01-03T00:00:00Z");
+    }
+}
+
+#[test]
+fn log_file_with_bad_records_keeps_the_others() {
+    let bad_type = s3_get("2024-01-02T00:00:00Z", "b").replace(r#""eventName":"GetObject""#, r#""eventName":42"#);
+    let no_time = s3_get("2024-01-02T00:00:00Z", "c").replace(r#""eventTime":"2024-01-02T00:00:00Z","#, "");
+    let doc = log_file(&[s3_get("2024-01-01T00:00:00Z", "a"), bad_type, no_time, s3_get("2024-01-04T00:00:00Z", "d")]);
+    for u in [scan_bytes("bad.json", doc.as_bytes(), Window::default()), scan_bytes("bad.json.gz", &gz(doc.as_bytes()), Window::default())] {
+        assert_eq!((u.read.records, u.read.malformed_records, u.read.malformed_files), (2, 2, 0), "{:?}", u.read.examples);
+        let positions: Vec<&str> = u.read.examples.iter().map(|p| p.position.as_str()).collect();
+        assert_eq!(positions, ["record 1", "record 2"]);
+        assert!(u.read.examples[0].error.contains("invalid type"), "{:?}", u.read.examples);
+        let keys: Vec<&str> = u.principals[0].actions[0].resources.iter().map(|r| r.arn.as_str()).collect();
+        assert_eq!(keys, ["arn:aws:s3:::data/a", "arn:aws:s3:::data/d"], "each good record counted once");
+        assert_eq!(u.principals[0].actions[0].count, 2);
+    }
+    // A bare array of records reads the same way.
+    let arr = format!("[{},{}]", s3_get("2024-01-01T00:00:00Z", "a"), "{\"eventSource\":[]}");
+    let u = scan_bytes("arr.json", arr.as_bytes(), Window::default());
+    assert_eq!((u.read.records, u.read.malformed_records, u.read.log_files), (1, 1, 1));
+}
+
+#[test]
+fn lookup_events_output() {
+    let inner = s3_get("2024-01-01T00:00:00Z", "k");
+    let doc = serde_json::json!({"Events": [
+        {"EventId": "1", "EventName": "GetObject", "CloudTrailEvent": inner},
+        {"EventId": "2", "CloudTrailEvent": "{not json"},
+        {"EventId": "3"}
+    ], "NextToken": "x"})
+    .to_string();
+    let u = scan_bytes("lookup.json", doc.as_bytes(), Window::default());
+    assert_eq!(u.read.lookup_events_files, 1);
+    assert_eq!(u.read.records, 1);
+    assert_eq!(u.read.malformed_records, 2);
+    assert_eq!(u.read.examples[0].position, "event 1");
+    assert_eq!(u.principals[0].actions[0].action, "s3:GetObject");
+}
+
+#[test]
+fn json_lines_with_a_bad_line_go_on() {
+    let lines = [
+        s3_get("2024-01-01T00:00:00Z", "a").replace('\n', " "),
+        "{\"eventName\": 42}".to_owned(),
+        String::new(),
+        s3_get("2024-01-02T00:00:00Z", "b").replace('\n', " "),
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject"}"#.to_owned(),
+    ]
+    .join("\n");
+    let u = scan_bytes("lake.jsonl", lines.as_bytes(), Window::default());
+    assert_eq!(u.read.json_lines_files, 1);
+    assert_eq!(u.read.records, 2);
+    assert_eq!(u.read.malformed_records, 2);
+    assert_eq!(u.read.examples[0].position, "line 2");
+    assert_eq!(u.read.examples[1].position, "line 5");
+    assert!(u.read.examples[1].error.contains("`eventTime` is missing"), "{:?}", u.read.examples);
+    // Gzipped JSON lines too.
+    let z = scan_bytes("lake.jsonl.gz", &gz(lines.as_bytes()), Window::default());
+    assert_eq!((z.read.records, z.read.malformed_records), (2, 2));
+}
+
+#[test]
+fn folder_of_mixed_files_recursively() {
+    let d = temp_dir("folder");
+    std::fs::create_dir_all(d.join("2024/01")).unwrap();
+    std::fs::write(d.join("2024/01/a.json.gz"), gz(log_file(&[s3_get("2024-01-01T00:00:00Z", "a")]).as_bytes())).unwrap();
+    std::fs::write(d.join("b.json"), log_file(&[s3_get("2024-01-02T00:00:00Z", "b")])).unwrap();
+    std::fs::write(d.join("junk.txt"), "not json at all").unwrap();
+    let u = scan(&[d.as_path()], Window::default()).unwrap();
+    assert_eq!(u.read.files, 3);
+    assert_eq!(u.read.records, 2);
+    assert_eq!(u.read.malformed_records, 1, "{:?}", u.read.examples);
+    assert_eq!(u.read.examples[0].file, "junk.txt");
+    assert!(scan(&[Path::new("/no/such/path")], Window::default()).is_err());
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn parallel_scan_equals_sequential() {
+    let d = temp_dir("parallel");
+    for i in 0..7 {
+        let recs: Vec<String> = (0..20).map(|j| s3_get(&format!("2024-01-{:02}T00:00:{:02}Z", 1 + i, j), &format!("k{}", (i * j) % 9))).collect();
+        let mut doc = log_file(&recs);
+        if i == 3 {
+            doc.truncate(doc.len() / 2);
+        }
+        std::fs::write(d.join(format!("f{i}.json")), doc).unwrap();
+    }
+    for name in ["cloudtrail-stratus", "cloudtrail-trailscraper"] {
+        let dst = d.join(name);
+        std::fs::create_dir_all(&dst).unwrap();
+        for e in std::fs::read_dir(PathBuf::from(SAMPLES).join(name)).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), dst.join(e.file_name())).unwrap();
+        }
+    }
+    let one = serde_json::to_string(&scan_with(&[d.as_path()], Window::default(), 1).unwrap()).unwrap();
+    for threads in [2, 3, 0] {
+        let many = serde_json::to_string(&scan_with(&[d.as_path()], Window::default(), threads).unwrap()).unwrap();
+        assert_eq!(one, many, "{threads} threads");
+    }
+    assert!(one.contains("f3.json"), "the truncated file is reported");
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn stratus_samples_malformed_file_does_not_stop_the_run() {
+    let p = PathBuf::from(SAMPLES).join("cloudtrail-stratus");
+    let u = scan(&[p.as_path()], Window::default()).unwrap();
+    assert_eq!(u.read.files, 4);
+    assert_eq!(u.read.malformed_files, 1);
+    let ex = &u.read.examples[0];
+    assert_eq!(ex.file, "aws.execution.ec2-user-data.json");
+    assert!(ex.position.starts_with("line 112"), "{ex:?}");
+    // 10 + 1 + 1 from the good files, plus what precedes the syntax error.
+    assert!(u.read.records >= 12, "{:?}", u.read);
+    let admin = u.principal("arn:aws:iam::677301038893:role/account-admin").unwrap();
+    let names: Vec<&str> = admin.actions.iter().map(|a| a.action.as_str()).collect();
+    assert!(names.contains(&"secretsmanager:GetSecretValue"), "{names:?}");
+    assert!(names.contains(&"cloudtrail:DeleteTrail"), "{names:?}");
+    let secrets = admin.actions.iter().find(|a| a.action == "secretsmanager:GetSecretValue").unwrap();
+    assert_eq!(secrets.count, 10);
+    assert!(secrets.resources.iter().all(|r| r.arn.starts_with("arn:aws:secretsmanager:us-east-1:677301038893:secret:stratus-")));
+    let snap = admin.actions.iter().find(|a| a.action == "ec2:ModifySnapshotAttribute").unwrap();
+    assert_eq!(snap.resources[0].arn, "arn:aws:ec2:us-east-1::snapshot/snap-00f54cf7277498559");
+}
+
+#[test]
+fn trailscraper_sample_and_assume_role_edges() {
+    let p = PathBuf::from(SAMPLES).join("cloudtrail-trailscraper");
+    let u = scan(&[p.as_path()], Window::default()).unwrap();
+    assert_eq!(u.read.malformed_records + u.read.malformed_files, 0, "{:?}", u.read.examples);
+    let role = u.principal("arn:aws:iam::111111111111:role/someRole").unwrap();
+    assert_eq!(role.actions[0].action, "autoscaling:DescribeLaunchConfigurations");
+    assert_eq!(role.actions[0].count, 2, "one in each file");
+    let e: Vec<_> = u.assumers_of("arn:aws:iam::111111111111:role/someRole").collect();
+    assert_eq!(e.len(), 1);
+    assert_eq!((e[0].caller.as_str(), e[0].caller_kind), ("config.amazonaws.com", PrincipalKind::Service));
+    assert_eq!(e[0].count, 2);
+    assert_eq!(e[0].source_ips, ["config.amazonaws.com"]);
+    // The API Gateway call of the root user maps to its HTTP-method action.
+    let root = u.principal("arn:aws:iam::123456789012:root").unwrap();
+    assert_eq!(root.actions[0].action, "apigateway:GET");
+}
+
+#[test]
+fn window_denied_and_unmapped_calls() {
+    let mut denied = record("2024-01-05T00:00:00Z", "app", "s3.amazonaws.com", "PutObject", r#"{"bucketName":"data","key":"x"}"#);
+    denied = denied.replace(r#""recipientAccountId""#, r#""errorCode":"AccessDenied","recipientAccountId""#);
+    let doc = log_file(&[
+        s3_get("2023-01-01T00:00:00Z", "old"),
+        s3_get("2024-01-02T00:00:00Z", "new"),
+        denied,
+        record("2024-01-03T00:00:00Z", "app", "signin.amazonaws.com", "ConsoleLogin", "null"),
+    ]);
+    let from = chrono::DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z").unwrap().timestamp();
+    let u = scan_bytes("w.json", doc.as_bytes(), Window { from: Some(from), to: None });
+    assert_eq!(u.out_of_window, 1);
+    let p = &u.principals[0];
+    assert_eq!((p.events, p.denied), (2, 1));
+    let get = p.actions.iter().find(|a| a.action == "s3:GetObject").unwrap();
+    assert_eq!(get.resources.len(), 1, "the old call is outside the window");
+    let put = p.actions.iter().find(|a| a.action == "s3:PutObject").unwrap();
+    assert_eq!((put.count, put.denied), (0, 1));
+    assert_eq!(u.unmapped.len(), 1);
+    assert_eq!((u.unmapped[0].event_name.as_str(), u.unmapped[0].count), ("ConsoleLogin", 1));
+}
+
+#[test]
+fn sessions_with_and_without_issuer_merge_into_one_role() {
+    let with = s3_get("2024-01-01T00:00:00Z", "a").replace("role/app\"", "role/team/app\"");
+    let without = r#"{"userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/app/s2"},
+        "eventTime":"2024-01-02T00:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"eu-west-1",
+        "requestParameters":{"bucketName":"data","key":"a"},"recipientAccountId":"111122223333"}"#;
+    let u = scan_bytes("m.json", log_file(&[without.to_owned(), with]).as_bytes(), Window::default());
+    assert_eq!(u.principals.len(), 1);
+    assert_eq!(u.principals[0].arn, "arn:aws:iam::111122223333:role/team/app", "the ARN with the path wins");
+    assert_eq!(u.principals[0].actions[0].count, 2);
+    assert!(u.principal("arn:aws:iam::111122223333:role/app").is_some(), "found by name without the path");
+}
+
+#[test]
+fn parquet_rows_and_file() {
+    let doc = log_file(&[s3_get("2024-01-01T00:00:00Z", "a"), record("2024-01-02T00:00:00Z", "app", "sts.amazonaws.com", "GetCallerIdentity", "null")]);
+    let u = scan_bytes("p.json", doc.as_bytes(), Window::default());
+    let r = rows(&u);
+    assert_eq!(r.len(), 2);
+    assert_eq!(r[0].resource.as_deref(), Some("arn:aws:s3:::data/a"));
+    assert_eq!((r[1].action.as_str(), r[1].resource.as_deref(), r[1].count), ("sts:GetCallerIdentity", None, 1));
+    let d = temp_dir("parquet");
+    let f = d.join("usage.parquet");
+    write_parquet(&r, &f).unwrap();
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let reader = SerializedFileReader::new(std::fs::File::open(&f).unwrap()).unwrap();
+    assert_eq!(reader.metadata().file_metadata().num_rows(), 2);
+    assert_eq!(reader.metadata().file_metadata().schema_descr().num_columns(), 7);
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+fn fixture_snapshot() -> model::Snapshot {
+    ingest::load(FIXTURE).unwrap().snapshot
+}
+
+fn stratus_usage() -> Usage {
+    let p = PathBuf::from(SAMPLES).join("cloudtrail-stratus");
+    scan(&[p.as_path()], Window::default()).unwrap()
+}
+
+#[test]
+fn role_usage_granted_unused_and_last_accessed() {
+    let snap = fixture_snapshot();
+    let u = stratus_usage();
+    let r = role_usage(&snap, &u, "arn:aws:iam::677301038893:role/account-admin");
+    assert!(r.in_snapshot);
+    assert!(r.used.iter().any(|a| a.action == "secretsmanager:GetSecretValue"));
+    assert!(r.granted_unused.contains(&"s3:GetObject".to_owned()), "{:?}", r.granted_unused);
+    assert!(r.granted_unused.contains(&"ec2:DescribeInstances".to_owned()));
+    assert!(!r.granted_unused.contains(&"secretsmanager:GetSecretValue".to_owned()));
+    assert!(r.used_not_granted.contains(&"cloudtrail:DeleteTrail".to_owned()), "{:?}", r.used_not_granted);
+    assert!(r.last_accessed_known);
+    assert_eq!(r.unused_services.iter().map(|s| s.namespace.as_str()).collect::<Vec<_>>(), ["s3"]);
+    let o = overview(&snap, &u);
+    assert_eq!(o.unused_roles, ["arn:aws:iam::677301038893:role/idle-worker"]);
+    assert!(o.roles.iter().any(|r| r.role.ends_with("role/account-admin") && r.used_actions >= 3));
+}
+
+#[test]
+fn suggested_policy_is_proved_and_leaves_out_what_is_not_allowed_now() {
+    let snap = fixture_snapshot();
+    let u = stratus_usage();
+    let role = snap.role("arn:aws:iam::677301038893:role/account-admin").unwrap();
+    let s = suggest_policy(&snap, &u, role).unwrap();
+    let text = s.policy.to_string();
+    // Observed and allowed now: suggested with the resources seen.
+    assert!(text.contains("secretsmanager:GetSecretValue"), "{text}");
+    assert!(text.contains("arn:aws:secretsmanager:us-east-1:677301038893:secret:stratus-red-team-secret-4-q5OiUT"), "{text}");
+    assert!(text.contains("arn:aws:ec2:us-east-1::snapshot/snap-00f54cf7277498559"), "{text}");
+    // Observed but not allowed by the current policy: reported, not suggested.
+    assert!(!text.contains("cloudtrail:DeleteTrail"), "{text}");
+    assert!(s.proof.observed_not_allowed_now.iter().any(|c| c.action == "cloudtrail:DeleteTrail"), "{:?}", s.proof);
+    assert!(s.proof.holds, "{:?}", s.proof);
+    assert_eq!(s.proof.observed_allowed, s.proof.observed_checked);
+    assert!(s.proof.observed_checked >= 11);
+    // The suggested policy parses and allows nothing the current one does not, on its own pairs.
+    assert!(policy::Policy::from_json(&s.policy).is_ok());
+}
+
+#[test]
+fn suggestion_drops_a_wider_resource_than_the_current_policy() {
+    // The role may read only `app-data/reports/*`; it read many objects whose resource the
+    // event does not name, so the catalog pattern `arn:aws:s3:::*/*` would be wider: dropped.
+    let snap = fixture_snapshot();
+    let mk = |t: &str| {
+        format!(
+            r#"{{"userIdentity":{{"type":"AssumedRole","arn":"arn:aws:sts::677301038893:assumed-role/account-admin/x",
+            "sessionContext":{{"sessionIssuer":{{"type":"Role","arn":"arn:aws:iam::677301038893:role/account-admin"}}}}}},
+            "eventTime":"{t}","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"us-east-1",
+            "requestParameters":null,"recipientAccountId":"677301038893"}}"#
+        )
+    };
+    let u = scan_bytes("s.json", log_file(&[mk("2024-01-01T00:00:00Z")]).as_bytes(), Window::default());
+    let role = snap.role("arn:aws:iam::677301038893:role/account-admin").unwrap();
+    let s = suggest_policy(&snap, &u, role).unwrap();
+    assert!(s.proof.observed_not_allowed_now.iter().any(|c| c.resource == "arn:aws:s3:::*/*"), "{:?}", s.proof);
+    assert!(!s.policy.to_string().contains("s3:GetObject"));
+    assert_eq!(s.actions, 0);
+}
+
+#[test]
+fn grouped_objects_become_a_wildcard_the_current_policy_covers() {
+    let snap = fixture_snapshot();
+    let mk = |i: usize| {
+        format!(
+            r#"{{"userIdentity":{{"type":"AssumedRole","arn":"arn:aws:sts::677301038893:assumed-role/account-admin/x",
+            "sessionContext":{{"sessionIssuer":{{"type":"Role","arn":"arn:aws:iam::677301038893:role/account-admin"}}}}}},
+            "eventTime":"2024-01-01T00:00:0{}Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"us-east-1",
+            "requestParameters":{{"bucketName":"app-data","key":"k{i}"}},"recipientAccountId":"677301038893"}}"#,
+            i % 10
+        )
+    };
+    let recs: Vec<String> = (0..8).map(mk).collect();
+    let u = scan_bytes("g.json", log_file(&recs).as_bytes(), Window::default());
+    let role = snap.role("arn:aws:iam::677301038893:role/account-admin").unwrap();
+    let s = suggest_policy(&snap, &u, role).unwrap();
+    assert_eq!(s.policy["Statement"][0]["Resource"], serde_json::json!(["arn:aws:s3:::app-data/*"]));
+    assert!(s.proof.holds, "{:?}", s.proof);
+    assert_eq!(s.proof.observed_checked, 8);
+}
