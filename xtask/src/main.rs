@@ -1,6 +1,8 @@
 //! Developer tasks that regenerate committed data: `cargo run -p xtask -- catalog` rebuilds
 //! `crates/catalog/data/catalog.bin` from the TSV exports in `shared/data/iam-catalog` and prints
-//! how the two sources differ.
+//! how the two sources differ; `cargo run -p xtask -- access-data` (alias `known-accounts`)
+//! rebuilds `crates/access/data/{known-accounts,privileged-actions}.json` from
+//! `shared/data/known-accounts` and `shared/data/privileged-actions`.
 
 use std::path::{Path, PathBuf};
 
@@ -18,6 +20,13 @@ struct Cli {
 enum Task {
     /// Regenerate crates/catalog/data/catalog.bin from shared/data/iam-catalog.
     Catalog {
+        /// The shared folder (default: `../shared` next to the workspace).
+        #[arg(long)]
+        shared: Option<PathBuf>,
+    },
+    /// Regenerate crates/access/data/*.json (known vendor accounts, privileged action lists).
+    #[command(alias = "known-accounts")]
+    AccessData {
         /// The shared folder (default: `../shared` next to the workspace).
         #[arg(long)]
         shared: Option<PathBuf>,
@@ -54,8 +63,42 @@ fn catalog(shared: Option<PathBuf>) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn write_if_changed(root: &Path, rel: &str, text: &str) -> anyhow::Result<()> {
+    let out = root.join(rel);
+    let unchanged = std::fs::read_to_string(&out).is_ok_and(|old| old == text);
+    if !unchanged {
+        std::fs::write(&out, text).with_context(|| format!("cannot write `{}`", out.display()))?;
+    }
+    eprintln!("{} `{rel}` ({} bytes)", if unchanged { "unchanged" } else { "wrote" }, text.len());
+    Ok(())
+}
+
+fn access_data(shared: Option<PathBuf>) -> anyhow::Result<()> {
+    use access::build;
+    let root = workspace_root();
+    let shared = shared.unwrap_or_else(|| root.join("../shared"));
+    let known = build::known_accounts_from_dir(&shared.join("data/known-accounts"))?;
+    write_if_changed(&root, &format!("crates/access/{}", build::KNOWN_ACCOUNTS_FILE), &build::known_accounts_json(&known))?;
+    let lists = build::privileged_actions_from_dir(&shared.join("data/privileged-actions"))?;
+    write_if_changed(
+        &root,
+        &format!("crates/access/{}", build::PRIVILEGED_ACTIONS_FILE),
+        &build::privileged_actions_json(&lists),
+    )?;
+    println!(
+        "{} known accounts; {} privilege-escalation, {} credential-exposure, {} data-access, {} resource-exposure actions",
+        known.accounts.len(),
+        lists.privilege_escalation.len(),
+        lists.credential_exposure.len(),
+        lists.data_access.len(),
+        lists.resource_exposure.len()
+    );
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     match Cli::parse().task {
         Task::Catalog { shared } => catalog(shared),
+        Task::AccessData { shared } => access_data(shared),
     }
 }

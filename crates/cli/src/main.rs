@@ -3,6 +3,7 @@
 //! (where a command has it), 2 an error.
 
 mod cmd;
+mod render;
 
 use std::process::ExitCode;
 
@@ -33,6 +34,12 @@ enum Command {
     Usage(Box<cmd::usage::Args>),
     /// A least-privilege policy from a role's observed activity, proved by the engine.
     SuggestPolicy(Box<cmd::suggest_policy::Args>),
+    /// Every role: kind, who it trusts, what uses it, its highest privilege, its last use.
+    Roles(Box<cmd::roles::Args>),
+    /// Everything about one role: trust, resources using it, permissions, privilege.
+    Role(Box<cmd::role::Args>),
+    /// Users and credentials: access keys, console without MFA, root use.
+    Users(Box<cmd::users::Args>),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +53,9 @@ fn main() -> ExitCode {
         Command::Rule(a) => cmd::rules_cmd::show(a),
         Command::Usage(a) => cmd::usage::run(*a),
         Command::SuggestPolicy(a) => cmd::suggest_policy::run(*a),
+        Command::Roles(a) => cmd::roles::run(*a),
+        Command::Role(a) => cmd::role::run(*a),
+        Command::Users(a) => cmd::users::run(*a),
     };
     match result {
         Ok(code) => code,

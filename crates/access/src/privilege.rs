@@ -1,0 +1,355 @@
+//! Privilege classification of what a role can do (as [`crate::permissions`] computed it):
+//! admin-equivalent, permissions management, privilege escalation, credential exposure, data
+//! access and resource exposure, each with the grants and statements behind it, and one highest
+//! level per role for tables.
+//!
+//! The levels, from highest: `admin` > `privilege-escalation` = `permissions-management` >
+//! `write` > `read` > `list` > `none`. `privilege-escalation` and `permissions-management` share a
+//! rank (filters treat them alike); a role with both shows `privilege-escalation`. Tagging
+//! actions count as `write`.
+//!
+//! A role is admin-equivalent when, on every resource (`*`):
+//! - it may do every action, except those an explicit `Deny` refuses (`all-actions`); or
+//! - it may do every IAM action of access level Write and Permissions management (`iam-full`):
+//!   with those it can create a user or role with any policy; or
+//! - it may attach or put any policy on itself (`self-modify`): `iam:AttachRolePolicy` or
+//!   `iam:PutRolePolicy` on a pattern that covers its own ARN, or `iam:CreatePolicyVersion` on a
+//!   customer-managed policy attached to it.
+//!
+//! A classification that holds only under conditions of the granting statements (MFA, a source
+//! IP, a tag) is marked `conditional`; conditions that come only from guardrails (`Deny`
+//! statements, such as an SCP's allowed regions) do not make it so.
+
+use catalog::{AccessLevel, ActionId, ActionSet, Catalog};
+use model::Role;
+use policy::{Pattern, ResourceMatcher};
+use serde::Serialize;
+
+use crate::lists::{ListKind, Lists};
+use crate::permissions::{Grant, GrantOutcome, Permissions, StatementEvidence};
+
+/// The highest privilege of a role, for tables and filters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PrivilegeLevel {
+    None,
+    List,
+    Read,
+    Write,
+    PermissionsManagement,
+    PrivilegeEscalation,
+    Admin,
+}
+
+impl PrivilegeLevel {
+    pub const ALL: [PrivilegeLevel; 7] = [
+        PrivilegeLevel::None,
+        PrivilegeLevel::List,
+        PrivilegeLevel::Read,
+        PrivilegeLevel::Write,
+        PrivilegeLevel::PermissionsManagement,
+        PrivilegeLevel::PrivilegeEscalation,
+        PrivilegeLevel::Admin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrivilegeLevel::None => "none",
+            PrivilegeLevel::List => "list",
+            PrivilegeLevel::Read => "read",
+            PrivilegeLevel::Write => "write",
+            PrivilegeLevel::PermissionsManagement => "permissions-management",
+            PrivilegeLevel::PrivilegeEscalation => "privilege-escalation",
+            PrivilegeLevel::Admin => "admin",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<PrivilegeLevel> {
+        PrivilegeLevel::ALL.into_iter().find(|l| l.as_str() == text)
+    }
+
+    /// The rank used to compare levels: privilege escalation and permissions management share one.
+    pub fn rank(self) -> u8 {
+        match self {
+            PrivilegeLevel::None => 0,
+            PrivilegeLevel::List => 1,
+            PrivilegeLevel::Read => 2,
+            PrivilegeLevel::Write => 3,
+            PrivilegeLevel::PermissionsManagement | PrivilegeLevel::PrivilegeEscalation => 4,
+            PrivilegeLevel::Admin => 5,
+        }
+    }
+
+    /// Whether `self` is at least `other` (by rank).
+    pub fn at_least(self, other: PrivilegeLevel) -> bool {
+        self.rank() >= other.rank()
+    }
+}
+
+impl std::fmt::Display for PrivilegeLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A category of privileged permissions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PrivilegeKind {
+    AdminEquivalent,
+    PermissionsManagement,
+    PrivilegeEscalation,
+    CredentialExposure,
+    DataAccess,
+    ResourceExposure,
+}
+
+impl PrivilegeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrivilegeKind::AdminEquivalent => "admin-equivalent",
+            PrivilegeKind::PermissionsManagement => "permissions-management",
+            PrivilegeKind::PrivilegeEscalation => "privilege-escalation",
+            PrivilegeKind::CredentialExposure => "credential-exposure",
+            PrivilegeKind::DataAccess => "data-access",
+            PrivilegeKind::ResourceExposure => "resource-exposure",
+        }
+    }
+
+    fn of_list(k: ListKind) -> PrivilegeKind {
+        match k {
+            ListKind::PrivilegeEscalation => PrivilegeKind::PrivilegeEscalation,
+            ListKind::CredentialExposure => PrivilegeKind::CredentialExposure,
+            ListKind::DataAccess => PrivilegeKind::DataAccess,
+            ListKind::ResourceExposure => PrivilegeKind::ResourceExposure,
+        }
+    }
+}
+
+/// Why a role is admin-equivalent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AdminReason {
+    AllActions,
+    IamFull,
+    SelfModify,
+}
+
+impl AdminReason {
+    pub fn describe(self) -> &'static str {
+        match self {
+            AdminReason::AllActions => "every action on every resource (except what an explicit Deny refuses)",
+            AdminReason::IamFull => "every IAM write and permissions-management action on every resource",
+            AdminReason::SelfModify => "can attach or put any policy on itself",
+        }
+    }
+}
+
+/// Actions of a category that share the same grants.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PrivilegedGroup {
+    pub actions: Vec<String>,
+    pub grants: Vec<Grant>,
+}
+
+/// One category of privileged permissions the role has.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PrivilegedPermissions {
+    pub kind: PrivilegeKind,
+    /// For admin-equivalent: why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<AdminReason>,
+    /// Whether every grant of the category is conditional.
+    pub conditional: bool,
+    /// How many actions.
+    pub count: usize,
+    pub groups: Vec<PrivilegedGroup>,
+    /// Every statement behind the category, once.
+    pub statements: Vec<StatementEvidence>,
+}
+
+/// The privilege of a role.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Privilege {
+    pub level: PrivilegeLevel,
+    /// Whether the level holds only under conditions.
+    pub level_conditional: bool,
+    pub categories: Vec<PrivilegedPermissions>,
+}
+
+/// Groups a set of granted actions by identical grants.
+fn category(kind: PrivilegeKind, perms: &Permissions, actions: &ActionSet, reasons: Vec<AdminReason>) -> Option<PrivilegedPermissions> {
+    let cat = Catalog::get();
+    let mut groups: Vec<(Vec<Grant>, Vec<ActionId>)> = Vec::new();
+    let mut count = 0;
+    let mut conditional = true;
+    for a in actions.iter() {
+        let grants: Vec<Grant> = perms.grants(a).iter().filter(|g| g.outcome != GrantOutcome::Denied).cloned().collect();
+        if grants.is_empty() {
+            continue;
+        }
+        count += 1;
+        if grants.iter().any(unconditional) {
+            conditional = false;
+        }
+        match groups.iter_mut().find(|(g, _)| *g == grants) {
+            Some((_, list)) => list.push(a),
+            None => groups.push((grants, vec![a])),
+        }
+    }
+    if count == 0 {
+        return None;
+    }
+    let mut statements: Vec<StatementEvidence> =
+        groups.iter().flat_map(|(g, _)| g.iter().flat_map(|g| g.statements.iter().cloned())).collect();
+    statements.sort();
+    statements.dedup();
+    let mut groups: Vec<PrivilegedGroup> = groups
+        .into_iter()
+        .map(|(grants, ids)| PrivilegedGroup { actions: ids.iter().filter_map(|a| cat.name(*a)).map(str::to_owned).collect(), grants })
+        .collect();
+    groups.sort_by(|a, b| b.actions.len().cmp(&a.actions.len()).then_with(|| a.actions.cmp(&b.actions)));
+    Some(PrivilegedPermissions { kind, reasons, conditional, count, groups, statements })
+}
+
+/// Whether a grant holds without a condition of its own: allowed, or conditional only on
+/// guardrails (`Deny` statements that apply in some contexts, such as an SCP's region list).
+pub fn unconditional(g: &Grant) -> bool {
+    g.outcome == GrantOutcome::Allowed || (g.outcome == GrantOutcome::Conditional && g.guardrail_only)
+}
+
+/// Whether a grant (unconditional, or conditional when `conditional`) covers `arn`.
+fn grant_covers(g: &Grant, arn: &str, conditional: bool) -> bool {
+    let ok = unconditional(g) || (conditional && g.outcome == GrantOutcome::Conditional);
+    ok && (g.resource == "*" || ResourceMatcher::new(&Pattern::new(&g.resource)).matches(arn))
+}
+
+/// The admin reasons that hold, allowing conditional grants or not.
+fn admin_reasons(perms: &Permissions, role: &Role, conditional: bool) -> Vec<AdminReason> {
+    let cat = Catalog::get();
+    let mut out = Vec::new();
+    let on_any = perms.allowed_set(conditional, true);
+    // Every action allowed on `*`, or refused by an explicit Deny.
+    let mut covered = on_any.clone();
+    for (a, grants) in perms.iter() {
+        if grants.iter().any(|g| g.outcome == GrantOutcome::Denied) {
+            covered.insert(a);
+        }
+    }
+    if covered.len() == cat.action_count() && cat.action_count() > 0 {
+        out.push(AdminReason::AllActions);
+    }
+    let iam_write = cat.service("iam").map(|s| {
+        let mut set = cat.service_actions(s);
+        let mut keep = cat.empty_set();
+        for a in set.iter() {
+            if cat.info(a).is_some_and(|i| matches!(i.access_level, AccessLevel::Write | AccessLevel::PermissionsManagement)) {
+                keep.insert(a);
+            }
+        }
+        set.intersect_with(&keep);
+        set
+    });
+    if let Some(iam) = iam_write
+        && !iam.is_empty()
+        && iam.is_subset(&on_any)
+    {
+        out.push(AdminReason::IamFull);
+    }
+    let self_policy = ["iam:AttachRolePolicy", "iam:PutRolePolicy"].iter().any(|name| {
+        cat.action(name).is_some_and(|a| perms.grants(a).iter().any(|g| grant_covers(g, &role.arn, conditional)))
+    });
+    let own_version = cat.action("iam:CreatePolicyVersion").is_some_and(|a| {
+        role.attached_managed_policies
+            .iter()
+            .filter(|p| !model::is_aws_managed_policy_arn(p))
+            .any(|p| perms.grants(a).iter().any(|g| grant_covers(g, p, conditional)))
+    });
+    if self_policy || own_version {
+        out.push(AdminReason::SelfModify);
+    }
+    out
+}
+
+/// Classifies what a role can do.
+pub fn classify(perms: &Permissions, role: &Role) -> Privilege {
+    let cat = Catalog::get();
+    let mut categories = Vec::new();
+
+    let (reasons, admin_conditional) = match admin_reasons(perms, role, false) {
+        r if !r.is_empty() => (r, false),
+        _ => (admin_reasons(perms, role, true), true),
+    };
+    if !reasons.is_empty() {
+        // The evidence of admin-equivalence: the grants of IAM's write and permissions actions
+        // (or of everything, for `all-actions`).
+        let mut evidence = cat.empty_set();
+        for name in ["iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:CreatePolicyVersion", "iam:CreateUser", "iam:AttachUserPolicy", "iam:PassRole"] {
+            if let Some(a) = cat.action(name) {
+                evidence.insert(a);
+            }
+        }
+        let mut c = category(PrivilegeKind::AdminEquivalent, perms, &evidence, reasons.clone());
+        if c.is_none() {
+            c = category(PrivilegeKind::AdminEquivalent, perms, &perms.allowed_set(true, false), reasons);
+        }
+        if let Some(mut c) = c {
+            c.conditional = admin_conditional;
+            categories.push(c);
+        }
+    }
+
+    let mut pm = cat.empty_set();
+    let mut max_level: Option<(AccessLevel, bool)> = None;
+    for (a, grants) in perms.iter() {
+        if grants.iter().all(|g| g.outcome == GrantOutcome::Denied) {
+            continue;
+        }
+        let Some(info) = cat.info(a) else { continue };
+        let level = match info.access_level {
+            AccessLevel::Tagging => AccessLevel::Write,
+            l => l,
+        };
+        if level == AccessLevel::PermissionsManagement {
+            pm.insert(a);
+        }
+        let cond = !grants.iter().any(unconditional);
+        max_level = Some(match max_level {
+            Some((l, c)) if level == l => (l, c && cond),
+            Some((l, c)) if level < l => (l, c),
+            _ => (level, cond),
+        });
+    }
+    if let Some(c) = category(PrivilegeKind::PermissionsManagement, perms, &pm, Vec::new()) {
+        categories.push(c);
+    }
+    let lists = Lists::get();
+    for k in ListKind::ALL {
+        if let Some(set) = lists.set(k)
+            && let Some(c) = category(PrivilegeKind::of_list(k), perms, set, Vec::new())
+        {
+            categories.push(c);
+        }
+    }
+    categories.sort_by_key(|c| c.kind);
+
+    let find = |k: PrivilegeKind| categories.iter().find(|c| c.kind == k);
+    let (level, level_conditional) = if let Some(c) = find(PrivilegeKind::AdminEquivalent) {
+        (PrivilegeLevel::Admin, c.conditional)
+    } else if let Some(c) = find(PrivilegeKind::PrivilegeEscalation) {
+        (PrivilegeLevel::PrivilegeEscalation, c.conditional)
+    } else if let Some(c) = find(PrivilegeKind::PermissionsManagement) {
+        (PrivilegeLevel::PermissionsManagement, c.conditional)
+    } else {
+        match max_level {
+            None => (PrivilegeLevel::None, false),
+            Some((AccessLevel::List, c)) => (PrivilegeLevel::List, c),
+            Some((AccessLevel::Read, c)) => (PrivilegeLevel::Read, c),
+            Some((_, c)) => (PrivilegeLevel::Write, c),
+        }
+    };
+    Privilege { level, level_conditional, categories }
+}
+
+#[cfg(test)]
+mod tests;

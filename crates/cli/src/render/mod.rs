@@ -1,0 +1,3 @@
+//! Text rendering helpers shared by commands.
+
+pub mod table;
