@@ -236,7 +236,10 @@ fn admin_reasons(perms: &Permissions, role: &Role, conditional: bool) -> Vec<Adm
             covered.insert(a);
         }
     }
-    if covered.len() == cat.action_count() && cat.action_count() > 0 {
+    // ... and most of them allowed: `Allow *` with `Deny *` (or with denies of most services)
+    // is not admin-equivalent.
+    let mostly_allowed = on_any.len().saturating_mul(10) >= cat.action_count().saturating_mul(9);
+    if covered.len() == cat.action_count() && cat.action_count() > 0 && mostly_allowed {
         out.push(AdminReason::AllActions);
     }
     let iam_write = cat.service("iam").map(|s| {

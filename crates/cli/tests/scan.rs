@@ -79,3 +79,67 @@ fn rules_are_listed_and_documented() {
     assert!(text.contains("## Remediation") && text.contains("## False positives"), "{text}");
     assert_eq!(rolegraph(&["rule", "no-such-rule"]).status.code(), Some(2));
 }
+
+#[test]
+fn scan_demo_finds_the_planted_trust_and_execution_role_risks() {
+    let v = json(&rolegraph(&["scan", "demo", "--format", "json"]));
+    let findings = v["findings"].as_array().unwrap();
+    let has = |rule: &str, name: &str| findings.iter().any(|f| f["rule"] == rule && f["subject"]["name"] == name);
+    assert!(has("oidc-trust-without-sub-condition", "github-actions-terraform"));
+    assert!(!has("oidc-trust-without-sub-condition", "github-actions-deploy"), "the role with a `sub` condition is fine");
+    assert!(has("aws-managed-policy-on-execution-role", "legacy-batch-ec2"));
+    assert!(has("role-used-by-many-resources", "orders-processor-lambda"));
+    assert!(has("external-account-trust-without-external-id", "analytics-partner-access"));
+    assert!(!has("external-account-trust-without-external-id", "datadog-integration"), "Datadog's role has an external id");
+    assert!(has("allow-with-not-action", "terraform-apply"));
+    assert!(has("privileged-role-assumable-from-outside", "github-actions-terraform"));
+    // Evidence points into the policy: a statement with its JSON pointer.
+    let f = findings.iter().find(|f| f["rule"] == "oidc-trust-without-sub-condition").unwrap();
+    assert_eq!(f["evidence"][0]["type"], "statement");
+    assert!(f["evidence"][0]["pointer"].as_str().unwrap().starts_with("/Statement"));
+}
+
+#[test]
+fn every_format_writes_to_a_file_and_keeps_the_exit_codes() {
+    let dir = std::env::temp_dir().join(format!("rolegraph-formats-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (format, check) in [
+        ("sarif", "\"version\": \"2.1.0\""),
+        ("markdown", "## Findings by subject"),
+        ("html", "<!DOCTYPE html>"),
+        ("text", "findings ("),
+        ("json", "\"schema_version\": 1"),
+    ] {
+        let path = dir.join(format!("report.{format}"));
+        let o = rolegraph(&["scan", "demo", "--format", format, "--output", path.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{format}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(o.stdout.is_empty(), "{format}: the report goes to the file");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(check), "{format}: {}", &text[..text.len().min(300)]);
+        assert_eq!(rolegraph(&["scan", "demo", "--format", format, "--fail-on", "never"]).status.code(), Some(0));
+    }
+    let o = rolegraph(&["scan", "demo", "--format", "pdf"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = rolegraph(&["scan", "demo", "--output", "/no/such/dir/r.txt"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("/no/such/dir/r.txt"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn sarif_of_the_demo_has_rules_results_and_suppressions() {
+    let toml = "[[suppress]]\nrule = \"oidc-trust-without-sub-condition\"\nsubject = \"arn:aws:iam::111111111111:role/github-actions-terraform\"\nreason = \"being fixed\"\n";
+    let path = std::env::temp_dir().join(format!("rolegraph-sarif-suppress-{}.toml", std::process::id()));
+    std::fs::write(&path, toml).unwrap();
+    let o = rolegraph(&["scan", "demo", "--format", "sarif", "--suppressions", path.to_str().unwrap()]);
+    let v = json(&o);
+    let run = &v["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "rolegraph");
+    let results = run["results"].as_array().unwrap();
+    assert!(results.len() > 20);
+    let s: Vec<&serde_json::Value> = results.iter().filter(|r| r.get("suppressions").is_some()).collect();
+    assert_eq!(s.len(), 1);
+    assert_eq!(s[0]["suppressions"][0]["justification"], "being fixed");
+    assert_eq!(s[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "demo");
+    let _ = std::fs::remove_file(&path);
+}

@@ -1,9 +1,18 @@
 //! What rules see: the snapshot, the time that "now" is (given, so that output is
-//! deterministic), and the thresholds users can set.
+//! deterministic), the thresholds users can set, and a per-role view computed once and shared by
+//! every rule (and by the reports): the decoded trust, the role's kinds, the resources that use
+//! it and, only when a rule asks, its privilege as the policy engine decides it.
 
-use model::{Snapshot, Timestamp};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
-/// Thresholds of the rules that count days or seconds.
+use access::permissions::{self, Options};
+use access::privilege::{Privilege, classify};
+use access::trust::{Trust, decode_role};
+use access::{RoleKind, kind::role_kinds};
+use model::{Account, Role, RoleUse, Snapshot, Timestamp};
+
+/// Thresholds of the rules that count days, seconds or resources.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Thresholds {
     /// A role or key not used for this many days is unused.
@@ -14,11 +23,56 @@ pub struct Thresholds {
     pub root_use_days: i64,
     /// A max session duration above this many seconds is long.
     pub max_session_seconds: u32,
+    /// A role used by this many resources or more is shared.
+    pub shared_role_resources: usize,
 }
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Thresholds { unused_days: 90, key_age_days: 90, root_use_days: 30, max_session_seconds: 3600 }
+        Thresholds { unused_days: 90, key_age_days: 90, root_use_days: 30, max_session_seconds: 3600, shared_role_resources: 3 }
+    }
+}
+
+/// One role with what rules ask about it, computed on first use.
+pub struct RoleView<'a> {
+    pub account: &'a Account,
+    pub role: &'a Role,
+    /// The resources that use the role (instances, functions, tasks).
+    pub uses: Vec<RoleUse>,
+    trust: OnceLock<Trust>,
+    kinds: OnceLock<Vec<RoleKind>>,
+    privilege: OnceLock<Privilege>,
+    snapshot: &'a Snapshot,
+}
+
+impl<'a> RoleView<'a> {
+    /// The decoded trust policy.
+    pub fn trust(&self) -> &Trust {
+        self.trust.get_or_init(|| decode_role(self.snapshot, self.role))
+    }
+
+    /// The role's kinds (EC2, Lambda, cross-account, ...).
+    pub fn kinds(&self) -> &[RoleKind] {
+        self.kinds.get_or_init(|| role_kinds(self.role, self.trust()))
+    }
+
+    /// Whether the role is an execution role (EC2, Lambda or ECS).
+    pub fn is_execution_role(&self) -> bool {
+        self.kinds().iter().any(|k| matches!(k, RoleKind::Ec2 | RoleKind::Lambda | RoleKind::Ecs))
+    }
+
+    /// What the role can do, classified: computed with the engine over the role's whole policy
+    /// set (identity policies, boundary, SCPs), denies included.
+    pub fn privilege(&self) -> &Privilege {
+        self.privilege.get_or_init(|| {
+            let perms = permissions::compute(self.snapshot, self.role, &Options { include_denied: true });
+            classify(&perms, self.role)
+        })
+    }
+
+    /// Whether the privilege has been computed (reports show it only then, or compute it).
+    pub fn privilege_if_computed(&self) -> Option<&Privilege> {
+        self.privilege.get()
     }
 }
 
@@ -27,11 +81,49 @@ pub struct RuleContext<'a> {
     pub snapshot: &'a Snapshot,
     pub now: Timestamp,
     pub thresholds: Thresholds,
+    roles: Vec<RoleView<'a>>,
 }
 
 impl<'a> RuleContext<'a> {
     pub fn new(snapshot: &'a Snapshot, now: Timestamp) -> Self {
-        RuleContext { snapshot, now, thresholds: Thresholds::default() }
+        let mut roles = Vec::new();
+        for account in &snapshot.accounts {
+            let mut uses: BTreeMap<String, Vec<RoleUse>> = account.role_uses();
+            for role in &account.roles {
+                roles.push(RoleView {
+                    account,
+                    role,
+                    uses: uses.remove(&role.arn).unwrap_or_default(),
+                    trust: OnceLock::new(),
+                    kinds: OnceLock::new(),
+                    privilege: OnceLock::new(),
+                    snapshot,
+                });
+            }
+        }
+        RuleContext { snapshot, now, thresholds: Thresholds::default(), roles }
+    }
+
+    /// Every role, in snapshot order (account, then ARN), with its shared view.
+    pub fn roles(&self) -> &[RoleView<'a>] {
+        &self.roles
+    }
+
+    /// Computes the privilege of the roles for which `wanted` holds, on every core, so that the
+    /// rules that ask for it later find it ready.
+    pub fn precompute_privilege(&self, wanted: impl Fn(&RoleView<'a>) -> bool + Sync) {
+        let todo: Vec<&RoleView<'a>> = self.roles.iter().filter(|v| wanted(v)).collect();
+        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).max(1);
+        let chunk = todo.len().div_ceil(threads).max(1);
+        std::thread::scope(|s| {
+            for part in todo.chunks(chunk) {
+                s.spawn(move || {
+                    for v in part {
+                        let _ = v.privilege();
+                    }
+                });
+            }
+        });
     }
 
     /// Whole days from `t` to now.

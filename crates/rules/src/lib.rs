@@ -8,7 +8,7 @@ pub mod rule;
 pub mod rules;
 pub mod suppress;
 
-pub use context::{RuleContext, Thresholds};
+pub use context::{RoleView, RuleContext, Thresholds};
 pub use finding::{Evidence, Finding, Severity, Subject, SubjectKind, fingerprint};
 pub use rule::{Category, REQUIRED_HEADINGS, Rule, RuleMeta};
 pub use suppress::{SuppressError, Suppression, Suppressions};
@@ -17,11 +17,24 @@ use rules::*;
 
 /// Every rule, in the order of their ids. Registering a rule is one line here.
 pub static RULES: &[&dyn Rule] = &[
+    &allow_with_not_action::AllowWithNotAction,
+    &aws_managed_policy_on_execution_role::AwsManagedPolicyOnExecutionRole,
     &console_user_without_mfa::ConsoleUserWithoutMfa,
+    &execution_role_with_wildcard_permissions::ExecutionRoleWithWildcardPermissions,
+    &external_account_trust_without_external_id::ExternalAccountTrustWithoutExternalId,
     &long_max_session_duration::LongMaxSessionDuration,
+    &oidc_trust_without_sub_condition::OidcTrustWithoutSubCondition,
     &old_access_key::OldAccessKey,
+    &passrole_on_any_role::PassroleOnAnyRole,
+    &privileged_role_assumable_from_outside::PrivilegedRoleAssumableFromOutside,
+    &privileged_role_assumable_without_mfa::PrivilegedRoleAssumableWithoutMfa,
+    &role_assumable_by_several_services::RoleAssumableBySeveralServices,
+    &role_can_escalate_privileges::RoleCanEscalatePrivileges,
+    &role_trusted_by_everyone::RoleTrustedByEveryone,
+    &role_used_by_many_resources::RoleUsedByManyResources,
     &root_access_keys::RootAccessKeys,
     &root_recent_use::RootRecentUse,
+    &service_trust_without_source_condition::ServiceTrustWithoutSourceCondition,
     &unused_access_key::UnusedAccessKey,
     &unused_role::UnusedRole,
     &user_access_key_where_role_would_do::UserAccessKeyWhereRoleWouldDo,
@@ -35,6 +48,8 @@ pub fn rule(id: &str) -> Option<&'static dyn Rule> {
 /// Runs every rule and returns the findings, sorted (highest severity first) and with
 /// suppressions marked.
 pub fn run(cx: &RuleContext<'_>, suppressions: &Suppressions) -> Vec<Finding> {
+    // The engine's answers for every role (the privilege rules ask about them), on every core.
+    cx.precompute_privilege(|v| !v.role.is_service_linked());
     let mut out = Vec::new();
     for r in RULES {
         r.check(cx, &mut out);

@@ -66,6 +66,10 @@ fn admin_despite_explicit_denies() {
     assert_eq!(p.level, PrivilegeLevel::Admin);
     assert!(p.categories[0].reasons.contains(&AdminReason::AllActions));
     assert!(!p.categories[0].reasons.contains(&AdminReason::IamFull));
+    // Allow everything, deny everything: nothing is allowed, so not admin (a regression found
+    // while writing the findings rules).
+    let none = classify_policy(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"*","Resource":"*"}]}"#);
+    assert_ne!(none.level, PrivilegeLevel::Admin, "{:?}", none.categories);
 }
 
 #[test]

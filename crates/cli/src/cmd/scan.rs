@@ -1,5 +1,6 @@
-//! `rolegraph scan DIR`: run every rule on the exports in DIR and report the findings: a terminal
-//! summary, or JSON. Exit code 1 when a finding (not suppressed) reaches `--fail-on`.
+//! `rolegraph scan DIR`: run every rule on the exports in DIR and report the findings in one of
+//! the formats of `rolegraph-report` (terminal text, JSON, SARIF, Markdown, HTML), to stdout or
+//! `--output FILE`. Exit code 1 when a finding (not suppressed) reaches `--fail-on`, 2 on error.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -7,12 +8,27 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, bail};
 use model::Timestamp;
-use rules::{Finding, RuleContext, Severity, Suppressions};
+use rules::{RuleContext, Severity, Suppressions};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Text,
     Json,
+    Sarif,
+    Markdown,
+    Html,
+}
+
+impl Format {
+    fn report(self) -> report::Format {
+        match self {
+            Format::Text => report::Format::Text,
+            Format::Json => report::Format::Json,
+            Format::Sarif => report::Format::Sarif,
+            Format::Markdown => report::Format::Markdown,
+            Format::Html => report::Format::Html,
+        }
+    }
 }
 
 #[derive(clap::Args)]
@@ -36,23 +52,6 @@ pub struct Args {
     /// exports (the credential report's), so that a report on old exports stays the same.
     #[arg(long, value_name = "TIME")]
     now: Option<String>,
-}
-
-/// The report's JSON form.
-#[derive(serde::Serialize)]
-struct Report<'a> {
-    schema_version: u32,
-    now: String,
-    findings: &'a [Finding],
-    gaps: &'a [model::Gap],
-    summary: Summary,
-}
-
-#[derive(serde::Serialize, Default)]
-struct Summary {
-    total: usize,
-    suppressed: usize,
-    by_severity: std::collections::BTreeMap<&'static str, usize>,
 }
 
 /// The time to count from: given, else the newest timestamp the snapshot holds.
@@ -88,61 +87,22 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let snapshot = &loaded.snapshot;
     let now = pick_now(snapshot, args.now.as_deref())?;
-    let findings = rules::run(&RuleContext::new(snapshot, now), &suppressions);
-
-    let mut summary = Summary::default();
-    for f in &findings {
-        if f.suppressed.is_some() {
-            summary.suppressed += 1;
-        } else {
-            summary.total += 1;
-            *summary.by_severity.entry(f.severity.as_str()).or_default() += 1;
-        }
+    let cx = RuleContext::new(snapshot, now);
+    let findings = rules::run(&cx, &suppressions);
+    if args.format == Format::Html {
+        // The HTML report shows every role's privilege.
+        cx.precompute_privilege(|_| true);
     }
+    let source = args.dir.display().to_string();
+    let input = report::Input { snapshot, findings: &findings, now, source: &source, roles: cx.roles() };
     let mut out: Box<dyn Write> = match &args.output {
         Some(p) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(p).with_context(|| format!("cannot write `{}`", p.display()))?,
         )),
         None => Box::new(std::io::stdout().lock()),
     };
-    match args.format {
-        Format::Json => {
-            let report = Report { schema_version: 1, now: now.to_string(), findings: &findings, gaps: &snapshot.gaps, summary };
-            serde_json::to_writer_pretty(&mut out, &report)?;
-            writeln!(out)?;
-        }
-        Format::Text => print_text(&mut out, &findings, snapshot, &summary)?,
-    }
+    report::render(args.format.report(), &input, &mut out)?;
     out.flush()?;
     let failing = fail_on.is_some_and(|level| findings.iter().any(|f| f.suppressed.is_none() && f.severity >= level));
     Ok(if failing { ExitCode::from(1) } else { ExitCode::SUCCESS })
-}
-
-fn print_text(out: &mut dyn Write, findings: &[Finding], snapshot: &model::Snapshot, summary: &Summary) -> Result<()> {
-    let roles: usize = snapshot.accounts.iter().map(|a| a.roles.len()).sum();
-    let users: usize = snapshot.accounts.iter().map(|a| a.users.len()).sum();
-    writeln!(out, "{} accounts, {roles} roles, {users} users", snapshot.accounts.len())?;
-    let counts: Vec<String> = Severity::ALL
-        .iter()
-        .rev()
-        .filter_map(|s| summary.by_severity.get(s.as_str()).map(|n| format!("{n} {}", s.as_str())))
-        .collect();
-    writeln!(out, "{} findings ({}), {} suppressed", summary.total, if counts.is_empty() { "none".into() } else { counts.join(", ") }, summary.suppressed)?;
-    writeln!(out)?;
-    for f in findings.iter().filter(|f| f.suppressed.is_none()) {
-        writeln!(out, "{:<8} {:<36} {}", f.severity.as_str().to_uppercase(), f.rule, f.message)?;
-        writeln!(out, "         subject {}  fingerprint {}", f.subject.arn, f.fingerprint)?;
-    }
-    if !snapshot.gaps.is_empty() {
-        writeln!(out)?;
-        writeln!(out, "{} gaps (what the exports do not say; no finding was guessed there):", snapshot.gaps.len())?;
-        for g in snapshot.gaps.iter().take(20) {
-            let acct = g.account.as_deref().unwrap_or("-");
-            writeln!(out, "  {acct:<14} {}", g.what)?;
-        }
-        if snapshot.gaps.len() > 20 {
-            writeln!(out, "  ... {} more (--format json lists them all)", snapshot.gaps.len() - 20)?;
-        }
-    }
-    Ok(())
 }

@@ -1,17 +1,34 @@
 //! One module per rule. Registration is one line in [`crate::RULES`].
 
+pub mod allow_with_not_action;
+pub mod aws_managed_policy_on_execution_role;
 pub mod console_user_without_mfa;
+pub mod execution_role_with_wildcard_permissions;
+pub mod external_account_trust_without_external_id;
 pub mod long_max_session_duration;
+pub mod oidc_trust_without_sub_condition;
 pub mod old_access_key;
+pub mod passrole_on_any_role;
+pub mod privileged_role_assumable_from_outside;
+pub mod privileged_role_assumable_without_mfa;
+pub mod role_assumable_by_several_services;
+pub mod role_can_escalate_privileges;
+pub mod role_trusted_by_everyone;
+pub mod role_used_by_many_resources;
 pub mod root_access_keys;
 pub mod root_recent_use;
+pub mod service_trust_without_source_condition;
 pub mod unused_access_key;
 pub mod unused_role;
 pub mod user_access_key_where_role_would_do;
 
-use model::{Account, CredentialRow};
+use access::permissions::StatementEvidence;
+use access::trust::{AccountRef, TrustedEntity};
+use model::{Account, CredentialRow, PolicySource, Role, Snapshot};
+use policy::{Policy, Statement};
 
-use crate::finding::{Subject, SubjectKind};
+use crate::finding::{Evidence, Finding, Severity, Subject, SubjectKind, fingerprint};
+use crate::rule::RuleMeta;
 
 /// The subject of a credential-report row.
 pub(crate) fn row_subject(account: &Account, row: &CredentialRow) -> Subject {
@@ -28,4 +45,113 @@ pub(crate) fn credential_rows<'a>(cx: &'a crate::RuleContext<'_>) -> impl Iterat
         .accounts
         .iter()
         .flat_map(|a| a.credential_report.iter().flat_map(move |r| r.rows.iter().map(move |row| (a, row))))
+}
+
+/// The subject of a role.
+pub(crate) fn role_subject(account: &Account, role: &Role) -> Subject {
+    Subject { kind: SubjectKind::Role, arn: role.arn.clone(), name: role.name.clone(), account: account.id.clone() }
+}
+
+/// The evidence of a trusted entity: its trust statement.
+pub(crate) fn trust_evidence(role: &Role, e: &TrustedEntity) -> Evidence {
+    Evidence::Statement {
+        policy: format!("{} trust policy", role.arn),
+        statement: e.evidence.statement,
+        sid: e.evidence.sid.clone(),
+        pointer: e.evidence.pointer.clone(),
+    }
+}
+
+/// The evidence of a statement the engine named.
+pub(crate) fn statement_evidence(s: &StatementEvidence) -> Evidence {
+    Evidence::Statement { policy: s.policy.clone(), statement: s.statement, sid: s.sid.clone(), pointer: s.pointer.clone() }
+}
+
+/// The evidence of a statement of a policy document.
+pub(crate) fn policy_statement_evidence(policy: &str, s: &Statement) -> Evidence {
+    Evidence::Statement { policy: policy.to_owned(), statement: s.index, sid: s.sid.clone().filter(|x| !x.is_empty()), pointer: s.pointer.clone() }
+}
+
+/// A policy a principal holds, written by the customer: inline, or customer-managed.
+pub(crate) struct OwnPolicy<'a> {
+    /// The name evidence uses: the managed policy ARN, or `PRINCIPAL_ARN inline policy NAME`.
+    pub label: String,
+    pub policy: &'a Policy,
+}
+
+/// The customer-written policies of a role (inline and customer-managed attached), parsed.
+pub(crate) fn own_policies<'a>(snapshot: &'a Snapshot, role: &'a Role) -> Vec<OwnPolicy<'a>> {
+    let mut out = Vec::new();
+    for (source, doc) in snapshot.role_policies(role).identity {
+        let Some(policy) = doc.and_then(|d| d.policy()) else { continue };
+        match source {
+            PolicySource::Inline { name } => {
+                out.push(OwnPolicy { label: format!("{} inline policy {name}", role.arn), policy });
+            }
+            PolicySource::Managed { arn } if !model::is_aws_managed_policy_arn(arn) => {
+                out.push(OwnPolicy { label: arn.to_owned(), policy });
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A short name for an account: `name (id)` or the id.
+pub(crate) fn account_words(a: &AccountRef) -> String {
+    match &a.name {
+        Some(n) => format!("{n} ({})", a.id),
+        None => a.id.clone(),
+    }
+}
+
+/// Builds a finding of rule `meta` with the rule's remediation.
+pub(crate) fn finding(meta: &RuleMeta, severity: Severity, subject: Subject, key: &str, message: String, evidence: Vec<Evidence>) -> Finding {
+    Finding {
+        rule: meta.id.into(),
+        severity,
+        fingerprint: fingerprint(meta.id, &subject.arn, key),
+        subject,
+        message,
+        evidence,
+        remediation: meta.section("Remediation"),
+        suppressed: None,
+    }
+}
+
+/// Every policy written by the customer, with the subject a finding about it names: inline
+/// policies of roles, users and groups (the principal), and customer-managed policies (the
+/// policy, once however many principals it is attached to).
+pub(crate) fn customer_policies(snapshot: &Snapshot) -> Vec<(Subject, String, &Policy)> {
+    let mut out = Vec::new();
+    for a in &snapshot.accounts {
+        let subject = |kind, arn: &str, name: &str| Subject { kind, arn: arn.to_owned(), name: name.to_owned(), account: a.id.clone() };
+        for r in &a.roles {
+            for p in &r.inline_policies {
+                if let Some(doc) = p.document.policy() {
+                    out.push((subject(SubjectKind::Role, &r.arn, &r.name), format!("{} inline policy {}", r.arn, p.name), doc));
+                }
+            }
+        }
+        for u in &a.users {
+            for p in &u.inline_policies {
+                if let Some(doc) = p.document.policy() {
+                    out.push((subject(SubjectKind::User, &u.arn, &u.name), format!("{} inline policy {}", u.arn, p.name), doc));
+                }
+            }
+        }
+        for g in &a.groups {
+            for p in &g.inline_policies {
+                if let Some(doc) = p.document.policy() {
+                    out.push((subject(SubjectKind::Group, &g.arn, &g.name), format!("{} inline policy {}", g.arn, p.name), doc));
+                }
+            }
+        }
+        for m in a.policies.iter().filter(|m| !m.aws_managed) {
+            if let Some(doc) = m.default_document().and_then(|d| d.policy()) {
+                out.push((subject(SubjectKind::Policy, &m.arn, &m.name), m.arn.clone(), doc));
+            }
+        }
+    }
+    out
 }
