@@ -40,6 +40,8 @@ enum Command {
     Role(Box<cmd::role::Args>),
     /// Users and credentials: access keys, console without MFA, root use.
     Users(Box<cmd::users::Args>),
+    /// Serve the web UI and its JSON API on 127.0.0.1 (read-only).
+    Serve(Box<cmd::serve::Args>),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +58,7 @@ fn main() -> ExitCode {
         Command::Roles(a) => cmd::roles::run(*a),
         Command::Role(a) => cmd::role::run(*a),
         Command::Users(a) => cmd::users::run(*a),
+        Command::Serve(a) => cmd::serve::run(*a),
     };
     match result {
         Ok(code) => code,

@@ -9,5 +9,6 @@ pub mod roles;
 pub mod users;
 pub mod rules_cmd;
 pub mod scan;
+pub mod serve;
 pub mod suggest_policy;
 pub mod usage;

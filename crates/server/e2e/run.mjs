@@ -1,0 +1,226 @@
+// End-to-end test of the web UI: starts `rolegraph serve` on the demo organization (and on a
+// copy with a hostile role name), drives Debian's headless Chromium with playwright-core, and
+// checks the overview, the roles table, a role's graph (nodes, an edge's conditions, expanding
+// a node), the findings filter and escaping. Prints `N passed, N failed`; exit 1 on a failure.
+//
+// Usage: node run.mjs   (env: ROLEGRAPH_BIN, the binary, default ../../../target/debug/rolegraph;
+// CHROMIUM, default /usr/bin/chromium; SCREENSHOT, default $TMPDIR/rolegraph-role-graph.png)
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../../..');
+const BIN = process.env.ROLEGRAPH_BIN || join(root, 'target/debug/rolegraph');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const SCREENSHOT = process.env.SCREENSHOT || join(tmpdir(), 'rolegraph-role-graph.png');
+const HOSTILE = '<img src=x onerror=alert(1)><script>alert(2)</script>';
+
+let passed = 0;
+let failed = 0;
+async function check(name, fn) {
+  try {
+    await fn();
+    passed += 1;
+    console.log(`ok   ${name}`);
+  } catch (e) {
+    failed += 1;
+    console.log(`FAIL ${name}: ${e.message.split('\n')[0]}`);
+  }
+}
+function assert(cond, msg) { if (!cond) throw new Error(msg); }
+
+// Polls `fn` in the page until it returns true (page.waitForFunction evaluates a string, which
+// the server's CSP rightly refuses).
+async function waitFor(page, fn, what, ms = 15000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await page.evaluate(fn).catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+// Starts the server on `dir`; resolves with { url, child } once it prints its address.
+function serve(dir) {
+  return new Promise((res, rej) => {
+    const child = spawn(BIN, ['serve', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const timer = setTimeout(() => rej(new Error(`no address from ${BIN} within 60 s`)), 60000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/\S+)/);
+      if (m) { clearTimeout(timer); res({ url: m[1], child }); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); rej(new Error(`server exited with ${code}`)); });
+  });
+}
+
+// A copy of the demo where the role `prod-deploy` is named `HOSTILE` (JSON-escaped).
+function hostileCopy() {
+  const dir = mkdtempSync(join(tmpdir(), 'rolegraph-hostile-'));
+  cpSync(join(root, 'demo'), dir, { recursive: true });
+  const walk = (d) => {
+    for (const f of readdirSync(d)) {
+      const p = join(d, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (p.endsWith('.json')) {
+        const text = readFileSync(p, 'utf8');
+        if (text.includes('prod-deploy')) writeFileSync(p, text.split('prod-deploy').join(JSON.stringify(HOSTILE).slice(1, -1)));
+      }
+    }
+  };
+  walk(dir);
+  return dir;
+}
+
+const started = Date.now();
+const servers = [];
+const profile = mkdtempSync(join(tmpdir(), 'rolegraph-chromium-'));
+let browser;
+try {
+  const demo = await serve(join(root, 'demo'));
+  servers.push(demo.child);
+  // A new, empty profile (playwright passes it as --user-data-dir).
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1400, height: 1000 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  const page = browser.pages()[0] || await browser.newPage();
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('dialog', (d) => { problems.push(`dialog: ${d.message()}`); d.dismiss(); });
+  page.setDefaultTimeout(15000);
+
+  await check('overview shows accounts, kinds, riskiest roles and findings', async () => {
+    await page.goto(`${demo.url}/`);
+    await page.waitForSelector('h2:has-text("Riskiest roles")');
+    const text = await page.textContent('main');
+    for (const w of ['production', 'development', 'security-tooling', 'Roles by kind', 'Top findings']) assert(text.includes(w), `no \`${w}\``);
+    const rows = await page.locator('table').nth(1).locator('tbody tr').count();
+    assert(rows === 10, `riskiest roles: ${rows} rows`);
+  });
+
+  await check('roles table: search, sort, filter and page', async () => {
+    await page.click('#nav-roles');
+    await page.waitForSelector('#page-info:has-text("of 32 roles")');
+    await page.selectOption('select[name=kind]', 'lambda');
+    await page.waitForSelector('#page-info:has-text("of 5 roles")');
+    await page.selectOption('select[name=kind]', '');
+    await page.fill('input[name=q]', 'github-actions-terraform');
+    await page.waitForSelector('#page-info:has-text("1–1 of 1 roles")');
+    await page.fill('input[name=q]', '');
+    await page.waitForSelector('#page-info:has-text("of 32 roles")');
+    await page.click('th[data-sort=privilege]');
+    await page.click('th[data-sort=privilege]');
+    await page.waitForSelector('th.sorted-desc');
+    const first = await page.locator('tbody tr').first().locator('td').nth(5).textContent();
+    assert(first.startsWith('admin'), `first row after sorting by privilege, descending: ${first}`);
+    await page.goto(`${demo.url}/roles?limit=10`);
+    await page.waitForSelector('#page-info:has-text("1–10 of 32 roles")');
+    await page.click('button:has-text("Next")');
+    await page.waitForSelector('#page-info:has-text("11–20 of 32 roles")');
+  });
+
+  await check('role page draws the graph with the expected nodes', async () => {
+    await page.goto(`${demo.url}/roles`);
+    await page.fill('input[name=q]', 'github-actions-terraform');
+    await page.waitForSelector('#page-info:has-text("1–1 of 1 roles")');
+    await page.click('a.role-link');
+    await page.waitForSelector('#role-name:has-text("github-actions-terraform")');
+    await waitFor(page, () => window.RoleGraph.state.cy && window.RoleGraph.state.cy.nodes().length >= 2, 'the graph');
+    const labels = await page.evaluate(() => window.RoleGraph.state.cy.nodes().map((n) => n.data('label')).sort());
+    assert(JSON.stringify(labels) === JSON.stringify(['github-actions-terraform', 'oidc:github-actions[no-sub]']), `nodes: ${labels}`);
+    const text = await page.textContent('main');
+    for (const w of ['Trusted entities', 'Permissions by service', 'Privileged permissions', 'oidc-trust-without-sub-condition']) assert(text.includes(w), `no \`${w}\``);
+  });
+
+  await check('clicking an edge shows its conditions and evidence', async () => {
+    const at = await page.evaluate(() => {
+      const e = window.RoleGraph.state.cy.edges()[0];
+      const p = e.renderedMidpoint();
+      const box = document.getElementById('cy').getBoundingClientRect();
+      return { x: box.left + p.x, y: box.top + p.y };
+    });
+    await page.mouse.click(at.x, at.y);
+    await page.waitForSelector('#edge-conditions li');
+    const conds = await page.textContent('#edge-conditions');
+    assert(conds.includes('StringEquals token.actions.githubusercontent.com:aud = sts.amazonaws.com'), `conditions: ${conds}`);
+    const ev = await page.textContent('#edge-evidence');
+    assert(ev.includes('/Statement/0/Principal/Federated'), `evidence: ${ev}`);
+    await page.screenshot({ path: SCREENSHOT, fullPage: false });
+  });
+
+  await check('clicking a role node expands it and highlights the path', async () => {
+    await page.goto(`${demo.url}/role?arn=${encodeURIComponent('arn:aws:iam::111111111111:role/prod-deploy')}`);
+    await waitFor(page, () => window.RoleGraph.state.cy && window.RoleGraph.state.cy.nodes().length === 2, 'the graph');
+    const at = await page.evaluate(() => {
+      const n = window.RoleGraph.state.cy.nodes().filter((x) => x.data('label') === 'ci-deployer')[0];
+      const p = n.renderedPosition();
+      const box = document.getElementById('cy').getBoundingClientRect();
+      return { x: box.left + p.x, y: box.top + p.y };
+    });
+    await page.mouse.click(at.x, at.y);
+    await waitFor(page, () => window.RoleGraph.state.cy.nodes().length === 3, 'the expanded graph');
+    const labels = await page.evaluate(() => window.RoleGraph.state.cy.nodes().map((n) => n.data('label')).sort());
+    assert(labels.includes('oidc:github-actions[sub]'), `nodes after expanding: ${labels}`);
+    const onPath = await page.evaluate(() => window.RoleGraph.state.cy.elements('.path').length);
+    assert(onPath === 3, `elements on the highlighted path: ${onPath}`);
+    await page.waitForSelector('#node-title:has-text("ci-deployer")');
+  });
+
+  await check('findings filter by severity, rule and account', async () => {
+    await page.goto(`${demo.url}/findings`);
+    await page.waitForSelector('#page-info:has-text("of 48 findings")');
+    await page.selectOption('select[name=severity]', 'high');
+    await page.waitForSelector('#page-info:has-text("of 17 findings")');
+    const sevs = await page.locator('tbody .sev').allTextContents();
+    assert(sevs.length === 17 && sevs.every((s) => s === 'high'), `severities: ${sevs}`);
+    await page.selectOption('select[name=severity]', '');
+    await page.selectOption('select[name=account]', '333333333333');
+    await page.waitForSelector('#page-info:has-text("of 5 findings")');
+  });
+
+  await check('unknown role shows an error, no console errors or CSP violations so far', async () => {
+    await page.goto(`${demo.url}/role?arn=nope`);
+    await page.waitForSelector('.error:has-text("no role")');
+    assert(problems.filter((p) => !p.includes('404')).length === 0, `console: ${problems.join(' | ')}`);
+  });
+
+  const hostileDir = hostileCopy();
+  await check('a hostile role name shows as text', async () => {
+    const hostile = await serve(hostileDir);
+    servers.push(hostile.child);
+    problems.length = 0;
+    await page.goto(`${hostile.url}/roles?q=${encodeURIComponent('<img')}`);
+    await page.waitForSelector('#page-info:has-text("of 1 roles")');
+    const link = await page.textContent('a.role-link');
+    assert(link === HOSTILE, `link text: ${link}`);
+    assert(await page.locator('main img, main script').count() === 0, 'markup from the data became elements');
+    await page.click('a.role-link');
+    await page.waitForSelector('#role-name');
+    assert(await page.textContent('#role-name') === HOSTILE, 'role heading is not the name as text');
+    assert(await page.locator('main img, main script').count() === 0, 'markup from the data became elements on the role page');
+    await page.waitForTimeout(300);
+    assert(!problems.some((p) => p.startsWith('dialog')), `a script ran: ${problems.join(' | ')}`);
+  });
+  rmSync(hostileDir, { recursive: true, force: true });
+} catch (e) {
+  failed += 1;
+  console.log(`FAIL setup: ${e.message}`);
+} finally {
+  if (browser) await browser.close();
+  for (const c of servers) c.kill('SIGTERM');
+  rmSync(profile, { recursive: true, force: true });
+}
+console.log(`screenshot: ${SCREENSHOT}`);
+console.log(`${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,343 @@
+//! The JSON API under `/api/` (documented in `docs/openapi.yaml`): the overview, the roles
+//! (paged, sorted, filtered), one role's record, findings and graph, the findings (paged,
+//! filtered), the rules, the accounts and the gaps. Every response carries `schema_version`.
+
+use std::cmp::Reverse;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use access::record::{RoleSummary, UseStatus, role_record};
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use model::Gap;
+use rules::{Finding, Severity};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::SCHEMA_VERSION;
+use crate::graph_view::role_graph;
+use crate::state::AppState;
+
+type St = State<Arc<AppState>>;
+
+/// The largest page the API returns.
+pub const MAX_LIMIT: usize = 1000;
+/// The page size when `limit` is not given.
+pub const DEFAULT_LIMIT: usize = 50;
+/// The most nodes of a role graph when `limit` is not given.
+pub const DEFAULT_GRAPH_LIMIT: usize = 200;
+
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/api/overview", get(overview))
+        .route("/api/roles", get(roles))
+        .route("/api/role/{arn}", get(role))
+        .route("/api/role/{arn}/graph", get(graph))
+        .route("/api/findings", get(findings))
+        .route("/api/rules", get(rules_list))
+        .route("/api/accounts", get(accounts))
+        .route("/api/gaps", get(gaps))
+        .route("/api/{*rest}", get(not_found))
+}
+
+fn error(status: StatusCode, message: String) -> Response {
+    (status, Json(json!({ "schema_version": SCHEMA_VERSION, "error": message }))).into_response()
+}
+
+async fn not_found() -> Response {
+    error(StatusCode::NOT_FOUND, "no such endpoint".into())
+}
+
+fn page_bounds(offset: Option<usize>, limit: Option<usize>, total: usize) -> (usize, usize) {
+    let offset = offset.unwrap_or(0).min(total);
+    let limit = limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    (offset, limit)
+}
+
+/// A row of the roles table: the summary of `rolegraph roles` and the role's findings.
+#[derive(Serialize)]
+struct RoleRow<'a> {
+    #[serde(flatten)]
+    summary: &'a RoleSummary,
+    findings: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    worst_severity: Option<Severity>,
+}
+
+fn row<'a>(st: &'a AppState, s: &'a RoleSummary) -> RoleRow<'a> {
+    RoleRow { summary: s, findings: st.findings_of(&s.arn).count(), worst_severity: st.worst_severity(&s.arn) }
+}
+
+/// How risky a role looks: its worst finding, then its privilege, then how many findings.
+fn risk_key(st: &AppState, s: &RoleSummary) -> (Option<Severity>, access::PrivilegeLevel, usize) {
+    (st.worst_severity(&s.arn), s.privilege, st.findings_of(&s.arn).count())
+}
+
+async fn overview(State(st): St) -> Response {
+    let mut accounts = Vec::new();
+    for a in &st.snapshot.accounts {
+        let findings = st.findings.iter().filter(|f| f.subject.account == a.id).count();
+        accounts.push(json!({ "id": a.id, "name": a.display_name(), "roles": a.roles.len(), "findings": findings }));
+    }
+    let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut by_privilege: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in &st.roles {
+        for k in &r.kinds {
+            *by_kind.entry(k.as_str()).or_default() += 1;
+        }
+        *by_privilege.entry(r.privilege.as_str()).or_default() += 1;
+    }
+    let mut by_severity: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in &st.findings {
+        *by_severity.entry(f.severity.as_str()).or_default() += 1;
+    }
+    let mut riskiest: Vec<&RoleSummary> = st.roles.iter().collect();
+    riskiest.sort_by_cached_key(|s| (Reverse(risk_key(&st, s)), s.arn.clone()));
+    let riskiest: Vec<RoleRow<'_>> = riskiest.into_iter().take(10).map(|s| row(&st, s)).collect();
+    let top: Vec<&Finding> = st.findings.iter().filter(|f| f.suppressed.is_none()).take(10).collect();
+    Json(json!({
+        "schema_version": SCHEMA_VERSION,
+        "now": st.now,
+        "accounts": accounts,
+        "roles": st.roles.len(),
+        "roles_by_kind": by_kind,
+        "roles_by_privilege": by_privilege,
+        "findings": st.findings.len(),
+        "findings_by_severity": by_severity,
+        "gaps": st.snapshot.gaps.len(),
+        "riskiest_roles": riskiest,
+        "top_findings": top,
+    }))
+    .into_response()
+}
+
+/// The query of `/api/roles`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RolesQuery {
+    pub offset: Option<usize>,
+    pub limit: Option<usize>,
+    /// Case-insensitive substring of the name, the ARN or a trusted entity.
+    pub q: Option<String>,
+    pub kind: Option<String>,
+    /// An account id or name.
+    pub account: Option<String>,
+    /// A trust category (`service`, `same-account`, `cross-account`, `oidc`, ...).
+    pub trusted_by: Option<String>,
+    pub privilege: Option<String>,
+    /// `used`, `never` or `unknown`.
+    pub used: Option<String>,
+    /// `name`, `account`, `kind`, `trusted`, `resources`, `privilege`, `last_used`, `findings`.
+    pub sort: Option<String>,
+    /// `asc` (default) or `desc`.
+    pub order: Option<String>,
+}
+
+fn non_empty(v: &Option<String>) -> Option<&str> {
+    v.as_deref().filter(|s| !s.is_empty())
+}
+
+fn role_matches(st: &AppState, q: &RolesQuery, s: &RoleSummary) -> bool {
+    if let Some(text) = non_empty(&q.q) {
+        let t = text.to_lowercase();
+        let hit = s.name.to_lowercase().contains(&t)
+            || s.arn.to_lowercase().contains(&t)
+            || s.trusted.iter().any(|x| x.to_lowercase().contains(&t));
+        if !hit {
+            return false;
+        }
+    }
+    if let Some(k) = non_empty(&q.kind)
+        && !s.kinds.iter().any(|x| x.as_str() == k)
+    {
+        return false;
+    }
+    if let Some(a) = non_empty(&q.account)
+        && s.account_id != a
+        && s.account_name.as_deref() != Some(a)
+    {
+        return false;
+    }
+    if let Some(c) = non_empty(&q.trusted_by)
+        && !s.trusted_by.iter().any(|x| x.as_str() == c)
+    {
+        return false;
+    }
+    if let Some(p) = non_empty(&q.privilege)
+        && s.privilege.as_str() != p
+    {
+        return false;
+    }
+    if let Some(u) = non_empty(&q.used) {
+        let status = match s.last_used.status {
+            UseStatus::Used => "used",
+            UseStatus::Never => "never",
+            UseStatus::Unknown => "unknown",
+        };
+        if status != u {
+            return false;
+        }
+    }
+    let _ = st;
+    true
+}
+
+async fn roles(State(st): St, Query(q): Query<RolesQuery>) -> Response {
+    let mut rows: Vec<&RoleSummary> = st.roles.iter().filter(|s| role_matches(&st, &q, s)).collect();
+    let sort = non_empty(&q.sort).unwrap_or("account");
+    match sort {
+        "name" => rows.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.arn.cmp(&b.arn))),
+        "account" => rows.sort_by(|a, b| a.account_id.cmp(&b.account_id).then(a.arn.cmp(&b.arn))),
+        "kind" => rows.sort_by(|a, b| a.kinds.cmp(&b.kinds).then(a.arn.cmp(&b.arn))),
+        "trusted" => rows.sort_by(|a, b| a.trusted.cmp(&b.trusted).then(a.arn.cmp(&b.arn))),
+        "resources" => rows.sort_by(|a, b| a.resources.cmp(&b.resources).then(a.arn.cmp(&b.arn))),
+        "privilege" => rows.sort_by(|a, b| a.privilege.cmp(&b.privilege).then(a.arn.cmp(&b.arn))),
+        "last_used" => rows.sort_by(|a, b| {
+            (a.last_used.status, a.last_used.date).cmp(&(b.last_used.status, b.last_used.date)).then(a.arn.cmp(&b.arn))
+        }),
+        "findings" => rows.sort_by_cached_key(|s| (risk_key(&st, s), s.arn.clone())),
+        other => return error(StatusCode::BAD_REQUEST, format!("cannot sort by `{other}`")),
+    }
+    match non_empty(&q.order) {
+        None | Some("asc") => {}
+        Some("desc") => rows.reverse(),
+        Some(other) => return error(StatusCode::BAD_REQUEST, format!("order `{other}`: expected asc or desc")),
+    }
+    let total = rows.len();
+    let (offset, limit) = page_bounds(q.offset, q.limit, total);
+    let page: Vec<RoleRow<'_>> = rows.into_iter().skip(offset).take(limit).map(|s| row(&st, s)).collect();
+    Json(json!({ "schema_version": SCHEMA_VERSION, "total": total, "offset": offset, "limit": limit, "roles": page }))
+        .into_response()
+}
+
+/// The query of `/api/role/{arn}`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RoleQuery {
+    /// Also list the actions that explicit denies refuse.
+    pub show_denied: Option<bool>,
+    /// For the graph: the most nodes besides the role.
+    pub limit: Option<usize>,
+}
+
+fn no_role(arn: &str) -> Response {
+    error(StatusCode::NOT_FOUND, format!("no role `{arn}`"))
+}
+
+async fn role(State(st): St, Path(arn): Path<String>, Query(q): Query<RoleQuery>) -> Response {
+    let Some(r) = st.find_role(&arn) else {
+        return no_role(&arn);
+    };
+    let record = role_record(&st.snapshot, r, q.show_denied.unwrap_or(false));
+    let findings: Vec<&Finding> = st.findings_of(&r.arn).collect();
+    let summary = st.summary(&r.arn);
+    let mut value = match serde_json::to_value(&record) {
+        Ok(v) => v,
+        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    };
+    if let Some(obj) = value.as_object_mut() {
+        obj.insert("schema_version".into(), json!(SCHEMA_VERSION));
+        obj.insert("findings".into(), json!(findings));
+        obj.insert("trusted".into(), json!(summary.map(|s| &s.trusted)));
+    }
+    Json(value).into_response()
+}
+
+async fn graph(State(st): St, Path(arn): Path<String>, Query(q): Query<RoleQuery>) -> Response {
+    let Some(r) = st.find_role(&arn) else {
+        return no_role(&arn);
+    };
+    let record = role_record(&st.snapshot, r, false);
+    let limit = q.limit.unwrap_or(DEFAULT_GRAPH_LIMIT).clamp(1, MAX_LIMIT);
+    Json(role_graph(&st.snapshot, &record, limit)).into_response()
+}
+
+/// The query of `/api/findings`.
+#[derive(Debug, Default, Deserialize)]
+pub struct FindingsQuery {
+    pub offset: Option<usize>,
+    pub limit: Option<usize>,
+    pub rule: Option<String>,
+    /// One severity, or several separated by commas.
+    pub severity: Option<String>,
+    /// An account id.
+    pub account: Option<String>,
+    /// The subject's ARN.
+    pub subject: Option<String>,
+    /// Case-insensitive substring of the message or the subject.
+    pub q: Option<String>,
+}
+
+async fn findings(State(st): St, Query(q): Query<FindingsQuery>) -> Response {
+    let severities: Option<Vec<Severity>> = match non_empty(&q.severity) {
+        None => None,
+        Some(text) => {
+            let mut out = Vec::new();
+            for part in text.split(',') {
+                match Severity::parse(part.trim()) {
+                    Some(s) => out.push(s),
+                    None => return error(StatusCode::BAD_REQUEST, format!("unknown severity `{part}`")),
+                }
+            }
+            Some(out)
+        }
+    };
+    let text = non_empty(&q.q).map(str::to_lowercase);
+    let matching: Vec<&Finding> = st
+        .findings
+        .iter()
+        .filter(|f| non_empty(&q.rule).is_none_or(|r| f.rule == r))
+        .filter(|f| severities.as_ref().is_none_or(|s| s.contains(&f.severity)))
+        .filter(|f| non_empty(&q.account).is_none_or(|a| f.subject.account == a))
+        .filter(|f| non_empty(&q.subject).is_none_or(|a| f.subject.arn == a))
+        .filter(|f| {
+            text.as_ref().is_none_or(|t| {
+                f.message.to_lowercase().contains(t.as_str()) || f.subject.arn.to_lowercase().contains(t.as_str())
+            })
+        })
+        .collect();
+    let total = matching.len();
+    let (offset, limit) = page_bounds(q.offset, q.limit, total);
+    let page: Vec<&Finding> = matching.into_iter().skip(offset).take(limit).collect();
+    Json(json!({ "schema_version": SCHEMA_VERSION, "total": total, "offset": offset, "limit": limit, "findings": page }))
+        .into_response()
+}
+
+async fn rules_list(State(st): St) -> Response {
+    let list: Vec<serde_json::Value> = rules::RULES
+        .iter()
+        .map(|r| {
+            let m = r.meta();
+            let count = st.findings.iter().filter(|f| f.rule == m.id).count();
+            json!({ "id": m.id, "name": m.name, "category": m.category, "severity": m.severity, "findings": count, "doc": m.markdown() })
+        })
+        .collect();
+    Json(json!({ "schema_version": SCHEMA_VERSION, "rules": list })).into_response()
+}
+
+async fn accounts(State(st): St) -> Response {
+    let list: Vec<serde_json::Value> = st
+        .snapshot
+        .accounts
+        .iter()
+        .map(|a| {
+            json!({
+                "id": a.id,
+                "name": a.name,
+                "aliases": a.aliases,
+                "display_name": a.display_name(),
+                "roles": a.roles.len(),
+                "findings": st.findings.iter().filter(|f| f.subject.account == a.id).count(),
+                "gaps": st.snapshot.gaps.iter().filter(|g| g.account.as_deref() == Some(a.id.as_str())).count(),
+            })
+        })
+        .collect();
+    Json(json!({ "schema_version": SCHEMA_VERSION, "accounts": list })).into_response()
+}
+
+async fn gaps(State(st): St) -> Response {
+    let list: &[Gap] = &st.snapshot.gaps;
+    Json(json!({ "schema_version": SCHEMA_VERSION, "gaps": list })).into_response()
+}

@@ -1,0 +1,277 @@
+//! The JSON API and the pages against the router (tower `oneshot`), on the demo organization:
+//! every endpoint, paging, filters, 404s, the security headers, read-only methods, the token,
+//! and a role with a hostile name.
+
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::sync::{Arc, OnceLock};
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use model::Timestamp;
+use rolegraph_server::{AppState, CSP, router};
+use serde_json::Value;
+use tower::ServiceExt;
+
+const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo");
+const HOSTILE: &str = "<script>alert(1)</script>";
+
+fn now() -> Timestamp {
+    Timestamp::parse("2026-11-20T08:00:00Z").unwrap()
+}
+
+fn demo() -> Arc<AppState> {
+    static STATE: OnceLock<Arc<AppState>> = OnceLock::new();
+    STATE.get_or_init(|| Arc::new(AppState::new(ingest::load(DEMO).unwrap().snapshot, now()))).clone()
+}
+
+struct Resp {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Resp {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+async fn send(state: Arc<AppState>, token: Option<&str>, req: Request<Body>) -> Resp {
+    let resp = router(state, token.map(str::to_owned)).oneshot(req).await.unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let body = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Resp { status, headers, body }
+}
+
+async fn get(uri: &str) -> Resp {
+    send(demo(), None, Request::get(uri).body(Body::empty()).unwrap()).await
+}
+
+fn enc(arn: &str) -> String {
+    arn.replace(':', "%3A").replace('/', "%2F")
+}
+
+#[tokio::test]
+async fn overview_counts_the_demo() {
+    let r = get("/api/overview").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v = r.json();
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["roles"], 32);
+    assert_eq!(v["accounts"].as_array().unwrap().len(), 3);
+    assert_eq!(v["accounts"][0]["name"], "production");
+    assert_eq!(v["roles_by_kind"]["lambda"], 5);
+    assert_eq!(v["riskiest_roles"].as_array().unwrap().len(), 10);
+    let top = v["top_findings"].as_array().unwrap();
+    assert!(!top.is_empty() && top.len() <= 10);
+    // Highest severity first.
+    assert_eq!(top[0]["severity"], v["findings_by_severity"].as_object().unwrap().keys().map(|k| k.as_str()).min_by_key(|k| ["critical", "high", "medium", "low", "info"].iter().position(|s| s == k)).unwrap());
+}
+
+#[tokio::test]
+async fn roles_are_paged_filtered_and_sorted() {
+    let all = get("/api/roles?limit=1000").await.json();
+    assert_eq!(all["total"], 32);
+    assert_eq!(all["roles"].as_array().unwrap().len(), 32);
+    let p1 = get("/api/roles?offset=0&limit=10").await.json();
+    let p2 = get("/api/roles?offset=10&limit=10").await.json();
+    let p4 = get("/api/roles?offset=30&limit=10").await.json();
+    assert_eq!(p1["roles"].as_array().unwrap().len(), 10);
+    assert_eq!(p4["roles"].as_array().unwrap().len(), 2);
+    assert_eq!(p2["roles"][0]["arn"], all["roles"][10]["arn"]);
+    assert_eq!(get("/api/roles").await.json()["limit"], 50);
+    assert_eq!(get("/api/roles?offset=99").await.json()["roles"].as_array().unwrap().len(), 0);
+
+    let lambda = get("/api/roles?kind=lambda").await.json();
+    assert_eq!(lambda["total"], 5);
+    assert!(lambda["roles"].as_array().unwrap().iter().all(|r| r["kinds"].as_array().unwrap().contains(&"lambda".into())));
+    let dev = get("/api/roles?account=development").await.json();
+    assert_eq!(dev["total"], 9);
+    assert_eq!(get("/api/roles?account=222222222222").await.json()["total"], 9);
+    let q = get("/api/roles?q=GITHUB-actions-terraform").await.json();
+    assert_eq!(q["total"], 1);
+    assert_eq!(q["roles"][0]["name"], "github-actions-terraform");
+    let admin = get("/api/roles?privilege=admin").await.json();
+    assert_eq!(admin["total"], 6);
+    let never = get("/api/roles?used=never").await.json();
+    assert!(never["roles"].as_array().unwrap().iter().all(|r| r["last_used"]["status"] == "never"));
+    let oidc = get("/api/roles?trusted_by=oidc").await.json();
+    assert!(oidc["total"].as_u64().unwrap() >= 1);
+    assert!(oidc["roles"].as_array().unwrap().iter().all(|r| r["trusted_by"].as_array().unwrap().contains(&"oidc".into())));
+
+    let by_priv = get("/api/roles?sort=privilege&order=desc&limit=6").await.json();
+    assert!(by_priv["roles"].as_array().unwrap().iter().all(|r| r["privilege"] == "admin"));
+    let by_name = get("/api/roles?sort=name&limit=1000").await.json();
+    let names: Vec<String> = by_name["roles"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap().to_lowercase()).collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+    assert_eq!(get("/api/roles?sort=colour").await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(get("/api/roles?order=sideways").await.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn one_role_by_arn_or_name() {
+    let arn = "arn:aws:iam::111111111111:role/github-actions-terraform";
+    let r = get(&format!("/api/role/{}", enc(arn))).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v = r.json();
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["details"]["arn"], arn);
+    assert_eq!(v["trust"]["entities"][0]["kind"], "oidc-provider");
+    assert!(v["findings"].as_array().unwrap().iter().any(|f| f["rule"] == "oidc-trust-without-sub-condition"));
+    assert!(!v["permissions"]["services"].as_array().unwrap().is_empty());
+    let by_name = get("/api/role/github-actions-terraform").await.json();
+    assert_eq!(by_name["details"]["arn"], arn);
+}
+
+#[tokio::test]
+async fn unknown_things_are_404() {
+    let r = get("/api/role/no-such-role").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.json()["error"], "no role `no-such-role`");
+    assert_eq!(get("/api/role/no-such-role/graph").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(&format!("/api/role/{}", enc("arn:aws:iam::111111111111:role/nope"))).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get("/api/nothing").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get("/nothing").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn role_graph_has_edges_with_conditions_and_evidence() {
+    let v = get("/api/role/github-actions-terraform/graph").await.json();
+    assert_eq!(v["schema_version"], 1);
+    let nodes = v["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 2);
+    assert_eq!(nodes[0]["center"], true);
+    let edge = &v["edges"][0];
+    assert_eq!(edge["kind"], "can-assume");
+    assert_eq!(edge["target"], "arn:aws:iam::111111111111:role/github-actions-terraform");
+    assert_eq!(edge["conditional"], true);
+    assert_eq!(edge["conditions"][0]["key"], "token.actions.githubusercontent.com:aud");
+    assert_eq!(edge["evidence"]["pointer"], "/Statement/0/Principal/Federated");
+
+    // A role trusted by another role of the snapshot can be expanded.
+    let v = get("/api/role/prod-deploy/graph").await.json();
+    let ci = v["nodes"].as_array().unwrap().iter().find(|n| n["label"] == "ci-deployer").unwrap();
+    assert_eq!(ci["expand"], "arn:aws:iam::222222222222:role/ci-deployer");
+
+    // Resources that run as a role point at it; `limit` bounds the nodes.
+    let all = get("/api/roles?limit=1000").await.json();
+    let used = all["roles"].as_array().unwrap().iter().find(|r| r["resources"].as_u64().unwrap() > 0).unwrap();
+    let g = get(&format!("/api/role/{}/graph", enc(used["arn"].as_str().unwrap()))).await.json();
+    assert!(g["edges"].as_array().unwrap().iter().any(|e| e["kind"] == "runs-as"));
+    let small = get(&format!("/api/role/{}/graph?limit=1", enc(used["arn"].as_str().unwrap()))).await.json();
+    assert!(small["nodes"].as_array().unwrap().len() <= 2);
+    assert_eq!(small["truncated"], g["nodes"].as_array().unwrap().len() > 2);
+}
+
+#[tokio::test]
+async fn findings_rules_accounts_gaps() {
+    let all = get("/api/findings?limit=1000").await.json();
+    let total = all["total"].as_u64().unwrap();
+    assert!(total > 0);
+    let high = get("/api/findings?severity=high&limit=1000").await.json();
+    assert!(high["findings"].as_array().unwrap().iter().all(|f| f["severity"] == "high"));
+    let two = get("/api/findings?severity=high,low&limit=1000").await.json();
+    assert!(two["total"].as_u64().unwrap() >= high["total"].as_u64().unwrap());
+    assert_eq!(get("/api/findings?severity=dire").await.status, StatusCode::BAD_REQUEST);
+    let acct = get("/api/findings?account=333333333333&limit=1000").await.json();
+    assert!(acct["findings"].as_array().unwrap().iter().all(|f| f["subject"]["account"] == "333333333333"));
+    let rule = get("/api/findings?rule=unused-role&limit=1000").await.json();
+    assert!(rule["findings"].as_array().unwrap().iter().all(|f| f["rule"] == "unused-role"));
+    let paged = get("/api/findings?offset=1&limit=2").await.json();
+    assert_eq!(paged["findings"][0], all["findings"][1]);
+
+    let rules = get("/api/rules").await.json();
+    assert_eq!(rules["rules"].as_array().unwrap().len(), rules::RULES.len());
+    assert!(rules["rules"][0]["doc"].as_str().unwrap().contains("## What it finds"));
+    let counted: u64 = rules["rules"].as_array().unwrap().iter().map(|r| r["findings"].as_u64().unwrap()).sum();
+    assert_eq!(counted, total);
+
+    let accounts = get("/api/accounts").await.json();
+    assert_eq!(accounts["schema_version"], 1);
+    assert_eq!(accounts["accounts"].as_array().unwrap().len(), 3);
+    let gaps = get("/api/gaps").await.json();
+    assert_eq!(gaps["gaps"].as_array().unwrap().len(), 5);
+}
+
+#[tokio::test]
+async fn security_headers_on_every_response() {
+    for uri in ["/", "/roles", "/role?arn=x", "/findings", "/api/overview", "/api/role/nope", "/static/app.js", "/static/style.css", "/nothing"] {
+        let r = get(uri).await;
+        let h = |name: header::HeaderName| r.headers.get(name).map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(h(header::CONTENT_SECURITY_POLICY).as_deref(), Some(CSP), "{uri}");
+        assert_eq!(h(header::X_CONTENT_TYPE_OPTIONS).as_deref(), Some("nosniff"), "{uri}");
+        assert_eq!(h(header::REFERRER_POLICY).as_deref(), Some("no-referrer"), "{uri}");
+        assert_eq!(h(header::X_FRAME_OPTIONS).as_deref(), Some("DENY"), "{uri}");
+    }
+    assert!(!CSP.contains("unsafe-inline") && !CSP.contains("unsafe-eval"));
+    // The page shell has no inline script: every script comes from the server.
+    let page = get("/").await.text();
+    assert_eq!(page.matches("<script").count(), page.matches("<script src=\"/static/").count());
+    assert!(get("/static/app.js").await.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/javascript"));
+}
+
+#[tokio::test]
+async fn read_only() {
+    for m in [Method::POST, Method::PUT, Method::DELETE, Method::PATCH] {
+        let r = send(demo(), None, Request::builder().method(m.clone()).uri("/api/roles").body(Body::empty()).unwrap()).await;
+        assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{m}");
+    }
+}
+
+#[tokio::test]
+async fn token_guards_the_api() {
+    let req = |uri: &str, auth: Option<&str>| {
+        let mut b = Request::get(uri);
+        if let Some(a) = auth {
+            b = b.header(header::AUTHORIZATION, a);
+        }
+        b.body(Body::empty()).unwrap()
+    };
+    let t = Some("s3cret");
+    assert_eq!(send(demo(), t, req("/api/overview", None)).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(send(demo(), t, req("/api/overview", Some("Bearer wrong"))).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(send(demo(), t, req("/api/overview?token=wrong", None)).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(send(demo(), t, req("/api/overview", Some("Bearer s3cret"))).await.status, StatusCode::OK);
+    assert_eq!(send(demo(), t, req("/api/roles?limit=1&token=s3cret", None)).await.status, StatusCode::OK);
+    // The page shells and assets hold no data.
+    assert_eq!(send(demo(), t, req("/static/app.js", None)).await.status, StatusCode::OK);
+    // Without a token configured, nothing is asked.
+    assert_eq!(send(demo(), None, req("/api/overview", None)).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn hostile_role_name_is_data_not_markup() {
+    let mut snapshot = ingest::load(DEMO).unwrap().snapshot;
+    let role = snapshot.accounts[0].roles.iter_mut().find(|r| r.name == "prod-deploy").unwrap();
+    role.name = HOSTILE.to_owned();
+    role.tags.push(model::Tag { key: "owner".into(), value: "<img src=x onerror=alert(2)>".into() });
+    let arn = role.arn.clone();
+    let state = Arc::new(AppState::new(snapshot, now()));
+    let get = |uri: String| {
+        let state = state.clone();
+        async move { send(state, None, Request::get(uri).body(Body::empty()).unwrap()).await }
+    };
+    let r = get("/api/roles?q=%3Cscript".into()).await;
+    assert_eq!(r.headers[header::CONTENT_TYPE], "application/json");
+    assert_eq!(r.json()["roles"][0]["name"], HOSTILE);
+    let rec = get(format!("/api/role/{}", enc(&arn))).await.json();
+    assert_eq!(rec["details"]["name"], HOSTILE);
+    assert!(rec["details"]["tags"].as_array().unwrap().iter().any(|t| t["value"] == "<img src=x onerror=alert(2)>"));
+    let g = get(format!("/api/role/{}/graph", enc(&arn))).await.json();
+    assert_eq!(g["nodes"][0]["label"], HOSTILE);
+    // No page is rendered from data on the server, and the script inserts data as text only.
+    let page = get("/role".into()).await.text();
+    assert!(!page.contains("alert"));
+    for script in ["/static/app.js", "/static/graph.js"] {
+        let js = get(script.into()).await.text();
+        assert!(!js.contains("innerHTML") && !js.contains("insertAdjacentHTML") && !js.contains("document.write"), "{script}");
+    }
+}
