@@ -10,25 +10,12 @@ use anyhow::{Context as _, Result, bail};
 use model::Timestamp;
 use rules::{RuleContext, Severity, Suppressions};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
-    Sarif,
-    Markdown,
-    Html,
-}
-
-impl Format {
-    fn report(self) -> report::Format {
-        match self {
-            Format::Text => report::Format::Text,
-            Format::Json => report::Format::Json,
-            Format::Sarif => report::Format::Sarif,
-            Format::Markdown => report::Format::Markdown,
-            Format::Html => report::Format::Html,
-        }
-    }
+/// Parses `--format`: one of the formats of `rolegraph-report`.
+fn parse_format(text: &str) -> Result<report::Format, String> {
+    report::Format::parse(text).ok_or_else(|| {
+        let all: Vec<&str> = report::Format::ALL.iter().map(|f| f.as_str()).collect();
+        format!("expected one of {}", all.join(", "))
+    })
 }
 
 #[derive(clap::Args)]
@@ -36,8 +23,8 @@ pub struct Args {
     /// A folder of AWS CLI exports (one account, or one sub-folder per account).
     dir: PathBuf,
     /// Output format.
-    #[arg(long, value_enum, default_value = "text")]
-    format: Format,
+    #[arg(long, value_parser = parse_format, default_value = "text")]
+    format: report::Format,
     /// Write the report to FILE instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -89,7 +76,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let now = pick_now(snapshot, args.now.as_deref())?;
     let cx = RuleContext::new(snapshot, now);
     let findings = rules::run(&cx, &suppressions);
-    if args.format == Format::Html {
+    if args.format == report::Format::Html {
         // The HTML report shows every role's privilege.
         cx.precompute_privilege(|_| true);
     }
@@ -101,7 +88,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         )),
         None => Box::new(std::io::stdout().lock()),
     };
-    report::render(args.format.report(), &input, &mut out)?;
+    report::render(args.format, &input, &mut out)?;
     out.flush()?;
     let failing = fail_on.is_some_and(|level| findings.iter().any(|f| f.suppressed.is_none() && f.severity >= level));
     Ok(if failing { ExitCode::from(1) } else { ExitCode::SUCCESS })
