@@ -40,8 +40,22 @@ enum Command {
     Role(Box<cmd::role::Args>),
     /// Users and credentials: access keys, console without MFA, root use.
     Users(Box<cmd::users::Args>),
+    /// Keep snapshots in the history database: add, list, show, a role's history.
+    Snapshot(Box<cmd::snapshot::Args>),
+    /// What changed between two snapshots: roles, trust, privilege, reach, resources, findings.
+    Diff(Box<cmd::diff::Args>),
     /// Serve the web UI and its JSON API on 127.0.0.1 (read-only).
     Serve(Box<cmd::serve::Args>),
+    /// Every principal that can reach a role, directly or through others, with its path.
+    WhoCanAssume(Box<cmd::graph_cmds::WhoArgs>),
+    /// Every role a principal can reach, with the path and the role's privilege.
+    Reach(Box<cmd::graph_cmds::ReachArgs>),
+    /// The paths between two principals, explained edge by edge.
+    Path(Box<cmd::graph_cmds::PathArgs>),
+    /// Principals that can become administrators without being ones, with the path.
+    Escalations(Box<cmd::graph_cmds::EscalationsArgs>),
+    /// The authorization graph as JSON, DOT, GraphML or Cypher.
+    Graph(Box<cmd::graph_cmds::GraphArgs>),
 }
 
 fn main() -> ExitCode {
@@ -58,7 +72,14 @@ fn main() -> ExitCode {
         Command::Roles(a) => cmd::roles::run(*a),
         Command::Role(a) => cmd::role::run(*a),
         Command::Users(a) => cmd::users::run(*a),
+        Command::Snapshot(a) => cmd::snapshot::run(*a),
+        Command::Diff(a) => cmd::diff::run(*a),
         Command::Serve(a) => cmd::serve::run(*a),
+        Command::WhoCanAssume(a) => cmd::graph_cmds::who_can_assume(*a),
+        Command::Reach(a) => cmd::graph_cmds::reach(*a),
+        Command::Path(a) => cmd::graph_cmds::path(*a),
+        Command::Escalations(a) => cmd::graph_cmds::escalations(*a),
+        Command::Graph(a) => cmd::graph_cmds::export(*a),
     };
     match result {
         Ok(code) => code,

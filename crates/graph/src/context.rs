@@ -1,0 +1,161 @@
+//! The partial request contexts the graph evaluates with: the keys that follow from who the
+//! caller is are known, every other key is unknown, so that conditions on them become the
+//! edge's condition instead of being guessed.
+//!
+//! Known for an IAM user or role of the snapshot: `aws:PrincipalArn`, `aws:PrincipalAccount`,
+//! `aws:PrincipalType`, `aws:PrincipalIsAWSService` (false), `aws:PrincipalServiceName`
+//! (absent), `aws:username` (a user's name; absent for a role), `aws:userid` (a user's id, when
+//! the export has it), `aws:PrincipalOrgID` (when the snapshot has the organization and the
+//! account is a member) and `aws:PrincipalTag/*` from the principal's tags. A role session can
+//! carry session tags that override the role's: with
+//! [`crate::GraphOptions::role_session_tags_unknown`] the tags of roles are left unknown.
+//! For a principal that an administrator of an account could create, or one of an account
+//! outside the snapshot, only the account (and the ARN, when the trust names one) is known; for
+//! services, identity providers and `*`, nothing is.
+
+use eval::{Context, Unknowns};
+use model::{Role, Snapshot, Tag, User};
+
+/// Builds a context whose known keys are exactly those set (plus `absent`, known to be absent).
+#[derive(Default)]
+pub(crate) struct Known {
+    ctx: Context,
+    patterns: Vec<policy::Pattern>,
+}
+
+impl Known {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A known key with a value.
+    pub fn set(&mut self, key: &str, value: &str) -> &mut Self {
+        let lower = key.to_ascii_lowercase();
+        self.ctx.set(&lower, value);
+        self.patterns.push(policy::Pattern::literal(&lower));
+        self
+    }
+
+    /// A key known to be absent.
+    pub fn absent(&mut self, key: &str) -> &mut Self {
+        self.patterns.push(policy::Pattern::literal(&key.to_ascii_lowercase()));
+        self
+    }
+
+    /// Keys matching a lower-case glob are known (held, or absent).
+    pub fn known_glob(&mut self, glob: &str) -> &mut Self {
+        self.patterns.push(policy::Pattern::new(glob));
+        self
+    }
+
+    pub fn build(self) -> Context {
+        self.ctx.with_unknowns(Unknowns::AllExcept(self.patterns))
+    }
+}
+
+/// A context with nothing known.
+pub(crate) fn unknown() -> Context {
+    Context::new().with_unknowns(Unknowns::All)
+}
+
+fn org_id<'a>(snapshot: &'a Snapshot, account: &str) -> Option<&'a str> {
+    let org = snapshot.organization.as_ref()?;
+    org.account(account)?;
+    org.id.as_deref()
+}
+
+fn tags(k: &mut Known, tags: &[Tag]) {
+    for t in tags {
+        k.set(&format!("aws:PrincipalTag/{}", t.key), &t.value);
+    }
+    k.known_glob("aws:principaltag/*");
+}
+
+fn common(k: &mut Known, snapshot: &Snapshot, arn: &str, account: &str, ty: &str) {
+    k.set("aws:PrincipalArn", arn)
+        .set("aws:PrincipalAccount", account)
+        .set("aws:PrincipalType", ty)
+        .set("aws:PrincipalIsAWSService", "false")
+        .absent("aws:PrincipalServiceName");
+    if let Some(o) = org_id(snapshot, account) {
+        k.set("aws:PrincipalOrgID", o);
+    }
+}
+
+/// The known keys of a user's requests.
+pub(crate) fn user(snapshot: &Snapshot, u: &User) -> Known {
+    let mut k = Known::new();
+    common(&mut k, snapshot, &u.arn, &u.account_id, "User");
+    k.set("aws:username", &u.name);
+    if !u.id.is_empty() {
+        k.set("aws:userid", &u.id);
+    }
+    tags(&mut k, &u.tags);
+    k
+}
+
+/// The known keys of the requests of a role's sessions.
+pub(crate) fn role(snapshot: &Snapshot, r: &Role, session_tags_unknown: bool) -> Known {
+    let mut k = Known::new();
+    common(&mut k, snapshot, &r.arn, &r.account_id, "AssumedRole");
+    k.absent("aws:username");
+    if !session_tags_unknown {
+        tags(&mut k, &r.tags);
+    }
+    k
+}
+
+/// The known keys of a principal that an administrator of `account` could create: only its
+/// account and organization.
+pub(crate) fn created_in(snapshot: &Snapshot, account: &str) -> Known {
+    let mut k = Known::new();
+    k.set("aws:PrincipalAccount", account);
+    if let Some(o) = org_id(snapshot, account) {
+        k.set("aws:PrincipalOrgID", o);
+    }
+    k
+}
+
+/// The known keys of a principal of an account outside the snapshot.
+pub(crate) fn external(account: &str, arn: Option<&str>) -> Known {
+    let mut k = Known::new();
+    k.set("aws:PrincipalAccount", account);
+    if let Some(a) = arn {
+        k.set("aws:PrincipalArn", a);
+    }
+    k
+}
+
+/// Adds a known key to a built context (for a check that sets a key of its own, such as
+/// `iam:PassedToService`).
+pub(crate) fn with_key(known: &Known, key: &str, value: &str) -> Context {
+    let mut k = Known { ctx: known.ctx.clone(), patterns: known.patterns.clone() };
+    k.set(key, value);
+    k.build()
+}
+
+impl Known {
+    /// The context, keeping `self` for more.
+    pub fn context(&self) -> Context {
+        Known { ctx: self.ctx.clone(), patterns: self.patterns.clone() }.build()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eval::Lookup;
+
+    #[test]
+    fn known_keys_are_present_or_absent_and_the_rest_unknown() {
+        let mut k = Known::new();
+        k.set("aws:PrincipalArn", "arn:aws:iam::1:user/u").absent("aws:username").known_glob("aws:principaltag/*");
+        k.set("aws:PrincipalTag/team", "red");
+        let c = k.build();
+        assert!(matches!(c.get("aws:principalarn"), Lookup::Present(_)));
+        assert_eq!(c.get("aws:username"), Lookup::Absent);
+        assert!(matches!(c.get("aws:principaltag/team"), Lookup::Present(_)));
+        assert_eq!(c.get("aws:principaltag/other"), Lookup::Absent);
+        assert_eq!(c.get("sts:externalid"), Lookup::Unknown);
+    }
+}

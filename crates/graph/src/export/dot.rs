@@ -1,0 +1,62 @@
+//! The DOT export (Graphviz): one node statement per node (shape by kind, administrators in
+//! bold), one edge statement per edge (labelled with its kind and paths; dashed when it holds
+//! only under conditions, dotted when it rests on an assumption).
+
+use crate::graph::Graph;
+use crate::types::NodeKind;
+
+/// Quotes a DOT identifier or label.
+fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn shape(k: NodeKind) -> &'static str {
+    match k {
+        NodeKind::User => "ellipse",
+        NodeKind::Role => "box",
+        NodeKind::Group => "folder",
+        NodeKind::Service => "hexagon",
+        NodeKind::SamlProvider | NodeKind::OidcProvider => "invhouse",
+        NodeKind::ExternalAccount | NodeKind::ExternalPrincipal => "doubleoctagon",
+        NodeKind::Anyone => "star",
+        NodeKind::AccountAdmin => "tripleoctagon",
+        NodeKind::Ec2Instance | NodeKind::LambdaFunction | NodeKind::EcsTaskDefinition | NodeKind::EcsService => "component",
+    }
+}
+
+/// The graph as a DOT `digraph`.
+pub fn to_dot(g: &Graph) -> String {
+    let mut s = String::from("digraph rolegraph {\n  rankdir=LR;\n  node [fontsize=10];\n  edge [fontsize=8];\n");
+    for n in g.nodes() {
+        let mut label = format!("{}\\n{}", n.label.replace('\\', "\\\\").replace('"', "\\\""), n.kind.as_str());
+        if let Some(v) = &n.vendor {
+            label.push_str(&format!(" ({})", v.replace('"', "\\\"")));
+        }
+        let style = if n.admin { ", style=bold" } else { "" };
+        s.push_str(&format!("  {} [label=\"{label}\", shape={}{style}];\n", quote(&n.id), shape(n.kind)));
+    }
+    for e in g.edges() {
+        let (Some(f), Some(t)) = (g.node(e.from), g.node(e.to)) else { continue };
+        let style = if e.has_assumptions() {
+            ", style=dotted"
+        } else if e.is_conditional() {
+            ", style=dashed"
+        } else {
+            ""
+        };
+        s.push_str(&format!("  {} -> {} [label={}{style}];\n", quote(&f.id), quote(&t.id), quote(&super::edge_label(e))));
+    }
+    s.push_str("}\n");
+    s
+}

@@ -1,0 +1,71 @@
+//! The graph in the formats other tools read: JSON (everything, with a `schema_version`), DOT
+//! (Graphviz), GraphML (Gephi, yEd, NetworkX) and Cypher statements that load it into Neo4j.
+//! Every format lists nodes sorted by id and edges sorted by source, target and kind, so the
+//! output of one snapshot is always the same. The formats are documented in `docs/graph.md`.
+
+mod cypher;
+mod dot;
+mod graphml;
+mod json;
+
+pub use cypher::to_cypher;
+pub use dot::to_dot;
+pub use graphml::to_graphml;
+pub use json::{SCHEMA_VERSION, edge_json, to_json, to_json_text};
+
+use crate::graph::Graph;
+use crate::types::Edge;
+
+/// An export format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Dot,
+    GraphMl,
+    Cypher,
+}
+
+impl Format {
+    /// From its name as the command line spells it.
+    pub fn parse(name: &str) -> Option<Format> {
+        match name.to_ascii_lowercase().as_str() {
+            "json" => Some(Format::Json),
+            "dot" => Some(Format::Dot),
+            "graphml" => Some(Format::GraphMl),
+            "cypher" => Some(Format::Cypher),
+            _ => None,
+        }
+    }
+}
+
+/// Renders the graph.
+pub fn render(g: &Graph, format: Format) -> String {
+    match format {
+        Format::Json => to_json_text(g),
+        Format::Dot => to_dot(g),
+        Format::GraphMl => to_graphml(g),
+        Format::Cypher => to_cypher(g),
+    }
+}
+
+/// A one-line summary of an edge: its kind, its paths, and whether it needs conditions or
+/// assumptions.
+pub(crate) fn edge_label(e: &Edge) -> String {
+    let mut s = e.kind.as_str().to_owned();
+    let paths = e.paths();
+    if !paths.is_empty() {
+        s.push_str(&format!(" ({})", paths.join(", ")));
+    }
+    if e.is_conditional() {
+        s.push_str(" [conditional]");
+    }
+    if e.has_assumptions() {
+        s.push_str(" [assumed]");
+    }
+    s
+}
+
+#[cfg(test)]
+pub(crate) fn edge_label_for_tests(e: &Edge) -> String {
+    edge_label(e)
+}
