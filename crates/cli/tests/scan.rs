@@ -44,13 +44,14 @@ fn scan_demo_finds_the_planted_credential_risks() {
 
 #[test]
 fn fail_on_and_suppressions_set_the_exit_code() {
-    assert_eq!(rolegraph(&["scan", "demo", "--fail-on", "critical"]).status.code(), Some(0));
+    // The demo has one critical finding: a user two steps from administrator of development.
+    assert_eq!(rolegraph(&["scan", "demo", "--fail-on", "critical"]).status.code(), Some(1));
     assert_eq!(rolegraph(&["scan", "demo", "--fail-on", "never"]).status.code(), Some(0));
     assert_eq!(rolegraph(&["scan", "demo", "--fail-on", "loud"]).status.code(), Some(2));
-    // Suppress every high finding: the exit code drops to 0 at --fail-on high.
+    // Suppress every high and critical finding: the exit code drops to 0 at --fail-on high.
     let v = json(&rolegraph(&["scan", "demo", "--format", "json"]));
     let mut toml = String::new();
-    for f in v["findings"].as_array().unwrap().iter().filter(|f| f["severity"] == "high") {
+    for f in v["findings"].as_array().unwrap().iter().filter(|f| f["severity"] == "high" || f["severity"] == "critical") {
         toml.push_str(&format!("[[suppress]]\nfingerprint = \"{}\"\nreason = \"accepted in test\"\n\n", f["fingerprint"].as_str().unwrap()));
     }
     let path = std::env::temp_dir().join(format!("rolegraph-suppress-{}.toml", std::process::id()));

@@ -82,9 +82,16 @@ pub struct RuleContext<'a> {
     pub now: Timestamp,
     pub thresholds: Thresholds,
     roles: Vec<RoleView<'a>>,
+    /// The authorization graph, built on first use.
+    graph: std::sync::OnceLock<graph::Graph>,
 }
 
 impl<'a> RuleContext<'a> {
+    /// The authorization graph of the snapshot, built once on first use.
+    pub fn graph(&self) -> &graph::Graph {
+        self.graph.get_or_init(|| graph::build(self.snapshot, &graph::GraphOptions::default()))
+    }
+
     pub fn new(snapshot: &'a Snapshot, now: Timestamp) -> Self {
         let mut roles = Vec::new();
         for account in &snapshot.accounts {
@@ -101,7 +108,7 @@ impl<'a> RuleContext<'a> {
                 });
             }
         }
-        RuleContext { snapshot, now, thresholds: Thresholds::default(), roles }
+        RuleContext { snapshot, now, thresholds: Thresholds::default(), roles, graph: std::sync::OnceLock::new() }
     }
 
     /// Every role, in snapshot order (account, then ARN), with its shared view.

@@ -26,6 +26,7 @@ pub static RULES: &[&dyn Rule] = &[
     &oidc_trust_without_sub_condition::OidcTrustWithoutSubCondition,
     &old_access_key::OldAccessKey,
     &passrole_on_any_role::PassroleOnAnyRole,
+    &principal_can_escalate_to_admin::PrincipalCanEscalateToAdmin,
     &privileged_role_assumable_from_outside::PrivilegedRoleAssumableFromOutside,
     &privileged_role_assumable_without_mfa::PrivilegedRoleAssumableWithoutMfa,
     &role_assumable_by_several_services::RoleAssumableBySeveralServices,

@@ -9,6 +9,7 @@ pub mod long_max_session_duration;
 pub mod oidc_trust_without_sub_condition;
 pub mod old_access_key;
 pub mod passrole_on_any_role;
+pub mod principal_can_escalate_to_admin;
 pub mod privileged_role_assumable_from_outside;
 pub mod privileged_role_assumable_without_mfa;
 pub mod role_assumable_by_several_services;

@@ -1,0 +1,104 @@
+use graph::{NodeKind, escalations};
+
+use crate::finding::{Evidence, Finding, Subject, SubjectKind, fingerprint};
+use crate::rule::Rule;
+use crate::{RuleContext, declare_rule};
+
+declare_rule! {
+    /// ## What it finds
+    /// An IAM user or role that is not an administrator but can become one: the authorization
+    /// graph has a path from it to an account's administrator, through roles it can assume
+    /// (in any account) and the documented privilege-escalation methods (passing a role to a
+    /// service, changing policies or trust, creating keys, running code as another role, ...),
+    /// every step decided by the policy engine. The finding carries the shortest path, edge by
+    /// edge, and the conditions along it.
+    ///
+    /// ## Why it matters
+    /// Permissions that look harmless one by one combine into full control of an account. The
+    /// path is what an attacker who compromises this principal would follow.
+    ///
+    /// ## Example
+    /// A CI role in the development account can assume `prod-deploy` in production, which may
+    /// pass `legacy-batch-ec2` (with `AdministratorAccess`) to `ec2:RunInstances`: the CI role is
+    /// two steps from administrator of production.
+    ///
+    /// ## Remediation
+    /// Break the path at its weakest edge: scope `iam:PassRole` to the roles a service needs
+    /// (with `iam:PassedToService`), remove IAM write permissions from workload roles, narrow
+    /// trust policies, add a permission boundary. `rolegraph path DIR FROM TO` explains each edge.
+    ///
+    /// ## False positives
+    /// Paths marked as resting on an assumption (for example "an existing launch template runs
+    /// as this role", where the snapshot does not list such resources) may not exist; paths under
+    /// conditions hold only when the conditions do. Both are said in the finding, and lower its
+    /// severity to high.
+    ///
+    /// ## References
+    /// - https://pathfinding.cloud (the documented paths, `docs/privesc-coverage.md`)
+    /// - https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege
+    pub struct PrincipalCanEscalateToAdmin {
+        id: "principal-can-escalate-to-admin", name: "Principal can escalate to administrator", category: Escalation, severity: Critical,
+    }
+}
+
+impl Rule for PrincipalCanEscalateToAdmin {
+    fn meta(&self) -> &'static crate::rule::RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+        let g = cx.graph();
+        for esc in escalations(g) {
+            let Some(node) = g.node(esc.node) else { continue };
+            let kind = match node.kind {
+                NodeKind::User => SubjectKind::User,
+                NodeKind::Role => SubjectKind::Role,
+                _ => continue,
+            };
+            let Some(admin) = g.node(esc.admin) else { continue };
+            let edges: Vec<&graph::Edge> = esc.path.iter().filter_map(|e| g.edge(*e)).collect();
+            let mut steps = Vec::with_capacity(edges.len());
+            let mut notes = Vec::new();
+            for e in &edges {
+                let from = g.node(e.from).map_or("?", |n| n.label.as_str());
+                let to = g.node(e.to).map_or("?", |n| n.label.as_str());
+                let paths = e.paths();
+                let via = if paths.is_empty() { String::new() } else { format!(" ({})", paths.join(", ")) };
+                steps.push(format!("{from} -{}{via}-> {to}", e.kind.as_str()));
+                if let Some(c) = e.condition_text() {
+                    notes.push(format!("to {to}, if {c}"));
+                }
+                if e.has_assumptions() {
+                    notes.push(format!("to {to}: rests on an assumption the snapshot cannot check"));
+                }
+            }
+            let uncertain = edges.iter().any(|e| e.is_conditional() || e.has_assumptions());
+            let subject = Subject {
+                kind,
+                arn: node.id.clone(),
+                name: node.label.clone(),
+                account: node.account.clone().unwrap_or_default(),
+            };
+            let mut evidence = vec![Evidence::Path { edges: steps }];
+            evidence.extend(notes.into_iter().map(|text| Evidence::Note { text }));
+            out.push(Finding {
+                rule: Self::META.id.into(),
+                severity: if uncertain { crate::Severity::High } else { Self::META.severity },
+                message: format!(
+                    "{} `{}` can become {} in {} step{}{}",
+                    node.kind.as_str(),
+                    node.label,
+                    admin.label,
+                    edges.len(),
+                    if edges.len() == 1 { "" } else { "s" },
+                    if uncertain { " (under conditions or assumptions)" } else { "" }
+                ),
+                evidence,
+                remediation: Self::META.section("Remediation"),
+                fingerprint: fingerprint(Self::META.id, &subject.arn, &admin.id),
+                subject,
+                suppressed: None,
+            });
+        }
+    }
+}
