@@ -38,6 +38,7 @@ pub static RULES: &[&dyn Rule] = &[
     &service_trust_without_source_condition::ServiceTrustWithoutSourceCondition,
     &unused_access_key::UnusedAccessKey,
     &unused_role::UnusedRole,
+    &unused_service_permissions::UnusedServicePermissions,
     &user_access_key_where_role_would_do::UserAccessKeyWhereRoleWouldDo,
 ];
 
