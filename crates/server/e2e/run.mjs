@@ -137,7 +137,7 @@ try {
     await page.waitForSelector('#role-name:has-text("github-actions-terraform")');
     await waitFor(page, () => window.RoleGraph.state.cy && window.RoleGraph.state.cy.nodes().length >= 2, 'the graph');
     const labels = await page.evaluate(() => window.RoleGraph.state.cy.nodes().map((n) => n.data('label')).sort());
-    assert(JSON.stringify(labels) === JSON.stringify(['github-actions-terraform', 'oidc:github-actions[no-sub]']), `nodes: ${labels}`);
+    assert(JSON.stringify(labels) === JSON.stringify(['github-actions-terraform', 'token.actions.githubusercontent.com']), `nodes: ${labels}`);
     const text = await page.textContent('main');
     for (const w of ['Trusted entities', 'Permissions by service', 'Privileged permissions', 'oidc-trust-without-sub-condition']) assert(text.includes(w), `no \`${w}\``);
   });
@@ -154,7 +154,7 @@ try {
     const conds = await page.textContent('#edge-conditions');
     assert(conds.includes('StringEquals token.actions.githubusercontent.com:aud = sts.amazonaws.com'), `conditions: ${conds}`);
     const ev = await page.textContent('#edge-evidence');
-    assert(ev.includes('/Statement/0/Principal/Federated'), `evidence: ${ev}`);
+    assert(ev.includes('github-actions-terraform trust policy') && ev.includes('/Statement/0'), `evidence: ${ev}`);
     await page.screenshot({ path: SCREENSHOT, fullPage: false });
   });
 
@@ -170,22 +170,29 @@ try {
     await page.mouse.click(at.x, at.y);
     await waitFor(page, () => window.RoleGraph.state.cy.nodes().length === 3, 'the expanded graph');
     const labels = await page.evaluate(() => window.RoleGraph.state.cy.nodes().map((n) => n.data('label')).sort());
-    assert(labels.includes('oidc:github-actions[sub]'), `nodes after expanding: ${labels}`);
+    const kinds = await page.evaluate(() => window.RoleGraph.state.cy.nodes().map((n) => n.data('kind')));
+    assert(labels.includes('token.actions.githubusercontent.com') && kinds.includes('oidc-provider'), `nodes after expanding: ${labels}`);
     const onPath = await page.evaluate(() => window.RoleGraph.state.cy.elements('.path').length);
     assert(onPath === 3, `elements on the highlighted path: ${onPath}`);
     await page.waitForSelector('#node-title:has-text("ci-deployer")');
   });
 
   await check('findings filter by severity, rule and account', async () => {
+    // The expected counts come from the API, so that adding a rule does not break the page test.
+    const count = async (query) => (await (await fetch(`${demo.url}/api/findings?limit=1${query}`)).json()).total;
+    const all = await count('');
+    const high = await count('&severity=high');
+    const acct = await count('&account=333333333333');
+    assert(all > 0 && high > 0 && acct > 0, `counts from the API: ${all} ${high} ${acct}`);
     await page.goto(`${demo.url}/findings`);
-    await page.waitForSelector('#page-info:has-text("of 48 findings")');
+    await page.waitForSelector(`#page-info:has-text("of ${all} findings")`);
     await page.selectOption('select[name=severity]', 'high');
-    await page.waitForSelector('#page-info:has-text("of 17 findings")');
+    await page.waitForSelector(`#page-info:has-text("of ${high} findings")`);
     const sevs = await page.locator('tbody .sev').allTextContents();
-    assert(sevs.length === 17 && sevs.every((s) => s === 'high'), `severities: ${sevs}`);
+    assert(sevs.length === Math.min(high, sevs.length) && sevs.length > 0 && sevs.every((s) => s === 'high'), `severities: ${sevs}`);
     await page.selectOption('select[name=severity]', '');
     await page.selectOption('select[name=account]', '333333333333');
-    await page.waitForSelector('#page-info:has-text("of 5 findings")');
+    await page.waitForSelector(`#page-info:has-text("of ${acct} findings")`);
   });
 
   await check('unknown role shows an error, no console errors or CSP violations so far', async () => {

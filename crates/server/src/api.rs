@@ -30,6 +30,8 @@ pub const MAX_LIMIT: usize = 1000;
 pub const DEFAULT_LIMIT: usize = 50;
 /// The most nodes of a role graph when `limit` is not given.
 pub const DEFAULT_GRAPH_LIMIT: usize = 200;
+/// The most hops back from the role a graph is walked.
+pub const MAX_GRAPH_DEPTH: usize = 8;
 
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
@@ -220,6 +222,8 @@ pub struct RoleQuery {
     pub show_denied: Option<bool>,
     /// For the graph: the most nodes besides the role.
     pub limit: Option<usize>,
+    /// For the graph: how many hops back from the role (default 1).
+    pub depth: Option<usize>,
 }
 
 fn no_role(arn: &str) -> Response {
@@ -249,9 +253,12 @@ async fn graph(State(st): St, Path(arn): Path<String>, Query(q): Query<RoleQuery
     let Some(r) = st.find_role(&arn) else {
         return no_role(&arn);
     };
-    let record = role_record(&st.snapshot, r, false);
     let limit = q.limit.unwrap_or(DEFAULT_GRAPH_LIMIT).clamp(1, MAX_LIMIT);
-    Json(role_graph(&st.snapshot, &record, limit)).into_response()
+    let depth = q.depth.unwrap_or(1).clamp(1, MAX_GRAPH_DEPTH);
+    match role_graph(&st.graph, &r.arn, depth, limit) {
+        Some(g) => Json(g).into_response(),
+        None => no_role(&arn),
+    }
 }
 
 /// The query of `/api/findings`.

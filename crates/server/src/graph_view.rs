@@ -1,27 +1,32 @@
-//! The authorization graph of one role as the UI draws it: who can reach the role (the
-//! principals its trust policy allows, each edge with its conditions and the statement that
-//! allows it), the role, and the resources that run as it.
+//! The authorization graph of one role as the UI draws it: who can reach the role, the role,
+//! and what runs as it, each edge with its kind, its conditions and the statements behind it.
 //!
-//! Built from `rolegraph-access` (the decoded trust and the resources using the role). The
-//! shape — nodes with an `expand` handle, edges with `conditions` and `evidence` — is what the
-//! page needs and what an export of `rolegraph-graph` maps onto: switching the source to the
-//! engine-decided can-assume edges of that crate changes [`role_graph`] only.
+//! Taken from the engine-checked graph of `rolegraph-graph` (built once by
+//! [`crate::AppState::new`]): an edge means the trust policy *and* the caller's own policies
+//! (boundaries, SCPs, RCPs) allow it, or a documented privilege escalation, or a resource that
+//! runs as the role. The neighbourhood is walked against the edges from the role, `depth` hops
+//! back (the page asks for one hop and expands a role on click), up to `limit` nodes. The
+//! `admin-control` edges (an account's administrators can act as any of its principals) lead into
+//! every role and are left out: the role page's administrators say the same once per account.
 
-use access::record::RoleRecord;
-use access::trust::{EntityKind, TrustedEntity};
-use model::{RoleUse, Snapshot};
+use std::collections::{BTreeSet, VecDeque};
+
+use graph::{Edge, EdgeKind, Graph, NodeIdx, NodeKind};
 use serde::Serialize;
 
 /// A node of the graph.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct GraphNode {
-    /// Unique within the graph: an ARN, a service principal, `*`.
+    /// Unique within the graph: an ARN, a service principal, `external-account:ID`, `*`.
     pub id: String,
-    /// `role`, `service`, `account`, `iam-user`, `oidc-provider`, `everyone`, `resource`, ...
+    /// The node kind of `rolegraph-graph`: `role`, `user`, `service`, `oidc-provider`,
+    /// `external-account`, `anyone`, `ec2-instance`, `account-admin`, ...
     pub kind: String,
     pub label: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
+    /// Whether the engine allows this principal administrator-equivalent access.
+    pub admin: bool,
     /// The role this graph is about.
     pub center: bool,
     /// For a role of the snapshot: its ARN, whose own graph expands this node.
@@ -29,20 +34,29 @@ pub struct GraphNode {
     pub expand: Option<String>,
 }
 
-/// A condition on an edge, as written in the policy.
+/// One condition of an edge: a condition of a statement whose key the request leaves unknown.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct EdgeCondition {
+    /// The action of the check it belongs to (`sts:AssumeRoleWithWebIdentity`).
+    pub action: String,
     pub operator: String,
     pub key: String,
     pub values: Vec<String>,
+    /// Whether the edge needs the condition *not* to hold (a `Deny`'s condition).
+    pub negated: bool,
+    /// JSON pointer of the condition key in its policy.
     pub pointer: String,
 }
 
-/// Where an edge comes from.
+/// A statement that decided an edge, or the fact of the snapshot behind it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct EdgeEvidence {
-    /// `trust policy of ROLE_ARN`, or the link between a resource and the role.
+    /// The policy (`ARN`, `ARN inline policy NAME`, `trust policy of ARN`), or the link between a
+    /// resource and the role.
     pub source: String,
+    /// `identity`, `resource`, `permission-boundary`, `scp`, `rcp`, ...
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy_kind: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub statement: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -57,16 +71,29 @@ pub struct GraphEdge {
     pub id: String,
     pub source: String,
     pub target: String,
-    /// `can-assume` or `runs-as`.
+    /// `can-assume`, `runs-as`, `privesc`, `member-of`, `admin-equivalent`.
     pub kind: String,
-    /// The trust actions allowed (`sts:AssumeRole`, ...).
+    /// The actions the engine checked (`sts:AssumeRole`, `iam:PassRole`, ...).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub actions: Vec<String>,
+    /// The documented paths of its ways (`sts-001`, `ec2-001`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub paths: Vec<String>,
+    /// The conditions of its best way, atom by atom.
     pub conditions: Vec<EdgeCondition>,
+    /// The same in words, as the engine writes them; absent when a way holds unconditionally.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condition_text: Option<String>,
     /// Whether the edge holds only under conditions.
     pub conditional: bool,
     pub summary: String,
+    /// The first statement behind the edge (the one the page shows).
     pub evidence: EdgeEvidence,
+    /// Every statement behind its best way.
+    pub statements: Vec<EdgeEvidence>,
+    /// What is assumed rather than known, and what the snapshot lacks.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub caveats: Vec<String>,
 }
 
 /// The graph of one role.
@@ -81,119 +108,117 @@ pub struct RoleGraph {
     pub truncated: bool,
 }
 
-fn entity_node(snapshot: &Snapshot, e: &TrustedEntity) -> GraphNode {
-    let id = e.principal.clone();
-    let expand = match e.kind {
-        EntityKind::IamRole => snapshot.role(&e.principal).map(|r| r.arn.clone()),
-        _ => None,
-    };
-    let label = match e.kind {
-        EntityKind::IamRole | EntityKind::IamUser => e.principal.rsplit('/').next().unwrap_or(&e.principal).to_owned(),
-        _ => e.short.clone(),
-    };
-    GraphNode {
-        id,
-        kind: e.kind.as_str().to_owned(),
-        label,
-        account: e.account.as_ref().map(|a| a.id.clone()),
-        center: false,
-        expand,
-    }
+fn node_view(g: &Graph, i: NodeIdx, center: bool) -> Option<GraphNode> {
+    let n = g.node(i)?;
+    Some(GraphNode {
+        id: n.id.clone(),
+        kind: n.kind.as_str().to_owned(),
+        label: n.label.clone(),
+        account: n.account.clone(),
+        admin: n.admin,
+        center,
+        expand: (n.kind == NodeKind::Role && !center).then(|| n.id.clone()),
+    })
 }
 
-fn trust_edge(role_arn: &str, i: usize, e: &TrustedEntity) -> GraphEdge {
-    GraphEdge {
-        id: format!("{role_arn}#trust/{i}"),
-        source: e.principal.clone(),
-        target: role_arn.to_owned(),
-        kind: "can-assume".into(),
-        actions: e.actions.clone(),
-        conditions: e
-            .conditions
+fn edge_view(g: &Graph, e: &Edge) -> Option<GraphEdge> {
+    let (from, to) = (g.node(e.from)?, g.node(e.to)?);
+    let kind = e.kind.as_str();
+    let way = e.way();
+    let checks = way.map_or(&[][..], |w| w.checks.as_slice());
+    let mut actions: Vec<String> = checks.iter().map(|c| c.action.to_owned()).collect();
+    actions.dedup();
+    let conditions = if e.is_conditional() {
+        checks
             .iter()
-            .map(|c| EdgeCondition {
-                operator: c.operator.clone(),
-                key: c.key.clone(),
-                values: c.values.clone(),
-                pointer: c.pointer.clone(),
+            .filter_map(|c| c.condition.as_deref().map(|cond| (c.action, cond)))
+            .flat_map(|(action, cond)| {
+                let negated: Vec<usize> = cond.required().into_iter().filter(|(_, holds)| !holds).map(|(i, _)| i).collect();
+                cond.atoms.iter().enumerate().filter_map(move |(i, a)| {
+                    Some(EdgeCondition {
+                        action: action.to_owned(),
+                        operator: a.operator()?.to_owned(),
+                        key: a.key()?.to_owned(),
+                        values: a.values().into_iter().map(str::to_owned).collect(),
+                        negated: negated.contains(&i),
+                        pointer: a.pointer().unwrap_or_default().to_owned(),
+                    })
+                })
             })
-            .collect(),
-        conditional: !e.conditions.is_empty(),
-        summary: e.summary.clone(),
-        evidence: EdgeEvidence {
-            source: format!("trust policy of {role_arn}"),
-            statement: Some(e.evidence.statement),
-            sid: e.evidence.sid.clone(),
-            pointer: Some(e.evidence.pointer.clone()),
-        },
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut statements: Vec<EdgeEvidence> = Vec::new();
+    for ev in checks.iter().flat_map(|c| c.evidence.iter()) {
+        let s = EdgeEvidence {
+            source: ev.policy.to_string(),
+            policy_kind: Some(ev.policy_kind.to_owned()),
+            statement: Some(ev.statement()),
+            sid: ev.sid().map(str::to_owned),
+            pointer: Some(ev.pointer().to_owned()),
+        };
+        if !statements.contains(&s) {
+            statements.push(s);
+        }
     }
+    let description = way.map_or_else(String::new, |w| w.description.to_string());
+    let fact = EdgeEvidence { source: description.clone(), policy_kind: None, statement: None, sid: None, pointer: None };
+    let evidence = statements.first().cloned().unwrap_or(fact);
+    let mut caveats: Vec<String> = e.ways().iter().flat_map(|w| w.assumptions.iter().map(|a| a.to_string())).collect();
+    caveats.extend(e.gaps().iter().cloned());
+    caveats.sort();
+    caveats.dedup();
+    let summary = if description.is_empty() { format!("{} {kind} {}", from.label, to.label) } else { description };
+    Some(GraphEdge {
+        id: format!("{}|{kind}|{}", from.id, to.id),
+        source: from.id.clone(),
+        target: to.id.clone(),
+        kind: kind.to_owned(),
+        actions,
+        paths: e.paths().into_iter().map(str::to_owned).collect(),
+        conditions,
+        condition_text: e.condition_text(),
+        conditional: e.is_conditional(),
+        summary,
+        evidence,
+        statements,
+        caveats,
+    })
 }
 
-fn use_edge(role_arn: &str, u: &RoleUse) -> GraphEdge {
-    let kind = serde_json::to_value(u.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-    GraphEdge {
-        id: format!("{role_arn}#use/{}/{kind}", u.resource),
-        source: u.resource.clone(),
-        target: role_arn.to_owned(),
-        kind: "runs-as".into(),
-        actions: Vec::new(),
-        conditions: Vec::new(),
-        conditional: false,
-        summary: format!("{} runs as the role ({kind})", u.name),
-        evidence: EdgeEvidence {
-            source: u.via.clone().unwrap_or_else(|| format!("{kind} of {}", u.resource)),
-            statement: None,
-            sid: None,
-            pointer: None,
-        },
-    }
-}
-
-/// The graph of the role of `record`: at most `limit` nodes besides the role.
-pub fn role_graph(snapshot: &Snapshot, record: &RoleRecord, limit: usize) -> RoleGraph {
-    let arn = record.details.arn.clone();
-    let mut nodes = vec![GraphNode {
-        id: arn.clone(),
-        kind: "role".into(),
-        label: record.details.name.clone(),
-        account: Some(record.details.account_id.clone()),
-        center: true,
-        expand: None,
-    }];
+/// The graph of the role `arn` in `g`: the nodes that reach it in at most `depth` hops (not
+/// through `admin-control`), at most `limit` of them besides the role. `None` when the graph
+/// has no such role.
+pub fn role_graph(g: &Graph, arn: &str, depth: usize, limit: usize) -> Option<RoleGraph> {
+    let center = g.find_id(arn)?;
+    let mut nodes = vec![node_view(g, center, true)?];
+    let mut seen: BTreeSet<NodeIdx> = BTreeSet::from([center]);
     let mut edges = Vec::new();
     let mut truncated = false;
-    let mut add_node = |nodes: &mut Vec<GraphNode>, n: GraphNode| -> bool {
-        if nodes.iter().any(|m| m.id == n.id) {
-            return true;
+    let mut queue = VecDeque::from([(center, 0usize)]);
+    while let Some((at, d)) = queue.pop_front() {
+        if d >= depth {
+            continue;
         }
-        if nodes.len() > limit {
-            truncated = true;
-            return false;
-        }
-        nodes.push(n);
-        true
-    };
-    for (i, e) in record.trust.entities.iter().enumerate() {
-        if add_node(&mut nodes, entity_node(snapshot, e)) {
-            edges.push(trust_edge(&arn, i, e));
-        }
-    }
-    for u in record.used_by.iter().filter(|u| u.kind != model::UseKind::InstanceProfile) {
-        let kind = serde_json::to_value(u.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-        let node = GraphNode {
-            id: u.resource.clone(),
-            kind: format!("resource:{kind}"),
-            label: u.name.clone(),
-            account: Some(u.account_id.clone()),
-            center: false,
-            expand: None,
-        };
-        if add_node(&mut nodes, node) {
-            let e = use_edge(&arn, u);
-            if !edges.iter().any(|x: &GraphEdge| x.id == e.id) {
-                edges.push(e);
+        for e in g.in_edges(at).iter().filter_map(|i| g.edge(*i)) {
+            if e.kind == EdgeKind::AdminControl {
+                continue;
+            }
+            if !seen.contains(&e.from) {
+                if nodes.len() > limit {
+                    truncated = true;
+                    continue;
+                }
+                let Some(n) = node_view(g, e.from, false) else { continue };
+                seen.insert(e.from);
+                nodes.push(n);
+                queue.push_back((e.from, d + 1));
+            }
+            if let Some(v) = edge_view(g, e) {
+                edges.push(v);
             }
         }
     }
-    RoleGraph { schema_version: crate::SCHEMA_VERSION, role: arn, nodes, edges, truncated }
+    Some(RoleGraph { schema_version: crate::SCHEMA_VERSION, role: arn.to_owned(), nodes, edges, truncated })
 }

@@ -1,7 +1,7 @@
 //! HTTP API and the embedded UI of `rolegraph serve`: a read-only axum server over one loaded
-//! snapshot. Everything expensive (the role summaries, the findings) is computed once by
-//! [`AppState::new`]; a role's record and graph are computed when asked. The pages are static
-//! HTML and vanilla JS embedded in the binary ([`assets`]) that call the JSON API ([`api`]).
+//! snapshot. Everything expensive (the role summaries, the findings, the authorization graph)
+//! is computed once by [`AppState::new`]; a role's record is computed when asked. The pages are
+//! static HTML and vanilla JS embedded in the binary ([`assets`]) that call the JSON API ([`api`]).
 //!
 //! Security: loopback by default, a bearer token required on any other address
 //! ([`check_bind`]), GET only, and security headers (a Content-Security-Policy without inline

@@ -1,6 +1,6 @@
 //! What the server computes once at start: the snapshot, the summary of every role (the rows of
-//! `rolegraph roles`), the findings of every rule, and indexes from a role's ARN to its row
-//! and its findings. Requests only read it.
+//! `rolegraph roles`), the findings of every rule, the authorization graph, and indexes from a
+//! role's ARN to its row and its findings. Requests only read it.
 
 use std::collections::BTreeMap;
 
@@ -17,6 +17,8 @@ pub struct AppState {
     pub roles: Vec<RoleSummary>,
     /// Every finding, highest severity first.
     pub findings: Vec<Finding>,
+    /// The engine-checked authorization graph of the snapshot.
+    pub graph: graph::Graph,
     /// Role ARN → index into `roles`.
     role_index: BTreeMap<String, usize>,
     /// Subject ARN → indexes into `findings`.
@@ -24,19 +26,21 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Summarizes every role and runs every rule on `snapshot`, counting days from `now`.
+    /// Summarizes every role, runs every rule on `snapshot` (counting days from `now`) and builds
+    /// the authorization graph.
     pub fn new(snapshot: Snapshot, now: Timestamp) -> AppState {
         let roles = roles_report(&snapshot).roles;
         let findings = {
             let cx = RuleContext::new(&snapshot, now);
             rules::run(&cx, &Suppressions::default())
         };
+        let graph = graph::build(&snapshot, &graph::GraphOptions::default());
         let role_index = roles.iter().enumerate().map(|(i, r)| (r.arn.clone(), i)).collect();
         let mut findings_by_subject: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, f) in findings.iter().enumerate() {
             findings_by_subject.entry(f.subject.arn.clone()).or_default().push(i);
         }
-        AppState { snapshot, now, roles, findings, role_index, findings_by_subject }
+        AppState { snapshot, now, roles, findings, graph, role_index, findings_by_subject }
     }
 
     /// The row of the role with this ARN.

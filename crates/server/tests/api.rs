@@ -154,7 +154,10 @@ async fn role_graph_has_edges_with_conditions_and_evidence() {
     assert_eq!(edge["target"], "arn:aws:iam::111111111111:role/github-actions-terraform");
     assert_eq!(edge["conditional"], true);
     assert_eq!(edge["conditions"][0]["key"], "token.actions.githubusercontent.com:aud");
-    assert_eq!(edge["evidence"]["pointer"], "/Statement/0/Principal/Federated");
+    assert_eq!(edge["conditions"][0]["operator"], "StringEquals");
+    assert_eq!(edge["conditions"][0]["pointer"], "/Statement/0/Condition/StringEquals/token.actions.githubusercontent.com:aud");
+    assert!(edge["condition_text"].as_str().unwrap().contains("token.actions.githubusercontent.com:aud StringEquals"));
+    assert_eq!(edge["evidence"]["pointer"], "/Statement/0");
 
     // A role trusted by another role of the snapshot can be expanded.
     let v = get("/api/role/prod-deploy/graph").await.json();
@@ -162,13 +165,54 @@ async fn role_graph_has_edges_with_conditions_and_evidence() {
     assert_eq!(ci["expand"], "arn:aws:iam::222222222222:role/ci-deployer");
 
     // Resources that run as a role point at it; `limit` bounds the nodes.
+    // (Not a role only ECS uses, such as a task execution role: the graph does not follow those.)
     let all = get("/api/roles?limit=1000").await.json();
-    let used = all["roles"].as_array().unwrap().iter().find(|r| r["resources"].as_u64().unwrap() > 0).unwrap();
+    let used = all["roles"].as_array().unwrap().iter().find(|r| r["name"] == "orders-processor-lambda").unwrap();
+    assert!(used["resources"].as_u64().unwrap() > 1);
     let g = get(&format!("/api/role/{}/graph", enc(used["arn"].as_str().unwrap()))).await.json();
     assert!(g["edges"].as_array().unwrap().iter().any(|e| e["kind"] == "runs-as"));
     let small = get(&format!("/api/role/{}/graph?limit=1", enc(used["arn"].as_str().unwrap()))).await.json();
     assert!(small["nodes"].as_array().unwrap().len() <= 2);
     assert_eq!(small["truncated"], g["nodes"].as_array().unwrap().len() > 2);
+}
+
+#[tokio::test]
+async fn role_graph_edges_are_checked_by_the_engine() {
+    // A cross-account can-assume: the trust of prod-deploy and ci-deployer's own policy allow it.
+    let v = get("/api/role/prod-deploy/graph").await.json();
+    let e = v["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["source"] == "arn:aws:iam::222222222222:role/ci-deployer")
+        .unwrap();
+    assert_eq!(e["kind"], "can-assume");
+    assert_eq!(e["paths"][0], "sts-001");
+    let kinds: Vec<&str> = e["statements"].as_array().unwrap().iter().map(|s| s["policy_kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"identity") && kinds.contains(&"resource"), "{kinds:?}");
+    // No admin-control edge: administrators of the account are not drawn into every role.
+    assert!(v["edges"].as_array().unwrap().iter().all(|e| e["kind"] != "admin-control"));
+
+    // A privilege escalation: passing legacy-batch-ec2 to a new instance.
+    let v = get("/api/role/legacy-batch-ec2/graph").await.json();
+    let esc = v["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "privesc" && e["source"] == "arn:aws:iam::111111111111:role/github-actions-terraform")
+        .unwrap_or_else(|| panic!("no privesc edge: {v}"));
+    assert!(!esc["paths"].as_array().unwrap().is_empty(), "{esc}");
+    // It holds only in the regions the SCP leaves: the SCP's deny, negated, is the condition.
+    assert_eq!(esc["conditional"], true);
+    let c = &esc["conditions"][0];
+    assert_eq!((&c["key"], &c["operator"], &c["negated"]), (&"aws:RequestedRegion".into(), &"StringNotEquals".into(), &true.into()));
+    assert!(esc["statements"].as_array().unwrap().iter().any(|s| s["policy_kind"] == "scp"), "{esc}");
+
+    // Depth: two hops back from prod-deploy reach the provider that can assume ci-deployer.
+    let one = get("/api/role/prod-deploy/graph").await.json();
+    let two = get("/api/role/prod-deploy/graph?depth=2").await.json();
+    assert!(two["nodes"].as_array().unwrap().len() > one["nodes"].as_array().unwrap().len());
+    assert!(two["nodes"].as_array().unwrap().iter().any(|n| n["kind"] == "oidc-provider" && n["account"] == "222222222222"));
 }
 
 #[tokio::test]
