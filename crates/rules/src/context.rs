@@ -92,6 +92,13 @@ impl<'a> RuleContext<'a> {
         self.graph.get_or_init(|| graph::build(self.snapshot, &graph::GraphOptions::default()))
     }
 
+    /// The authorization graph, for callers that need it after the rules ran: the one the rules
+    /// built, or built now.
+    pub fn into_graph(self) -> graph::Graph {
+        let snapshot = self.snapshot;
+        self.graph.into_inner().unwrap_or_else(|| graph::build(snapshot, &graph::GraphOptions::default()))
+    }
+
     pub fn new(snapshot: &'a Snapshot, now: Timestamp) -> Self {
         let mut roles = Vec::new();
         for account in &snapshot.accounts {

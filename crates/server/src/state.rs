@@ -30,11 +30,13 @@ impl AppState {
     /// the authorization graph.
     pub fn new(snapshot: Snapshot, now: Timestamp) -> AppState {
         let roles = roles_report(&snapshot).roles;
-        let findings = {
+        // The rules build the authorization graph (for escalation paths); keep theirs rather
+        // than building it twice.
+        let (findings, graph) = {
             let cx = RuleContext::new(&snapshot, now);
-            rules::run(&cx, &Suppressions::default())
+            let findings = rules::run(&cx, &Suppressions::default());
+            (findings, cx.into_graph())
         };
-        let graph = graph::build(&snapshot, &graph::GraphOptions::default());
         let role_index = roles.iter().enumerate().map(|(i, r)| (r.arn.clone(), i)).collect();
         let mut findings_by_subject: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, f) in findings.iter().enumerate() {
