@@ -3,20 +3,15 @@
 
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use std::process::{Command, Output};
+use std::process::Output;
+
+mod common;
+use common::rolegraph;
 
 use serde_json::Value;
 
 const CLOUDSPLAINING: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/samples/cloudsplaining");
 const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo");
-
-fn rolegraph(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rolegraph"))
-        .args(args)
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run rolegraph: {e}"))
-}
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -4,17 +4,11 @@
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+
+mod common;
+use common::rolegraph;
 
 use serde_json::Value;
-
-fn rolegraph(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rolegraph"))
-        .args(args)
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run rolegraph: {e}"))
-}
 
 fn sample(name: &str) -> String {
     let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/samples")).join(name);

@@ -2,15 +2,10 @@
 
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn rolegraph(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rolegraph"))
-        .args(args)
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run rolegraph: {e}"))
-}
+mod common;
+use common::rolegraph;
 
 fn json(o: &Output) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))

@@ -3,20 +3,15 @@
 
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use std::process::{Command, Output};
+use std::process::Output;
+
+mod common;
+use common::rolegraph;
 
 const EXPORT: &str = "crates/usage/tests/fixtures/export";
 const STRATUS: &str = "../shared/data/samples/cloudtrail-stratus";
 const TRAILSCRAPER: &str = "../shared/data/samples/cloudtrail-trailscraper";
 const UNTIL: &str = "2022-08-01T00:00:00Z";
-
-fn rolegraph(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rolegraph"))
-        .args(args)
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run rolegraph: {e}"))
-}
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
