@@ -1,5 +1,5 @@
 //! `rolegraph serve`: refuses a non-loopback address without a token (exit 2), and on the demo
-//! prints its address and answers the API on it.
+//! prints its address and answers the API on it, with `--trail` the usage endpoints too.
 
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
@@ -42,4 +42,86 @@ fn serves_the_demo_on_a_free_port() {
     let _ = child.wait();
     assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
     assert!(resp.contains("\"schema_version\":1") && resp.contains("security-tooling"), "{resp}");
+}
+
+/// Reads the first line (the address) of a started server.
+fn address(child: &mut std::process::Child) -> String {
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    line.trim().strip_prefix("listening on http://").unwrap_or_else(|| panic!("first line: {line}")).to_owned()
+}
+
+fn http_get(addr: &str, path: &str) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    resp
+}
+
+#[test]
+fn serves_the_newest_stored_snapshot_without_a_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("history.db");
+    let db = db.to_str().unwrap();
+    // No database yet: a clear error, before anything is served.
+    let out = Command::new(env!("CARGO_BIN_EXE_rolegraph")).args(["serve", "--db", db]).current_dir(ROOT).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no database"), "{}", String::from_utf8_lossy(&out.stderr));
+    // Nor without a folder or database at the default place.
+    let out = Command::new(env!("CARGO_BIN_EXE_rolegraph"))
+        .args(["serve"])
+        .env("XDG_DATA_HOME", tmp.path())
+        .current_dir(ROOT)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("rolegraph.db"), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let add = Command::new(env!("CARGO_BIN_EXE_rolegraph"))
+        .args(["snapshot", "add", "demo", "--label", "first", "--db", db, "--no-reach"])
+        .current_dir(ROOT)
+        .output()
+        .unwrap();
+    assert!(add.status.success(), "{add:?}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rolegraph"))
+        .args(["serve", "--db", db, "--port", "0"])
+        .current_dir(ROOT)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let addr = address(&mut child);
+    let snapshots = http_get(&addr, "/api/snapshots");
+    let accounts = http_get(&addr, "/api/accounts");
+    let diff = http_get(&addr, "/api/diff");
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert!(snapshots.contains("\"history\":true") && snapshots.contains("\"served\":1") && snapshots.contains("\"first\""), "{snapshots}");
+    // The stored snapshot is what the other endpoints show.
+    assert!(accounts.starts_with("HTTP/1.1 200") && accounts.contains("security-tooling"), "{accounts}");
+    // One snapshot: no diff yet, and the error says why.
+    assert!(diff.starts_with("HTTP/1.1 404") && diff.contains("a diff needs two"), "{diff}");
+}
+
+#[test]
+fn serves_the_usage_of_a_trail() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rolegraph"))
+        .args(["serve", "demo", "--port", "0", "--trail", "demo/cloudtrail/acme-org-trail-2026-09-to-11.jsonl"])
+        .args(["--until", "2026-11-20T08:00:00Z"])
+        .current_dir(ROOT)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let addr = address(&mut child);
+    let trail = http_get(&addr, "/api/trail");
+    let used = http_get(&addr, "/api/role/orders-processor-lambda/usage");
+    let unused = http_get(&addr, "/api/findings?rule=unused-permissions&limit=1000");
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert!(trail.contains("\"trail\":true") && trail.contains("\"window_to\":\"2026-11-20T08:00:00Z\""), "{trail}");
+    assert!(used.starts_with("HTTP/1.1 200") && used.contains("\"action\":\"dynamodb:PutItem\""), "{used}");
+    // The findings are those of `scan --trail`, which compare granted with used.
+    assert!(unused.contains("\"total\":13") && unused.contains("used 4 of its 12 granted actions"), "{unused}");
 }

@@ -108,3 +108,84 @@ fn usage_writes_parquet() {
     assert!(text(&o.stderr).contains("wrote 13 rows"), "{}", text(&o.stderr));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+const DEMO_TRAIL: &str = "demo/cloudtrail";
+const DEMO_UNTIL: &str = "2026-11-20T08:00:00Z";
+
+#[test]
+fn role_with_a_trail_shows_what_it_used_and_who_assumed_it() {
+    let o = rolegraph(&["role", "demo", "orders-processor-lambda", "--trail", DEMO_TRAIL, "--until", DEMO_UNTIL]);
+    assert!(o.status.success(), "{o:?}");
+    let out = text(&o.stdout);
+    let usage = out.split("\nUsage (CloudTrail)\n").nth(1).unwrap_or_else(|| panic!("{out}"));
+    assert!(usage.contains("calls: 24 allowed, 0 denied; first 2026-09-04T06:01:00Z, last 2026-11-19T06:02:00Z"), "{usage}");
+    assert!(usage.contains("on arn:aws:dynamodb:eu-west-1:111111111111:table/orders (6x"), "{usage}");
+    assert!(usage.contains("    s3:PutObject\n"), "granted, never used: {usage}");
+    assert!(usage.contains("services unused per last-accessed data: s3 (never)"), "{usage}");
+    assert!(usage.contains("assumed by lambda.amazonaws.com (service) 6x via AssumeRole"), "{usage}");
+    // Without --trail the report is as before.
+    let plain = text(&rolegraph(&["role", "demo", "orders-processor-lambda"]).stdout);
+    assert!(!plain.contains("Usage (CloudTrail)"));
+    assert_eq!(plain, out.split("\nUsage (CloudTrail)\n").next().unwrap());
+}
+
+#[test]
+fn role_json_has_a_usage_field_only_with_a_trail() {
+    let v = json(&rolegraph(&["role", "demo", "okta-prod-readonly", "--trail", DEMO_TRAIL, "--until", DEMO_UNTIL, "--json"]));
+    let u = &v["usage"];
+    assert_eq!(u["active"], true);
+    assert_eq!(u["used"][0]["action"], "ec2:DescribeInstances");
+    let saml = &u["assumers"][0];
+    assert_eq!(saml["caller"], "arn:aws:iam::111111111111:saml-provider/Okta");
+    assert_eq!(saml["caller_kind"], "provider");
+    assert_eq!(saml["apis"][0], "AssumeRoleWithSAML");
+    assert_eq!(saml["subjects"].as_array().unwrap().len(), 2);
+    assert!(v["details"]["arn"].is_string(), "the role record is still there");
+    let idle = json(&rolegraph(&["role", "demo", "old-reporting-role", "--trail", DEMO_TRAIL, "--until", DEMO_UNTIL, "--json"]));
+    assert_eq!(idle["usage"]["active"], false);
+    assert_eq!(idle["usage"]["events"], 0);
+    let plain = json(&rolegraph(&["role", "demo", "okta-prod-readonly", "--json"]));
+    assert!(plain.get("usage").is_none());
+}
+
+#[test]
+fn scan_with_a_trail_adds_usage_findings_and_without_it_nothing_changes() {
+    let plain = rolegraph(&["scan", "demo", "--format", "json", "--fail-on", "never"]);
+    let again = rolegraph(&["scan", "demo", "--format", "json", "--fail-on", "never"]);
+    assert_eq!(plain.stdout, again.stdout);
+    let plain = json(&plain);
+    let trail = json(&rolegraph(&["scan", "demo", "--format", "json", "--fail-on", "never", "--trail", DEMO_TRAIL, "--until", DEMO_UNTIL]));
+    let of = |v: &serde_json::Value, rule: &str| -> Vec<String> {
+        let mut names: Vec<String> = v["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == rule).map(|f| f["subject"]["name"].as_str().unwrap().to_owned()).collect();
+        names.sort();
+        names
+    };
+    assert!(of(&plain, "unused-permissions").is_empty());
+    let unused = of(&trail, "unused-permissions");
+    assert!(unused.contains(&"orders-processor-lambda".to_owned()) && unused.contains(&"legacy-batch-ec2".to_owned()), "{unused:?}");
+    // Roles IAM saw in use inside the window are not called unused for lack of trail events.
+    assert_eq!(of(&trail, "unused-role"), of(&plain, "unused-role"));
+    let f = trail["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "unused-role" && f["subject"]["name"] == "old-reporting-role").unwrap();
+    assert!(f["message"].as_str().unwrap().contains("made no call in CloudTrail"), "{f}");
+}
+
+#[test]
+fn who_can_assume_and_graph_show_observed_edges() {
+    let args = ["who-can-assume", "demo", "okta-prod-admin", "--trail", DEMO_TRAIL, "--until", DEMO_UNTIL];
+    let o = rolegraph(&args);
+    let out = text(&o.stdout);
+    assert!(out.contains("Observed in CloudTrail: 1 caller, 1 not possible per the policies"), "{out}");
+    assert!(out.contains("arn:aws:iam::111111111111:user/jane.doe (user, account 111111111111) 1x via AssumeRole"), "{out}");
+    let v = json(&rolegraph(&["who-can-assume", "demo", "prod-deploy", "--trail", DEMO_TRAIL, "--until", DEMO_UNTIL, "--json"]));
+    assert_eq!(v["observed"][0]["status"], "possible");
+    assert_eq!(v["observed"][0]["from_node"], "arn:aws:iam::222222222222:role/ci-deployer");
+    let plain = json(&rolegraph(&["who-can-assume", "demo", "prod-deploy", "--json"]));
+    assert!(plain.get("observed").is_none());
+    let g = json(&rolegraph(&["graph", "demo", "--format", "json", "--trail", DEMO_TRAIL, "--until", DEMO_UNTIL]));
+    let observed = g["observed"].as_array().unwrap();
+    assert!(observed.iter().any(|o| o["status"] == "not-possible" && o["caller"] == "arn:aws:iam::111111111111:user/jane.doe"));
+    let edge = g["edges"].as_array().unwrap().iter().find(|e| e["to"] == "arn:aws:iam::111111111111:role/datadog-integration" && e["from"] == "external-account:464622532012").unwrap();
+    assert_eq!(edge["observed"][0]["count"], 5);
+    let plain = json(&rolegraph(&["graph", "demo", "--format", "json"]));
+    assert!(plain.get("observed").is_none());
+}

@@ -7,6 +7,12 @@
 //! cargo bench -p rolegraph-diff --bench store -- /tmp/store-synth-a
 //! ```
 //!
+//! `ROLEGRAPH_BENCH_NO_REACH=1` skips reach; `ROLEGRAPH_BENCH_GRAPH=1` also times one
+//! `graph::build` alone (what computing the facts used to do a second time);
+//! `ROLEGRAPH_BENCH_OLD_REACH=1` also times the former one-walk-per-role reach on the same graph
+//! and checks it finds the same sets; `ROLEGRAPH_BENCH_FACTS_AFTER=1` times the facts again with
+//! the graph allocated (why `analyse` computes them first).
+//!
 //! The second snapshot is the first with, in memory, one role in 100 trusting an outside
 //! account, one in 97 removed and one in 89 given an inline `*` policy.
 
@@ -53,6 +59,81 @@ fn modified(s: &Snapshot) -> Snapshot {
     new
 }
 
+/// How reach was computed before: one backward walk per privileged node (for comparison).
+fn old_reach(g: &graph::Graph, facts: &mut store::Facts) {
+    let index: std::collections::HashMap<&str, u32> =
+        g.nodes().iter().zip(0u32..).map(|(n, i)| (n.id.as_str(), i)).collect();
+    let mut stop: Vec<bool> = g.nodes().iter().map(|n| n.kind == graph::NodeKind::AccountAdmin).collect();
+    for r in facts.roles.iter().filter(|r| store::compare::is_privileged(&r.privilege)) {
+        if let Some(i) = index.get(r.arn.as_str()) {
+            stop[*i as usize] = true;
+        }
+    }
+    for r in facts.roles.iter_mut().filter(|r| store::compare::is_privileged(&r.privilege)) {
+        let Some(&target) = index.get(r.arn.as_str()) else { continue };
+        let mut seen = vec![false; g.nodes().len()];
+        seen[target as usize] = true;
+        let mut stack = vec![target];
+        let mut out = Vec::new();
+        while let Some(x) = stack.pop() {
+            for e in g.in_edges(x).iter().filter_map(|e| g.edge(*e)) {
+                let y = e.from;
+                if std::mem::replace(&mut seen[y as usize], true) {
+                    continue;
+                }
+                let node = g.node(y).expect("node");
+                if stop[y as usize] {
+                    out.push(node.id.clone());
+                    continue;
+                }
+                if rolegraph_diff::reach::is_principal(node.kind) {
+                    out.push(node.id.clone());
+                }
+                stack.push(y);
+            }
+        }
+        out.sort();
+        r.reached_by = out;
+    }
+}
+
+/// What `rolegraph snapshot add` computes of a snapshot (`rolegraph_diff::analyse`), step by
+/// step: the per-role facts, the rules (which build the authorization graph), and reach on the
+/// rules' graph. One graph at a time.
+fn analyse(what: &str, s: &Snapshot, now: Timestamp, options: rolegraph_diff::FactOptions) -> store::Facts {
+    let no_reach = rolegraph_diff::FactOptions { reach: false, ..options };
+    let mut facts = time(&format!("facts (trust, privilege, uses){what}"), || rolegraph_diff::facts(s, &[], no_reach));
+    let (found, g) = time(&format!("findings (rules; they build the graph){what}"), || {
+        rolegraph_diff::findings_and_graph(s, now)
+    });
+    let with_findings = rolegraph_diff::facts(&Snapshot::new(), &found, no_reach);
+    facts.findings = with_findings.findings;
+    if what.is_empty() && std::env::var("ROLEGRAPH_BENCH_GRAPH").is_ok() {
+        time("graph::build alone (the second build, no longer done)", || graph::build(s, &graph::GraphOptions::default()));
+    }
+    if what.is_empty() && std::env::var("ROLEGRAPH_BENCH_FACTS_AFTER").is_ok() {
+        time("facts again, with the graph allocated", || rolegraph_diff::facts(s, &found, no_reach));
+    }
+    if !options.reach {
+        return facts;
+    }
+    time(&format!("reach (on the rules' graph, computed once){what}"), || rolegraph_diff::add_reach_from(&g, &mut facts));
+    let rows: usize = facts.roles.iter().map(|r| r.reached_by.len()).sum::<usize>()
+        + facts.admins.iter().map(|a| a.reached_by.len()).sum::<usize>();
+    let conditional: usize = facts.roles.iter().map(|r| r.conditional_reach.len()).sum::<usize>()
+        + facts.admins.iter().map(|a| a.conditional_reach.len()).sum::<usize>();
+    eprintln!("reach rows: {rows} ({conditional} only under conditions)");
+    if what.is_empty() && std::env::var("ROLEGRAPH_BENCH_OLD_REACH").is_ok() {
+        let mut again = facts.clone();
+        time("reach, one walk per privileged role (before)", || old_reach(&g, &mut again));
+        assert_eq!(
+            again.roles.iter().map(|r| &r.reached_by).collect::<Vec<_>>(),
+            facts.roles.iter().map(|r| &r.reached_by).collect::<Vec<_>>()
+        );
+    }
+    facts
+}
+
 fn main() {
     let dir: PathBuf = std::env::args()
         .skip(1)
@@ -66,18 +147,10 @@ fn main() {
     let old = time("load (ingest)", || ingest::load(&dir).expect("load").snapshot);
     let new = modified(&old);
     eprintln!("roles: {} and {}; reach: {reach}", old.roles().count(), new.roles().count());
-    let of_old = time("findings (rules)", || rolegraph_diff::findings(&old, now));
-    let of_new = rolegraph_diff::findings(&new, now);
-    let no_reach = rolegraph_diff::FactOptions { reach: false, ..options };
-    let mut fo = time("facts (trust, privilege, uses)", || rolegraph_diff::facts(&old, &of_old, no_reach));
-    let mut fnew = time("facts of the second snapshot", || rolegraph_diff::facts(&new, &of_new, no_reach));
-    if reach {
-        time("reach (graph build + reachability)", || rolegraph_diff::add_reach(&old, &mut fo));
-        time("reach of the second snapshot", || rolegraph_diff::add_reach(&new, &mut fnew));
-        let rows: usize = fo.roles.iter().map(|r| r.reached_by.len()).sum::<usize>()
-            + fo.admins.iter().map(|a| a.reached_by.len()).sum::<usize>();
-        eprintln!("reach rows: {rows}");
-    }
+    let total = Instant::now();
+    let fo = analyse("", &old, now, options);
+    eprintln!("{:<48} {:>8.2} s", "= analysis of the first snapshot", total.elapsed().as_secs_f64());
+    let fnew = analyse(" of the second snapshot", &new, now, options);
 
     let tmp = tempfile::tempdir().expect("tmp");
     let mut db = Store::open(&tmp.path().join("bench.db")).expect("open");

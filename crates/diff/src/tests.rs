@@ -144,3 +144,102 @@ fn a_new_function_running_as_a_role() {
         other => panic!("{other:?}"),
     }
 }
+
+/// The walk `add_reach_from` replaced: one backward walk per target over the edges `usable`
+/// accepts, stopping at the frontier.
+fn one_walk(g: &graph::Graph, target: u32, frontier: &[bool], usable: &dyn Fn(&graph::Edge) -> bool) -> Vec<String> {
+    let mut seen = vec![false; g.nodes().len()];
+    seen[target as usize] = true;
+    let mut stack = vec![target];
+    let mut out = Vec::new();
+    while let Some(x) = stack.pop() {
+        for e in g.in_edges(x).iter().filter_map(|e| g.edge(*e)).filter(|e| usable(e)) {
+            let y = e.from;
+            if seen[y as usize] {
+                continue;
+            }
+            seen[y as usize] = true;
+            let node = g.node(y).expect("node");
+            if frontier[y as usize] {
+                out.push(node.id.clone());
+                continue;
+            }
+            if reach::is_principal(node.kind) {
+                out.push(node.id.clone());
+            }
+            stack.push(y);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Checks the facts' reach against one walk per target, with and without conditional edges.
+fn assert_reach_matches_walks(s: &Snapshot) -> (usize, usize) {
+    let (found, g) = findings_and_graph(s, now());
+    let f = facts_with_graph(s, &found, Some(&g), FactOptions::default());
+    let index = |id: &str| g.nodes().iter().position(|n| n.id == id).map(|i| i as u32);
+    let mut frontier: Vec<bool> = g.nodes().iter().map(|n| n.kind == graph::NodeKind::AccountAdmin).collect();
+    for r in f.roles.iter().filter(|r| store::compare::is_privileged(&r.privilege)) {
+        if let Some(i) = index(&r.arn) {
+            frontier[i as usize] = true;
+        }
+    }
+    let (mut all, mut conditional) = (0, 0);
+    let mut check = |id: &str, reached: &[String], cond: &[String]| {
+        let Some(t) = index(id) else { return };
+        let every = one_walk(&g, t, &frontier, &|_| true);
+        let free = one_walk(&g, t, &frontier, &|e| !e.is_conditional());
+        let expected: Vec<String> = every.iter().filter(|p| !free.contains(p)).cloned().collect();
+        assert_eq!(reached, every.as_slice(), "reach of {id}");
+        assert_eq!(cond, expected.as_slice(), "conditional reach of {id}");
+        all += reached.len();
+        conditional += cond.len();
+    };
+    for r in f.roles.iter().filter(|r| store::compare::is_privileged(&r.privilege)) {
+        check(&r.arn, &r.reached_by, &r.conditional_reach);
+    }
+    for a in &f.admins {
+        check(&a.node, &a.reached_by, &a.conditional_reach);
+    }
+    (all, conditional)
+}
+
+#[test]
+fn reach_computed_once_equals_one_walk_per_privileged_node() {
+    let (all, conditional) = assert_reach_matches_walks(&demo());
+    assert!(all > 10 && conditional > 0 && conditional < all, "{all} {conditional}");
+    // A synthetic organization, with chains of roles and cycles.
+    let dir = tempfile::tempdir().expect("tmp");
+    let config = synth::SynthConfig { accounts: 2, roles_per_account: 60, users_per_account: 5, seed: 7, ..Default::default() };
+    synth::generate(&config, dir.path()).expect("synth");
+    let s = ingest::load(dir.path()).expect("synth loads").snapshot;
+    let (all, _) = assert_reach_matches_walks(&s);
+    assert!(all > 0);
+}
+
+#[test]
+fn the_oidc_provider_reaches_its_role_only_under_conditions() {
+    // `github-actions-terraform` trusts GitHub's OIDC provider with an `aud` condition: the
+    // provider reaches it, under conditions.
+    let f = facts_of(&demo());
+    let conditional: Vec<(&str, &str)> = f
+        .roles
+        .iter()
+        .flat_map(|r| r.conditional_reach.iter().map(move |p| (r.name.as_str(), p.as_str())))
+        .collect();
+    assert!(
+        conditional.iter().any(|(_, p)| p.contains("token.actions.githubusercontent.com")),
+        "{conditional:?}"
+    );
+    for r in &f.roles {
+        assert!(r.conditional_reach.iter().all(|p| r.reached_by.contains(p)), "{}", r.arn);
+    }
+}
+
+#[test]
+fn facts_with_the_rules_graph_equal_facts_with_a_graph_of_their_own() {
+    let s = demo();
+    let found = findings(&s, now());
+    assert_eq!(analyse(&s, now(), FactOptions::default()), facts(&s, &found, FactOptions::default()));
+}

@@ -21,6 +21,9 @@ pub struct Graph {
     in_edges: Vec<u32>,
     pub(crate) notes: Vec<String>,
     pub(crate) stats: Stats,
+    /// Observed assumptions as given, and as placed (see `observed.rs`).
+    pub(crate) observations: Vec<crate::observed::Observation>,
+    pub(crate) observed: Vec<crate::observed::ObservedEdge>,
 }
 
 /// Counts about a build, for the benchmark and the export.
@@ -49,7 +52,7 @@ impl Graph {
         let n = nodes.len();
         let (out_start, out_edges) = csr(n, edges.iter().map(|e| e.from));
         let (in_start, in_edges) = csr(n, edges.iter().map(|e| e.to));
-        Graph { nodes, edges, index, out_start, out_edges, in_start, in_edges, notes, stats }
+        Graph { nodes, edges, index, out_start, out_edges, in_start, in_edges, notes, stats, observations: Vec::new(), observed: Vec::new() }
     }
 
     /// Every node, sorted by id.
@@ -176,7 +179,14 @@ impl Graph {
                 (f != u32::MAX && t != u32::MAX).then(|| Edge { from: f, to: t, ..e.clone() })
             })
             .collect();
-        Graph::from_sorted(nodes, edges, self.notes.clone(), self.stats.clone())
+        let mut g = Graph::from_sorted(nodes, edges, self.notes.clone(), self.stats.clone());
+        if !self.observations.is_empty() {
+            // Observations of the roles kept, placed again in the sub-graph.
+            let kept: Vec<crate::observed::Observation> =
+                self.observed.iter().filter(|o| o.to.is_some_and(|t| fwd.get(t as usize).copied().unwrap_or(false) || bwd.get(t as usize).copied().unwrap_or(false))).map(|o| o.seen.clone()).collect();
+            g.attach_observed(&kept);
+        }
+        g
     }
 }
 

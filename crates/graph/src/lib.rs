@@ -27,6 +27,7 @@ mod context;
 mod engine;
 pub mod export;
 mod graph;
+pub mod observed;
 pub mod privesc;
 pub mod query;
 mod trust;
@@ -35,6 +36,7 @@ pub mod types;
 pub use build::{GraphOptions, build};
 pub use condition::{CondAtom, CondExpr, Condition};
 pub use graph::{Graph, Stats};
+pub use observed::{Observation, ObservedEdge, ObservedStatus};
 pub use query::{Escalation, Reached, escalations, paths, reach, who_can_reach};
 pub use types::{Check, Edge, EdgeKind, Evidence, MAX_WAYS, Node, NodeIdx, NodeKind, Way};
 

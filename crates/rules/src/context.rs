@@ -1,7 +1,8 @@
 //! What rules see: the snapshot, the time that "now" is (given, so that output is
 //! deterministic), the thresholds users can set, and a per-role view computed once and shared by
 //! every rule (and by the reports): the decoded trust, the role's kinds, the resources that use
-//! it and, only when a rule asks, its privilege as the policy engine decides it.
+//! it and, only when a rule asks, its privilege as the policy engine decides it. With a
+//! CloudTrail usage table ([`RuleContext::with_usage`]), also what each role really used.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -42,6 +43,7 @@ pub struct RoleView<'a> {
     trust: OnceLock<Trust>,
     kinds: OnceLock<Vec<RoleKind>>,
     privilege: OnceLock<Privilege>,
+    usage: OnceLock<Option<usage::RoleUsage>>,
     snapshot: &'a Snapshot,
 }
 
@@ -84,6 +86,18 @@ pub struct RuleContext<'a> {
     roles: Vec<RoleView<'a>>,
     /// The authorization graph, built on first use.
     graph: std::sync::OnceLock<graph::Graph>,
+    /// CloudTrail usage, when a trail was given.
+    usage: Option<&'a usage::Usage>,
+    trail: OnceLock<TrailCoverage>,
+}
+
+/// What a trail covers: the accounts its events were made in or by, and the time its window
+/// spans (the window given, else the first and last event).
+#[derive(Clone, Debug, Default)]
+pub struct TrailCoverage {
+    pub accounts: std::collections::BTreeSet<String>,
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
 }
 
 impl<'a> RuleContext<'a> {
@@ -111,11 +125,64 @@ impl<'a> RuleContext<'a> {
                     trust: OnceLock::new(),
                     kinds: OnceLock::new(),
                     privilege: OnceLock::new(),
+                    usage: OnceLock::new(),
                     snapshot,
                 });
             }
         }
-        RuleContext { snapshot, now, thresholds: Thresholds::default(), roles, graph: std::sync::OnceLock::new() }
+        RuleContext { snapshot, now, thresholds: Thresholds::default(), roles, graph: std::sync::OnceLock::new(), usage: None, trail: OnceLock::new() }
+    }
+
+    /// Adds CloudTrail usage: the rules that compare granted with used (`unused-permissions`,
+    /// `unused-role`) then use it. Without it their findings are those of the exports alone.
+    pub fn with_usage(mut self, usage: &'a usage::Usage) -> Self {
+        self.usage = Some(usage);
+        self
+    }
+
+    /// The CloudTrail usage, if given.
+    pub fn usage(&self) -> Option<&'a usage::Usage> {
+        self.usage
+    }
+
+    /// What the trail covers (`None` without a trail).
+    pub fn trail_coverage(&self) -> Option<&TrailCoverage> {
+        let u = self.usage?;
+        Some(self.trail.get_or_init(|| {
+            let mut c = TrailCoverage { from: u.window_from, to: u.window_to, ..TrailCoverage::default() };
+            let mut first = None;
+            let mut last = None;
+            for p in &u.principals {
+                if let Some(a) = policy::Arn::parse(&p.arn).map(|a| a.account).filter(|a| !a.is_empty()) {
+                    c.accounts.insert(a.to_owned());
+                }
+                for a in &p.actions {
+                    for place in &a.places {
+                        if !place.account.is_empty() {
+                            c.accounts.insert(place.account.clone());
+                        }
+                    }
+                }
+                first = match (first, p.first_seen) {
+                    (Some(a), Some(b)) => Some(std::cmp::min(a, b)),
+                    (a, b) => a.or(b),
+                };
+                last = last.max(p.last_seen);
+            }
+            c.from = c.from.or(first);
+            c.to = match (c.to, last) {
+                // An open window ends with the trail's last event, not at `--until`.
+                (Some(t), Some(l)) if u.window_from.is_none() => Some(t.min(l)),
+                (t, l) => t.or(l),
+            };
+            c
+        }))
+    }
+
+    /// A role's usage in the trail (`None` without a trail), computed once.
+    pub fn role_usage<'v>(&self, v: &'v RoleView<'a>) -> Option<&'v usage::RoleUsage> {
+        let u = self.usage?;
+        v.usage.get_or_init(|| Some(usage::role_usage(self.snapshot, u, &v.role.arn))).as_ref()
     }
 
     /// Every role, in snapshot order (account, then ARN), with its shared view.

@@ -8,7 +8,7 @@ pub mod rule;
 pub mod rules;
 pub mod suppress;
 
-pub use context::{RoleView, RuleContext, Thresholds};
+pub use context::{RoleView, RuleContext, Thresholds, TrailCoverage};
 pub use finding::{Evidence, Finding, Severity, Subject, SubjectKind, fingerprint};
 pub use rule::{Category, REQUIRED_HEADINGS, Rule, RuleMeta};
 pub use suppress::{SuppressError, Suppression, Suppressions};
@@ -37,6 +37,7 @@ pub static RULES: &[&dyn Rule] = &[
     &root_recent_use::RootRecentUse,
     &service_trust_without_source_condition::ServiceTrustWithoutSourceCondition,
     &unused_access_key::UnusedAccessKey,
+    &unused_permissions::UnusedPermissions,
     &unused_role::UnusedRole,
     &unused_service_permissions::UnusedServicePermissions,
     &user_access_key_where_role_would_do::UserAccessKeyWhereRoleWouldDo,

@@ -16,6 +16,29 @@ pub fn fixture_now() -> Timestamp {
     Timestamp::parse("2026-11-01T00:00:00Z").unwrap_or_else(|| unreachable!())
 }
 
+/// The CloudTrail beside a fixture (`positive.trail.json` beside `positive.json`), if any, read
+/// with an open window.
+fn trail(path: &std::path::Path) -> Option<usage::Usage> {
+    let p = path.with_extension("trail.json");
+    let bytes = std::fs::read(&p).ok()?;
+    let u = usage::scan_bytes(&p.display().to_string(), &bytes, usage::Window::default());
+    assert_eq!(u.read.malformed_records + u.read.malformed_files, 0, "{}: {:?}", p.display(), u.read.examples);
+    Some(u)
+}
+
+/// The findings of one rule on a fixture, with its trail when it has one.
+fn check_fixture(r: &dyn Rule, path: &std::path::Path) -> Vec<Finding> {
+    let snap = load(path);
+    let used = trail(path);
+    let mut cx = RuleContext::new(&snap, fixture_now());
+    if let Some(u) = &used {
+        cx = cx.with_usage(u);
+    }
+    let mut found = Vec::new();
+    r.check(&cx, &mut found);
+    found
+}
+
 fn load(path: &std::path::Path) -> Snapshot {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut s: Snapshot = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -54,15 +77,10 @@ fn every_rule_has_fixtures_that_fire_and_do_not() {
     for r in RULES {
         let id = r.meta().id;
         let dir = fixtures().join(id);
-        let cx_for = |name: &str| load(&dir.join(name));
-        let positive = cx_for("positive.json");
-        let negative = cx_for("negative.json");
-        let mut found = Vec::new();
-        r.check(&RuleContext::new(&positive, fixture_now()), &mut found);
+        let found = check_fixture(*r, &dir.join("positive.json"));
         assert!(!found.is_empty(), "`{id}`: the positive fixture gives no finding");
         assert!(found.iter().all(|f| f.rule == id));
-        let mut none = Vec::new();
-        r.check(&RuleContext::new(&negative, fixture_now()), &mut none);
+        let none = check_fixture(*r, &dir.join("negative.json"));
         assert!(none.is_empty(), "`{id}`: the negative fixture gives findings: {none:#?}");
         insta::assert_json_snapshot!(format!("{id}-positive"), found);
     }
@@ -84,4 +102,32 @@ fn suppressions_by_fingerprint_and_by_rule_and_subject() {
     assert!(bad.contains("bad.toml") && bad.contains("suppress[0]"), "{bad}");
     let unknown = Suppressions::parse("[[suppress]]\nfingerprint = \"x\"\nreason = \"r\"\nwhy = 1\n", "u.toml").err().map(|e| e.to_string()).unwrap_or_default();
     assert!(unknown.contains("u.toml"), "{unknown}");
+}
+
+#[test]
+fn unused_role_from_the_trail() {
+    // `with-trail.json`: `idle` was created in 2025 and made no call in the trail of its
+    // account; `busy` did; `fresh` was created inside the window; `elsewhere` is in an account
+    // the trail does not cover. `stale` has an old `RoleLastUsed` but the trail shows it in use.
+    let r = rule("unused-role").unwrap_or_else(|| unreachable!());
+    let dir = fixtures().join("unused-role");
+    let found = check_fixture(r, &dir.join("with-trail.json"));
+    let names: Vec<&str> = found.iter().map(|f| f.subject.name.as_str()).collect();
+    assert_eq!(names, ["idle"], "{found:#?}");
+    insta::assert_json_snapshot!("unused-role-with-trail", found);
+    // Without the trail only `RoleLastUsed` counts: `stale` is unused again.
+    let snap = load(&dir.join("with-trail.json"));
+    let mut plain = Vec::new();
+    r.check(&RuleContext::new(&snap, fixture_now()), &mut plain);
+    let names: Vec<&str> = plain.iter().map(|f| f.subject.name.as_str()).collect();
+    assert_eq!(names, ["stale"]);
+}
+
+#[test]
+fn usage_rules_are_silent_without_a_trail() {
+    let r = rule("unused-permissions").unwrap_or_else(|| unreachable!());
+    let snap = load(&fixtures().join("unused-permissions/positive.json"));
+    let mut found = Vec::new();
+    r.check(&RuleContext::new(&snap, fixture_now()), &mut found);
+    assert!(found.is_empty());
 }

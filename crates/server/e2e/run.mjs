@@ -1,11 +1,15 @@
 // End-to-end test of the web UI: starts `rolegraph serve` on the demo organization (and on a
 // copy with a hostile role name), drives Debian's headless Chromium with playwright-core, and
 // checks the overview, the roles table, a role's graph (nodes, an edge's conditions, expanding
-// a node), the findings filter and escaping. Prints `N passed, N failed`; exit 1 on a failure.
+// a node), the findings filter and escaping; a role's CloudTrail usage on a server started with
+// `--trail` (and its absence without); then stores two snapshots (the demo and a changed
+// copy) in a history database, serves it without a folder, and checks the Changes page and a
+// role's History. Prints `N passed, N failed`; exit 1 on a failure.
 //
-// Usage: node run.mjs   (env: ROLEGRAPH_BIN, the binary, default ../../../target/debug/rolegraph;
+// Usage: node run.mjs   (env: ROLEGRAPH_BIN, the binary, default $CARGO_TARGET_DIR/debug/rolegraph, else
+// ../../../target/debug/rolegraph;
 // CHROMIUM, default /usr/bin/chromium; SCREENSHOT, default $TMPDIR/rolegraph-role-graph.png)
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -14,7 +18,8 @@ import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..');
-const BIN = process.env.ROLEGRAPH_BIN || join(root, 'target/debug/rolegraph');
+const BIN = process.env.ROLEGRAPH_BIN
+  || join(process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(root, 'target'), 'debug/rolegraph');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SCREENSHOT = process.env.SCREENSHOT || join(tmpdir(), 'rolegraph-role-graph.png');
 const HOSTILE = '<img src=x onerror=alert(1)><script>alert(2)</script>';
@@ -44,10 +49,12 @@ async function waitFor(page, fn, what, ms = 15000) {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-// Starts the server on `dir`; resolves with { url, child } once it prints its address.
+// Starts the server on `dir` (or with other arguments: an array); resolves with { url, child }
+// once it prints its address.
 function serve(dir) {
+  const args = Array.isArray(dir) ? dir : [dir];
   return new Promise((res, rej) => {
-    const child = spawn(BIN, ['serve', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(BIN, ['serve', ...args, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const timer = setTimeout(() => rej(new Error(`no address from ${BIN} within 60 s`)), 60000);
     child.stdout.on('data', (d) => {
@@ -77,6 +84,33 @@ function hostileCopy() {
   return dir;
 }
 
+const EXTERNAL = 'arn:aws:iam::999988887777:root';
+
+// A copy of the demo where `build-agent-ec2` also trusts an outside account, `tmp-migration-2019`
+// gets AdministratorAccess, `dev-api-handler` runs as `build-agent-ec2`, and `snyk-scanner` is gone.
+function changedCopy() {
+  const dir = mkdtempSync(join(tmpdir(), 'rolegraph-changed-'));
+  cpSync(join(root, 'demo'), dir, { recursive: true });
+  const auth = join(dir, 'development/iam-get-account-authorization-details.json');
+  const doc = JSON.parse(readFileSync(auth, 'utf8'));
+  for (const r of doc.RoleDetailList) {
+    if (r.RoleName === 'build-agent-ec2') r.AssumeRolePolicyDocument.Statement.push({ Effect: 'Allow', Principal: { AWS: EXTERNAL }, Action: 'sts:AssumeRole' });
+    if (r.RoleName === 'tmp-migration-2019') r.AttachedManagedPolicies.push({ PolicyName: 'AdministratorAccess', PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' });
+  }
+  doc.RoleDetailList = doc.RoleDetailList.filter((r) => r.RoleName !== 'snyk-scanner');
+  writeFileSync(auth, JSON.stringify(doc, null, 2));
+  const roles = join(dir, 'development/iam-list-roles.json');
+  const list = JSON.parse(readFileSync(roles, 'utf8'));
+  list.Roles = list.Roles.filter((r) => r.RoleName !== 'snyk-scanner');
+  writeFileSync(roles, JSON.stringify(list, null, 2));
+  const fns = join(dir, 'development/lambda-list-functions.json');
+  const text = readFileSync(fns, 'utf8');
+  const moved = text.replace('"Role": "arn:aws:iam::222222222222:role/service-role/dev-lambda-shared"', '"Role": "arn:aws:iam::222222222222:role/build-agent-ec2"');
+  if (moved === text) throw new Error('the demo functions changed shape');
+  writeFileSync(fns, moved);
+  return dir;
+}
+
 const started = Date.now();
 const servers = [];
 const profile = mkdtempSync(join(tmpdir(), 'rolegraph-chromium-'));
@@ -97,6 +131,8 @@ try {
   page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
   page.on('pageerror', (e) => problems.push(e.message));
   page.on('dialog', (d) => { problems.push(`dialog: ${d.message()}`); d.dismiss(); });
+  // Chromium logs every 404 (such as its own /favicon.ico) as a console error; name the URLs.
+  page.on('response', (r) => { if (r.status() === 404) problems.push(`404 ${new URL(r.url()).pathname}`); });
   page.setDefaultTimeout(15000);
 
   await check('overview shows accounts, kinds, riskiest roles and findings', async () => {
@@ -219,6 +255,103 @@ try {
     assert(!problems.some((p) => p.startsWith('dialog')), `a script ran: ${problems.join(' | ')}`);
   });
   rmSync(hostileDir, { recursive: true, force: true });
+
+  await check('without a database there is no Changes link and the page says why', async () => {
+    await page.goto(`${demo.url}/diff`);
+    await page.waitForSelector('.notice:has-text("No history database")');
+    assert(await page.locator('#nav-diff').isHidden(), 'the Changes link shows without a database');
+  });
+
+  await check('the role page shows CloudTrail usage only when the server read a trail', async () => {
+    const arn = 'arn:aws:iam::111111111111:role/service-role/orders-processor-lambda';
+    await page.goto(`${demo.url}/role?arn=${encodeURIComponent(arn)}`);
+    await page.waitForSelector('#role-name:has-text("orders-processor-lambda")');
+    await page.waitForTimeout(300);
+    assert(await page.locator('#usage').isHidden(), 'the usage section shows without a trail');
+    const trail = join(root, 'demo/cloudtrail/acme-org-trail-2026-09-to-11.jsonl');
+    const withTrail = await serve([join(root, 'demo'), '--trail', trail, '--until', '2026-11-20T08:00:00Z']);
+    servers.push(withTrail.child);
+    problems.length = 0;
+    await page.goto(`${withTrail.url}/role?arn=${encodeURIComponent(arn)}`);
+    await page.waitForSelector('#usage:visible #usage-actions tbody tr');
+    const rows = await page.locator('#usage-actions tbody tr').allTextContents();
+    const put = rows.find((r) => r.includes('dynamodb:PutItem'));
+    assert(rows.length === 4 && put, `used actions: ${rows.join(' | ')}`);
+    assert(put.includes('2026-09-04 06:01:00 UTC') && put.includes('table/orders'), `PutItem row: ${put}`);
+    assert((await page.textContent('#usage-window')).includes('up to 2026-11-20 08:00:00 UTC'), 'window');
+    assert((await page.textContent('#usage-assumers')).includes('lambda.amazonaws.com'), 'assumer');
+    // jane.doe assumed okta-prod-admin, which the policies in the exports do not allow.
+    await page.goto(`${withTrail.url}/role?arn=${encodeURIComponent('arn:aws:iam::111111111111:role/okta-prod-admin')}`);
+    await page.waitForSelector('#usage-assumers tbody tr');
+    const row = page.locator('#usage-assumers tbody tr').first();
+    const text = await row.textContent();
+    assert(text.includes('user/jane.doe') && text.includes('203.0.113.77') && await row.locator('.flag').count() === 1, `assumer: ${text}`);
+    assert((await page.textContent('#usage-status')).startsWith('Not used in the window'), 'status');
+    assert(!/\bnull\b|undefined/.test(await page.textContent('main')), 'a missing value shows as text');
+    const real = problems.filter((p) => !p.startsWith('Failed to load resource') && p !== '404 /favicon.ico');
+    assert(real.length === 0, `console: ${problems.join(' | ')}`);
+  });
+
+  // Two snapshots in a history database, served without a folder (the newest is shown).
+  const historyDir = mkdtempSync(join(tmpdir(), 'rolegraph-history-'));
+  const changedDir = changedCopy();
+  const db = join(historyDir, 'history.db');
+  execFileSync(BIN, ['snapshot', 'add', join(root, 'demo'), '--db', db, '--label', 'before'], { stdio: 'ignore' });
+  execFileSync(BIN, ['snapshot', 'add', changedDir, '--db', db, '--label', 'after'], { stdio: 'ignore' });
+  const stored = await serve(['--db', db]);
+  servers.push(stored.child);
+  problems.length = 0;
+  const apiDiff = await (await fetch(`${stored.url}/api/diff`)).json();
+
+  await check('the Changes page compares the two newest snapshots', async () => {
+    await page.goto(`${stored.url}/`);
+    await page.waitForSelector('#nav-diff:visible');
+    await page.click('#nav-diff');
+    await page.waitForSelector('#diff-sides');
+    const sides = await page.textContent('#diff-sides');
+    assert(sides.includes('before') && sides.includes('after') && sides.includes(`${apiDiff.changes.length} change(s)`), `sides: ${sides}`);
+    const trust = page.locator('#diff-trust tbody tr');
+    assert(await trust.count() === apiDiff.counts['trust-added'], `trust rows: ${await trust.count()}`);
+    const first = await trust.first().textContent();
+    assert(first.includes('build-agent-ec2') && first.includes(EXTERNAL) && first.includes('external'), `first new trusted entity: ${first}`);
+    assert(await trust.first().locator('.flag').count() === 1, 'the outside account is not flagged');
+    const priv = await page.textContent('#diff-privilege');
+    assert(priv.includes('tmp-migration-2019') && priv.includes('→ admin'), `privilege: ${priv}`);
+    const roles = await page.textContent('#diff-roles');
+    assert(roles.includes('snyk-scanner') && roles.includes('removed'), `roles: ${roles}`);
+    const reach = await page.textContent('#diff-reach');
+    assert(reach.includes('external-account:999988887777') && reach.includes('build-agent-ec2'), `reach: ${reach}`);
+    const res = await page.textContent('#diff-resources');
+    assert(res.includes('dev-api-handler') && res.includes('build-agent-ec2'), `resources: ${res}`);
+    const opened = apiDiff.counts['finding-opened'] || 0;
+    const closed = apiDiff.counts['finding-closed'] || 0;
+    assert(opened > 0, 'no finding opened in the API diff');
+    await page.waitForSelector(`#diff-findings h2:has-text("(${opened + closed})")`);
+  });
+
+  await check('picking the snapshots the other way round shows the role added', async () => {
+    await page.selectOption('select[name=old]', '2');
+    await page.selectOption('select[name=new]', '1');
+    await page.waitForSelector('#diff-roles td:has-text("added")');
+    assert(page.url().includes('old=2') && page.url().includes('new=1'), `url: ${page.url()}`);
+    assert((await page.textContent('#diff-roles')).includes('snyk-scanner'), 'the returning role is not listed');
+  });
+
+  await check('the role page shows the role across the snapshots', async () => {
+    await page.goto(`${stored.url}/role?arn=${encodeURIComponent('arn:aws:iam::222222222222:role/build-agent-ec2')}`);
+    await page.waitForSelector('#history:visible tbody tr');
+    const rows = page.locator('#history tbody tr');
+    assert(await rows.count() === 2, `history rows: ${await rows.count()}`);
+    assert((await page.textContent('#history-first')).includes('before'), 'first seen');
+    const last = await rows.nth(1).textContent();
+    assert(last.includes(`trusts ${EXTERNAL} (external)`) && last.includes('dev-api-handler'), `second snapshot: ${last}`);
+    assert(last.includes('finding opened'), `no finding opened on the role: ${last}`);
+    assert(await rows.nth(1).locator('.flag').count() >= 1, 'the outside trust is not flagged');
+    const real = problems.filter((p) => !p.startsWith('Failed to load resource') && p !== '404 /favicon.ico');
+    assert(real.length === 0, `console: ${problems.join(' | ')}`);
+  });
+  rmSync(changedDir, { recursive: true, force: true });
+  rmSync(historyDir, { recursive: true, force: true });
 } catch (e) {
   failed += 1;
   console.log(`FAIL setup: ${e.message}`);

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/` (documented in `docs/openapi.yaml`): the overview, the roles
 //! (paged, sorted, filtered), one role's record, findings and graph, the findings (paged,
 //! filtered), the rules, the accounts and the gaps. Every response carries `schema_version`.
+//! The history endpoints are in [`crate::history`], the CloudTrail ones in [`crate::trail`].
 
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
@@ -46,7 +47,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/api/{*rest}", get(not_found))
 }
 
-fn error(status: StatusCode, message: String) -> Response {
+pub(crate) fn error(status: StatusCode, message: String) -> Response {
     (status, Json(json!({ "schema_version": SCHEMA_VERSION, "error": message }))).into_response()
 }
 

@@ -29,6 +29,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/roles", get(page))
         .route("/role", get(page))
         .route("/findings", get(page))
+        .route("/diff", get(page))
         .route("/static/app.js", get(|| async { js(APP_JS) }))
         .route("/static/graph.js", get(|| async { js(GRAPH_JS) }))
         .route("/static/style.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE) }))

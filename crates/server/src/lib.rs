@@ -1,5 +1,6 @@
 //! HTTP API and the embedded UI of `rolegraph serve`: a read-only axum server over one loaded
-//! snapshot. Everything expensive (the role summaries, the findings, the authorization graph)
+//! snapshot and, optionally, the snapshot history database ([`history`]) and what a CloudTrail
+//! trail recorded ([`trail`]). Everything expensive (the role summaries, the findings, the authorization graph)
 //! is computed once by [`AppState::new`]; a role's record is computed when asked. The pages are
 //! static HTML and vanilla JS embedded in the binary ([`assets`]) that call the JSON API ([`api`]).
 //!
@@ -10,7 +11,9 @@
 pub mod api;
 pub mod assets;
 pub mod graph_view;
+pub mod history;
 pub mod state;
+pub mod trail;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -21,7 +24,7 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 
-pub use state::AppState;
+pub use state::{AppState, History};
 
 /// The version of every JSON response of the API.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -66,6 +69,8 @@ pub fn router(state: Arc<AppState>, token: Option<String>) -> Router {
     let guard = Guard { token: token.map(Arc::from) };
     Router::new()
         .merge(api::routes())
+        .merge(history::routes())
+        .merge(trail::routes())
         .merge(assets::routes())
         .with_state(state)
         .layer(middleware::from_fn_with_state(guard, protect))

@@ -1,8 +1,11 @@
 //! What the server computes once at start: the snapshot, the summary of every role (the rows of
 //! `rolegraph roles`), the findings of every rule, the authorization graph, and indexes from a
-//! role's ARN to its row and its findings. Requests only read it.
+//! role's ARN to its row and its findings; when a history database is given, the open database
+//! (read by the history and diff endpoints); and when a CloudTrail trail is given, what it
+//! records (read by the usage endpoints of [`crate::trail`]). Requests only read it.
 
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 use access::record::{RoleSummary, roles_report};
 use model::{Snapshot, Timestamp};
@@ -23,26 +26,65 @@ pub struct AppState {
     role_index: BTreeMap<String, usize>,
     /// Subject ARN → indexes into `findings`.
     findings_by_subject: BTreeMap<String, Vec<usize>>,
+    /// The snapshot history, when the server was given a database.
+    pub history: Option<History>,
+    /// CloudTrail usage, when the server was given a trail: the findings were computed with
+    /// it and its observed assumptions are placed in `graph`.
+    pub usage: Option<usage::Usage>,
+}
+
+/// The history database of `rolegraph serve --db`. One connection, behind a lock: requests
+/// to it run on tokio's blocking threads, one at a time.
+pub struct History {
+    pub store: Mutex<store::Store>,
+    /// The stored snapshot the server shows, when it was loaded from the database rather than
+    /// from a folder.
+    pub served: Option<store::SnapshotInfo>,
 }
 
 impl AppState {
     /// Summarizes every role, runs every rule on `snapshot` (counting days from `now`) and builds
     /// the authorization graph.
     pub fn new(snapshot: Snapshot, now: Timestamp) -> AppState {
+        AppState::build(snapshot, now, None)
+    }
+
+    /// As [`AppState::new`], with what CloudTrail recorded in `usage`: the rules that compare
+    /// granted with used read it (the findings are those of `rolegraph scan --trail`), its
+    /// observed assumptions are placed in the graph (each checked against the can-assume edges),
+    /// and the usage endpoints answer.
+    pub fn with_usage(snapshot: Snapshot, now: Timestamp, usage: usage::Usage) -> AppState {
+        AppState::build(snapshot, now, Some(usage))
+    }
+
+    fn build(snapshot: Snapshot, now: Timestamp, usage: Option<usage::Usage>) -> AppState {
         let roles = roles_report(&snapshot).roles;
         // The rules build the authorization graph (for escalation paths); keep theirs rather
         // than building it twice.
-        let (findings, graph) = {
-            let cx = RuleContext::new(&snapshot, now);
+        let (findings, mut graph) = {
+            let mut cx = RuleContext::new(&snapshot, now);
+            if let Some(u) = &usage {
+                cx = cx.with_usage(u);
+            }
             let findings = rules::run(&cx, &Suppressions::default());
             (findings, cx.into_graph())
         };
+        if let Some(u) = &usage {
+            graph.attach_observed(&crate::trail::observations(u));
+        }
         let role_index = roles.iter().enumerate().map(|(i, r)| (r.arn.clone(), i)).collect();
         let mut findings_by_subject: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, f) in findings.iter().enumerate() {
             findings_by_subject.entry(f.subject.arn.clone()).or_default().push(i);
         }
-        AppState { snapshot, now, roles, findings, graph, role_index, findings_by_subject }
+        AppState { snapshot, now, roles, findings, graph, role_index, findings_by_subject, history: None, usage }
+    }
+
+    /// The same state with a history database: `served` is the stored snapshot being shown,
+    /// if it came from the database.
+    pub fn with_history(mut self, store: store::Store, served: Option<store::SnapshotInfo>) -> AppState {
+        self.history = Some(History { store: Mutex::new(store), served });
+        self
     }
 
     /// The row of the role with this ARN.

@@ -41,9 +41,13 @@ const roleHref = (arn) => href('/role', { arn });
 const sev = (s) => el('span', { class: `sev sev-${s}` }, s);
 const main = () => document.getElementById('main');
 
+// Replaces the children of `box` (DOM's replaceChildren would show a null as the text `null`).
+function fill(box, ...nodes) {
+  box.replaceChildren(...nodes.flat().filter((n) => n !== undefined && n !== null && n !== false));
+}
+
 function show(...nodes) {
-  const m = main();
-  m.replaceChildren(...nodes.flat());
+  fill(main(), ...nodes);
 }
 
 function fail(err) {
@@ -253,6 +257,8 @@ async function role() {
     el('h2', {}, 'Authorization graph'),
     el('div', { class: 'legend muted' }, el('span', {}, '→ can-assume (dashed: under conditions)'), el('span', {}, '→ runs-as')),
     graphBox,
+    el('section', { id: 'history', hidden: true }, el('h2', {}, 'History'), el('div', { id: 'history-body' }, el('p', { class: 'muted' }, 'Loading…'))),
+    el('section', { id: 'usage', hidden: true }, el('h2', {}, 'Usage (CloudTrail)'), el('div', { id: 'usage-body' }, el('p', { class: 'muted' }, 'Loading…'))),
     el('h2', {}, `Findings (${r.findings.length})`),
     r.findings.length ? table(['Severity', 'Rule', 'Message'], r.findings.map((f) => findingRow(f, false))) : el('p', { class: 'muted' }, 'None.'),
     el('h2', {}, `Trusted entities (${r.trust.entities.length})`), trust,
@@ -263,13 +269,232 @@ async function role() {
     r.gaps.length ? el('div', {}, el('h2', {}, 'Gaps'), el('ul', { class: 'plain' }, r.gaps.map((g) => el('li', {}, g)))) : null);
   window.RoleGraph.mount(document.getElementById('cy'), document.getElementById('side'), d.arn,
     { api, roleHref, el });
+  if (await TRAIL) {
+    document.getElementById('usage').hidden = false;
+    const box = document.getElementById('usage-body');
+    roleUsage(d.arn, box).catch((e) => box.replaceChildren(el('div', { class: 'error' }, `Error: ${e.message}`)));
+  }
+  if (await HISTORY) {
+    document.getElementById('history').hidden = false;
+    const box = document.getElementById('history-body');
+    roleHistory(d.arn, box).catch((e) => box.replaceChildren(el('div', { class: 'error' }, `Error: ${e.message}`)));
+  }
 }
 
-const PAGES = { '/': overview, '/roles': roles, '/role': role, '/findings': findings };
-const active = { '/': 'nav-overview', '/roles': 'nav-roles', '/role': 'nav-roles', '/findings': 'nav-findings' };
-for (const id of ['nav-home', 'nav-overview', 'nav-roles', 'nav-findings']) {
+// ---- usage: what the role did in CloudTrail (rolegraph serve --trail) ----
+const when = (t) => (t ? t.replace('T', ' ').replace('Z', ' UTC') : '–');
+
+function windowText(u) {
+  if (u.window_from && u.window_to) return `from ${when(u.window_from)} to ${when(u.window_to)}`;
+  if (u.window_to) return `up to ${when(u.window_to)}`;
+  if (u.window_from) return `from ${when(u.window_from)}`;
+  return 'all events';
+}
+
+// A long list of names as one line: the first `max`, then how many more.
+function names(list, max = 40) {
+  const shown = list.slice(0, max).join(', ');
+  return el('code', { class: 'wrap' }, list.length > max ? `${shown} … (+${list.length - max})` : shown);
+}
+
+const GRAPH_VERDICT = {
+  possible: 'possible',
+  'denied-only': 'refused every time',
+  'unknown-role': 'role not in the exports',
+};
+
+// The Usage section of the role page.
+async function roleUsage(arn, box) {
+  const u = await api(`/api/role/${encodeURIComponent(arn)}/usage`);
+  const used = u.used.filter((a) => a.count > 0);
+  const status = u.active
+    ? `Used: ${u.events} call(s) allowed, ${u.denied} denied; first ${when(u.first_seen)}, last ${when(u.last_seen)}.`
+    : `Not used in the window: no call passed authorization${u.denied ? ` (${u.denied} denied)` : ''}.`;
+  const actions = table(['Action', 'Level', 'Calls', 'Denied', 'First seen', 'Last seen', 'Resources'], u.used.map((a) => {
+    const more = Math.max(0, a.resources.length - 5) + a.more_resources;
+    return el('tr', {},
+      el('td', {}, el('code', {}, a.action)), el('td', {}, a.access_level), el('td', {}, a.count), el('td', {}, a.denied || ''),
+      el('td', {}, when(a.first_seen)), el('td', {}, when(a.last_seen)),
+      el('td', { class: 'wrap' },
+        a.resources.slice(0, 5).map((x) => el('div', { class: 'mono' }, x.arn, el('span', { class: 'muted' }, ` ${x.count}×, last ${when(x.last_seen)}`))),
+        more ? el('div', { class: 'muted' }, `and ${more} more resource(s)`) : null,
+        a.calls_without_resource ? el('div', { class: 'muted' }, `${a.calls_without_resource} call(s) name no resource`) : null));
+  }));
+  const lastAccessed = u.last_accessed_known
+    ? (u.unused_services.length
+      ? table(['Service', 'Name', 'Last authenticated'], u.unused_services.map((s) => el('tr', {},
+        el('td', {}, el('code', {}, s.namespace)), el('td', {}, s.name || ''), el('td', {}, s.last_authenticated ? when(s.last_authenticated) : 'never'))))
+      : el('p', { class: 'muted' }, 'None: every service of the report was used in the window.'))
+    : el('p', { class: 'muted' }, u.in_snapshot ? 'No last-accessed report for this role in the exports.' : 'The role is not in the exports.');
+  const assumers = table(['Caller', 'Kind', 'Account', 'API', 'Calls', 'First seen', 'Last seen', 'Source IPs', 'Graph'], u.assumers.map((e) => {
+    const flagged = e.graph === 'not-possible';
+    return el('tr', { class: flagged ? 'outside' : null },
+      el('td', { class: 'wrap' }, e.caller.includes(':role/') ? roleCell(e.caller) : el('span', { class: 'mono' }, e.caller),
+        e.subjects && e.subjects.length ? el('div', { class: 'muted' }, `users: ${e.subjects.join(', ')}`) : null),
+      el('td', {}, e.caller_kind), el('td', {}, e.caller_account || ''), el('td', {}, e.apis.join(', ')),
+      el('td', {}, e.count, e.denied ? el('span', { class: 'muted' }, ` (${e.denied} denied)`) : null),
+      el('td', {}, when(e.first_seen)), el('td', {}, when(e.last_seen)), el('td', { class: 'mono wrap' }, e.source_ips.join(', ')),
+      el('td', {}, flagged
+        ? el('span', { class: 'verdict' }, flag('not possible'), 'per the policies in the exports: data is missing or the analysis has a gap')
+        : (GRAPH_VERDICT[e.graph] || e.graph || '')));
+  }));
+  fill(box,
+    el('p', { class: 'muted', id: 'usage-window' }, `Window: ${windowText(u)}.`),
+    el('p', { id: 'usage-status' }, status),
+    el('h3', {}, `Used actions (${used.length})`),
+    u.used.length ? el('div', { id: 'usage-actions' }, actions) : el('p', { class: 'muted', id: 'usage-actions' }, 'None in the window.'),
+    u.used_not_granted.length ? el('p', {}, 'Used but not granted by the current identity policies: ', names(u.used_not_granted)) : null,
+    el('h3', {}, `Granted but unused (${u.granted_unused.length} of ${u.granted_count} granted actions)`),
+    u.granted_services_unused.length
+      ? el('p', { id: 'usage-unused-services' }, `Services granted but not called (${u.granted_services_unused.length}): `,
+        u.granted_services_unused.slice(0, 40).map((s) => el('span', { class: 'tag' }, s)),
+        u.granted_services_unused.length > 40 ? ` … (+${u.granted_services_unused.length - 40})` : null)
+      : null,
+    u.granted_unused.length
+      ? el('details', { id: 'usage-unused' }, el('summary', {}, `${u.granted_unused.length} action(s)`), names(u.granted_unused, 500))
+      : el('p', { class: 'muted' }, 'None.'),
+    el('h3', {}, 'Services unused per last-accessed data'), lastAccessed,
+    el('h3', {}, `Assumed by (${u.assumers.length})`),
+    u.assumers.length ? el('div', { id: 'usage-assumers' }, assumers) : el('p', { class: 'muted', id: 'usage-assumers' }, 'Nobody in the trail.'),
+    u.gaps.length ? el('div', {}, el('h3', {}, 'Gaps'), el('ul', { class: 'plain' }, u.gaps.map((g) => el('li', {}, g)))) : null);
+}
+
+
+// ---- history: a role across the stored snapshots, and what changed between two ----
+const OUTSIDE = { everyone: 0, external: 1, vendor: 2 };
+const shortName = (arn) => (arn.startsWith('admin:') ? `administrators of ${arn.slice(6)}` : arn.split('/').pop());
+const snapName = (s) => `#${s.id}${s.label ? ` ${s.label}` : ''}`;
+const snapWhen = (s) => (s.imported_at || '').replace('T', ' ').replace('Z', ' UTC');
+const flag = (text) => el('span', { class: 'flag' }, text);
+// A graph node outside the organization: `*`, an external account or principal.
+const outsider = (node) => node === '*' || node.startsWith('external-');
+
+function roleCell(arn) {
+  if (!arn.includes(':role/')) return el('span', { class: 'wrap' }, shortName(arn), el('div', { class: 'mono muted' }, arn));
+  return el('span', {}, el('a', { href: roleHref(arn), class: 'role-link' }, shortName(arn)), el('div', { class: 'mono muted' }, arn));
+}
+
+function actionList(actions) {
+  if (!actions.length) return el('span', { class: 'muted' }, 'level only');
+  const shown = actions.slice(0, 8).join(', ');
+  return el('code', {}, actions.length > 8 ? `${shown} … (+${actions.length - 8})` : shown);
+}
+
+// One change in words (without the role it is about), as `rolegraph diff` prints it.
+function changeText(c) {
+  switch (c.kind) {
+    case 'role-added': return `role added (privilege ${c.privilege})`;
+    case 'role-removed': return `role removed (was ${c.privilege})`;
+    case 'trust-added': return `trusts ${c.entity.principal} (${c.entity.category || c.entity.kind}): ${c.entity.summary}`;
+    case 'trust-removed': return `no longer trusts ${c.entity.principal}`;
+    case 'trust-changed': return 'trust policy changed (same principals)';
+    case 'privilege-gained': return `privilege gained: ${c.old_level} → ${c.new_level}${c.actions.length ? `: ${c.actions.slice(0, 5).join(', ')}${c.actions.length > 5 ? ` and ${c.actions.length - 5} more` : ''}` : ''}`;
+    case 'privilege-lost': return `privilege lost: ${c.old_level} → ${c.new_level}`;
+    case 'permissions-changed': return 'permissions changed (same privileged actions)';
+    case 'reach-gained': return `${c.principal} can now reach it (${c.privilege}${c.conditional ? ', under conditions' : ''})`;
+    case 'reach-lost': return `${c.principal} can no longer reach it`;
+    case 'resource-added': return `${c.resource.kind} ${c.resource.name} runs as it`;
+    case 'resource-removed': return `${c.resource.kind} ${c.resource.name} no longer runs as it`;
+    case 'finding-opened': return `finding opened [${c.finding.severity}] ${c.finding.rule}: ${c.finding.message}`;
+    case 'finding-closed': return `finding closed [${c.finding.severity}] ${c.finding.rule}: ${c.finding.message}`;
+    default: return c.kind;
+  }
+}
+
+// The History section of the role page: one row per stored snapshot from the first with the role.
+async function roleHistory(arn, box) {
+  const h = await api(`/api/role/${encodeURIComponent(arn)}/history`);
+  if (!h.versions.length) { box.replaceChildren(el('p', { class: 'muted' }, 'Not in any stored snapshot.')); return; }
+  const first = h.versions.find((v) => v.role);
+  box.replaceChildren(
+    el('p', { class: 'muted', id: 'history-first' }, first ? `First seen in snapshot ${snapName(first.snapshot)} (${snapWhen(first.snapshot)}).` : ''),
+    table(['Snapshot', 'Privilege', 'Trusted by', 'Resources', 'Reached by', 'Findings', 'What changed'], h.versions.map((v) => {
+      const r = v.role;
+      const cond = r ? r.conditional_reach.length : 0;
+      return el('tr', {},
+        el('td', {}, snapName(v.snapshot), el('div', { class: 'muted' }, snapWhen(v.snapshot))),
+        r ? el('td', {}, r.privilege) : el('td', { class: 'muted' }, 'absent'),
+        el('td', { class: 'wrap' }, r ? r.trusted.map((t) => el('div', {}, t.principal, ' ', el('span', { class: 'muted' }, t.category || t.kind), OUTSIDE[t.category] !== undefined ? flag('outside') : null)) : ''),
+        el('td', {}, r ? r.uses.length : ''),
+        el('td', {}, r ? `${r.reached_by.length}${cond ? ` (${cond} under conditions)` : ''}` : ''),
+        el('td', {}, (v.findings || []).map((f) => el('div', {}, sev(f.severity), ' ', el('code', {}, f.rule)))),
+        el('td', { class: 'wrap' }, v.changes.length
+          ? el('ul', { class: 'plain changes' }, v.changes.map((c) => el('li', { class: `change change-${c.kind}` }, c.kind === 'trust-added' && OUTSIDE[c.entity.category] !== undefined ? flag('!') : null, changeText(c))))
+          : el('span', { class: 'muted' }, v === h.versions[0] ? 'first snapshot' : 'no change')));
+    })));
+}
+
+// A section of the diff page: a heading with its count, and at most 200 rows.
+function diffSection(id, title, changes, headers, row, empty) {
+  const shown = changes.slice(0, 200);
+  return el('section', { id },
+    el('h2', {}, `${title} (${changes.length})`),
+    changes.length ? table(headers, shown.map(row)) : el('p', { class: 'muted' }, empty || 'None.'),
+    changes.length > shown.length ? el('p', { class: 'muted' }, `and ${changes.length - shown.length} more (the whole diff: /api/diff)`) : null);
+}
+
+async function diffPage() {
+  const params = new URLSearchParams(location.search);
+  const s = await api('/api/snapshots');
+  show(el('h1', {}, 'What changed'));
+  if (!s.history) {
+    main().append(el('p', { class: 'notice' }, 'No history database: start the server with `rolegraph serve --db PATH` to compare stored snapshots.'));
+    return;
+  }
+  if (s.snapshots.length < 2) {
+    main().append(el('p', { class: 'notice' }, `The database holds ${s.snapshots.length} snapshot(s); a diff needs two (rolegraph snapshot add DIR).`));
+    return;
+  }
+  const list = s.snapshots;
+  const state = { old: params.get('old') || String(list[list.length - 2].id), new: params.get('new') || String(list[list.length - 1].id) };
+  const options = list.map((x) => [String(x.id), `${snapName(x)} — ${snapWhen(x)} (${x.roles} roles)`]);
+  const pick = (name, label) => el('label', {}, label, el('select', { name }, options.map(([v, t]) => el('option', { value: v, selected: v === state[name] }, t))));
+  const form = el('form', { class: 'filters', id: 'diff-form' }, pick('old', 'Older'), pick('new', 'Newer'));
+  const body = el('div', { id: 'diff-body' });
+  main().append(form, body);
+  const load = async () => {
+    history.replaceState(null, '', href('/diff', state));
+    const d = await api('/api/diff', state);
+    const of = (...kinds) => d.changes.filter((c) => kinds.includes(c.kind));
+    const trust = of('trust-added').sort((a, b) => (OUTSIDE[a.entity.category] ?? 9) - (OUTSIDE[b.entity.category] ?? 9));
+    const reach = of('reach-gained').sort((a, b) => Number(!outsider(a.principal)) - Number(!outsider(b.principal)) || Number(a.conditional) - Number(b.conditional));
+    const other = of('trust-removed', 'trust-changed', 'privilege-lost', 'permissions-changed', 'reach-lost', 'resource-removed');
+    body.replaceChildren(
+      el('p', { class: 'muted', id: 'diff-sides' }, `From ${snapName(d.old)} (${snapWhen(d.old)}) to ${snapName(d.new)} (${snapWhen(d.new)}): ${d.changes.length} change(s).`),
+      el('div', { class: 'cards', id: 'diff-counts' }, Object.entries(d.counts).map(([k, n]) => el('div', { class: 'card' }, el('div', { class: 'n' }, n), el('div', { class: 'muted' }, k)))),
+      diffSection('diff-roles', 'New and removed roles', of('role-added', 'role-removed'), ['Role', 'Change', 'Account', 'Privilege'], (c) => el('tr', {},
+        el('td', {}, roleCell(c.role)), el('td', {}, c.kind === 'role-added' ? 'added' : 'removed'), el('td', {}, c.account), el('td', {}, c.privilege))),
+      diffSection('diff-trust', 'New trusted entities', trust, ['Role', 'Trusts', 'Category', 'How'], (c) => el('tr', { class: OUTSIDE[c.entity.category] !== undefined ? 'outside' : null },
+        el('td', {}, roleCell(c.role)), el('td', { class: 'wrap' }, OUTSIDE[c.entity.category] !== undefined ? flag('!') : null, c.entity.principal),
+        el('td', {}, c.entity.category || c.entity.kind), el('td', { class: 'wrap' }, c.entity.summary))),
+      diffSection('diff-privilege', 'Roles that gained privilege', of('privilege-gained'), ['Role', 'Level', 'New privileged actions'], (c) => el('tr', {},
+        el('td', {}, roleCell(c.role)), el('td', {}, `${c.old_level} → ${c.new_level}`), el('td', { class: 'wrap' }, actionList(c.actions)))),
+      diffSection('diff-reach', 'Principals that newly reach a privileged role', reach, ['Principal', 'Reaches', 'Privilege', 'Conditions'], (c) => el('tr', {},
+        el('td', { class: 'wrap mono' }, outsider(c.principal) ? flag('!') : null, c.principal), el('td', {}, roleCell(c.role)), el('td', {}, c.privilege),
+        el('td', {}, c.conditional ? el('span', { class: 'muted' }, 'only under conditions') : 'none'))),
+      diffSection('diff-resources', 'New resources running as a role', of('resource-added'), ['Role', 'Resource', 'Kind'], (c) => el('tr', {},
+        el('td', {}, roleCell(c.role)), el('td', { class: 'wrap' }, c.resource.name, el('div', { class: 'mono muted' }, c.resource.resource)), el('td', {}, c.resource.kind))),
+      diffSection('diff-findings', 'Findings opened and closed', of('finding-opened', 'finding-closed'), ['', 'Severity', 'Rule', 'Subject', 'Message'], (c) => el('tr', {},
+        el('td', {}, c.kind === 'finding-opened' ? 'opened' : 'closed'), el('td', {}, sev(c.finding.severity)), el('td', {}, el('code', {}, c.finding.rule)),
+        el('td', {}, roleCell(c.finding.subject)), el('td', {}, c.finding.message))),
+      el('details', { id: 'diff-other' }, el('summary', {}, `Other changes (${other.length}): trust removed or edited, privilege lost, permissions edited, reach lost, resources gone`),
+        other.length ? table(['Role', 'Change'], other.slice(0, 500).map((c) => el('tr', {}, el('td', {}, roleCell(c.role)), el('td', { class: 'wrap' }, changeText(c))))) : el('p', { class: 'muted' }, 'None.')));
+  };
+  form.addEventListener('change', () => { for (const [k, v] of new FormData(form)) state[k] = v; load().catch(fail); });
+  form.addEventListener('submit', (e) => e.preventDefault());
+  await load();
+}
+
+const PAGES = { '/': overview, '/roles': roles, '/role': role, '/findings': findings, '/diff': diffPage };
+const active = { '/': 'nav-overview', '/roles': 'nav-roles', '/role': 'nav-roles', '/findings': 'nav-findings', '/diff': 'nav-diff' };
+for (const id of ['nav-home', 'nav-overview', 'nav-roles', 'nav-findings', 'nav-diff']) {
   const a = document.getElementById(id);
   a.setAttribute('href', href(a.getAttribute('href')));
 }
 document.getElementById(active[location.pathname] || 'nav-overview').classList.add('active');
+// The history links show only when the server has a database.
+const HISTORY = api('/api/snapshots').then((s) => s.history).catch(() => false);
+HISTORY.then((on) => { if (on) document.getElementById('nav-diff').hidden = false; });
+// The usage section of a role shows only when the server read a trail.
+const TRAIL = api('/api/trail').then((t) => t.trail).catch(() => false);
 (PAGES[location.pathname] || overview)().catch(fail);

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::facts::{Facts, FindingFact, RoleFacts, TrustedFact, UseFact};
+use crate::facts::{AdminFacts, Facts, FindingFact, RoleFacts, TrustedFact, UseFact};
 
 /// The version of the JSON form of [`Diff`] and [`crate::RoleHistory`].
 pub const DIFF_SCHEMA_VERSION: u32 = 1;
@@ -100,7 +100,15 @@ pub enum Change {
     PrivilegeGained { role: String, old_level: String, new_level: String, actions: Vec<String> },
     PrivilegeLost { role: String, old_level: String, new_level: String, actions: Vec<String> },
     PermissionsChanged { role: String },
-    ReachGained { role: String, principal: String, privilege: String },
+    /// `conditional`: the principal gets there only under conditions (every path has an edge
+    /// that holds only if a condition does).
+    ReachGained {
+        role: String,
+        principal: String,
+        privilege: String,
+        #[serde(default)]
+        conditional: bool,
+    },
     ReachLost { role: String, principal: String },
     ResourceAdded { role: String, resource: UseFact },
     ResourceRemoved { role: String, resource: UseFact },
@@ -176,7 +184,7 @@ impl Change {
 }
 
 /// The order of changes: by subject, then kind, then detail.
-fn order(a: &Change, b: &Change) -> Ordering {
+pub(crate) fn order(a: &Change, b: &Change) -> Ordering {
     a.subject().cmp(b.subject()).then(a.kind().cmp(&b.kind())).then_with(|| a.detail().cmp(&b.detail()))
 }
 
@@ -274,7 +282,12 @@ pub fn compare_role(old: Option<&RoleFacts>, new: Option<&RoleFacts>, out: &mut 
 
     if is_privileged(&n.privilege) {
         for p in missing(&n.reached_by, &o.reached_by, String::clone) {
-            out.push(Change::ReachGained { role: role.clone(), principal: p.clone(), privilege: n.privilege.clone() });
+            out.push(Change::ReachGained {
+                role: role.clone(),
+                principal: p.clone(),
+                privilege: n.privilege.clone(),
+                conditional: n.conditional_reach.binary_search(p).is_ok(),
+            });
         }
     }
     for p in missing(&o.reached_by, &n.reached_by, String::clone) {
@@ -292,19 +305,24 @@ pub fn compare_role(old: Option<&RoleFacts>, new: Option<&RoleFacts>, out: &mut 
 
 /// Principals that can newly (or no longer) become administrator of an account.
 fn compare_admins(old: &Facts, new: &Facts, out: &mut Vec<Change>) {
-    let none: Vec<String> = Vec::new();
-    let of = |f: &Facts, node: &str| -> Vec<String> {
-        f.admins.iter().find(|a| a.node == node).map_or_else(|| none.clone(), |a| a.reached_by.clone())
+    let none = AdminFacts::default();
+    let of = |f: &'_ Facts, node: &str| -> AdminFacts {
+        f.admins.iter().find(|a| a.node == node).map_or_else(|| none.clone(), Clone::clone)
     };
     let mut nodes: Vec<&str> = old.admins.iter().chain(&new.admins).map(|a| a.node.as_str()).collect();
     nodes.sort_unstable();
     nodes.dedup();
     for node in nodes {
         let (o, n) = (of(old, node), of(new, node));
-        for p in missing(&n, &o, String::clone) {
-            out.push(Change::ReachGained { role: node.to_owned(), principal: p.clone(), privilege: "admin".into() });
+        for p in missing(&n.reached_by, &o.reached_by, String::clone) {
+            out.push(Change::ReachGained {
+                role: node.to_owned(),
+                principal: p.clone(),
+                privilege: "admin".into(),
+                conditional: n.conditional_reach.binary_search(p).is_ok(),
+            });
         }
-        for p in missing(&o, &n, String::clone) {
+        for p in missing(&o.reached_by, &n.reached_by, String::clone) {
             out.push(Change::ReachLost { role: node.to_owned(), principal: p.clone() });
         }
     }

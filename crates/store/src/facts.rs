@@ -23,6 +23,10 @@ pub struct AdminFacts {
     pub node: String,
     /// Sorted.
     pub reached_by: Vec<String>,
+    /// The part of `reached_by` that gets there only under conditions (every path has an edge
+    /// that holds only if some condition does), sorted.
+    #[serde(default)]
+    pub conditional_reach: Vec<String>,
 }
 
 /// What is compared of one role.
@@ -51,6 +55,11 @@ pub struct RoleFacts {
     /// for privileged roles), sorted. The administrators of an account count once, as their
     /// account's administrator node (`admin:ACCOUNT`).
     pub reached_by: Vec<String>,
+    /// The part of `reached_by` that reaches the role only under conditions: every path from it
+    /// has an edge that holds only if some condition does (an `sts:ExternalId`, an OIDC `sub`,
+    /// a source IP...). Sorted.
+    #[serde(default)]
+    pub conditional_reach: Vec<String>,
 }
 
 /// A principal a trust policy allows to assume the role.
@@ -107,6 +116,8 @@ impl Facts {
         for a in &mut self.admins {
             a.reached_by.sort();
             a.reached_by.dedup();
+            a.conditional_reach.sort();
+            a.conditional_reach.dedup();
         }
     }
 
@@ -127,5 +138,7 @@ impl RoleFacts {
         self.uses.dedup();
         self.reached_by.sort();
         self.reached_by.dedup();
+        self.conditional_reach.sort();
+        self.conditional_reach.dedup();
     }
 }

@@ -40,6 +40,8 @@ pub enum StoreError {
     TooNew { path: PathBuf, found: i64, known: i64 },
     #[error("database `{path}`: {source}")]
     Sql { path: PathBuf, source: rusqlite::Error },
+    #[error("no database `{0}` (`rolegraph snapshot add` creates one)")]
+    Missing(PathBuf),
     #[error("no snapshot `{0}` in the database")]
     NotFound(String),
     #[error("the database has {0} snapshot(s); a diff needs two")]
@@ -125,6 +127,15 @@ impl Store {
         Ok(store)
     }
 
+    /// Opens an existing database (migrating it if it is older), for readers such as
+    /// `rolegraph serve`: a missing file is an error rather than a new database.
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        if !path.is_file() {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        Store::open(path)
+    }
+
     /// The path of the database file.
     pub fn path(&self) -> &Path {
         &self.path
@@ -152,6 +163,9 @@ impl Store {
             return Err(StoreError::TooNew { path, found: version, known: schema::current_version() });
         }
         self.conn.pragma_update(None, "foreign_keys", true).map_err(|e| self.sql(e))?;
+        // A reader (`rolegraph serve`) and an import may meet: wait for the other's lock
+        // rather than fail at once.
+        self.conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(|e| self.sql(e))?;
         schema::migrate(&mut self.conn, version).map_err(|source| StoreError::Sql { path, source })
     }
 
@@ -270,6 +284,29 @@ impl Store {
         Ok(f.roles.into_iter().next())
     }
 
+    /// The findings of a stored snapshot whose subject is `subject`, by fingerprint.
+    pub fn findings_of(&self, id: i64, subject: &str) -> Result<Vec<FindingFact>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT fingerprint, rule, severity, subject, message FROM finding
+                 WHERE snapshot_id = ?1 AND subject = ?2 ORDER BY fingerprint",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map(params![id, subject], |r| {
+                Ok(FindingFact {
+                    fingerprint: r.get(0)?,
+                    rule: r.get(1)?,
+                    severity: r.get(2)?,
+                    subject: r.get(3)?,
+                    message: r.get(4)?,
+                })
+            })
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.sql(e))
+    }
+
     /// Deletes a snapshot and its facts.
     pub fn remove(&mut self, id: i64) -> Result<()> {
         let n = self.conn.execute("DELETE FROM snapshot WHERE id = ?1", [id]).map_err(|e| self.sql(e))?;
@@ -336,8 +373,10 @@ fn insert_facts(tx: &rusqlite::Transaction<'_>, id: i64, facts: &Facts) -> rusql
     let mut uses = tx.prepare_cached(
         "INSERT OR IGNORE INTO role_use (snapshot_id, role_arn, kind, resource, name) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
-    let mut reach =
-        tx.prepare_cached("INSERT OR IGNORE INTO reach (snapshot_id, role_arn, principal) VALUES (?1, ?2, ?3)")?;
+    let mut reach = tx.prepare_cached(
+        "INSERT OR IGNORE INTO reach (snapshot_id, role_arn, principal, conditional) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    let conditional = |list: &[String], p: &String| list.binary_search(p).is_ok();
     let mut finding = tx.prepare_cached(
         "INSERT OR IGNORE INTO finding (snapshot_id, fingerprint, rule, severity, subject, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
@@ -359,12 +398,12 @@ fn insert_facts(tx: &rusqlite::Transaction<'_>, id: i64, facts: &Facts) -> rusql
             uses.execute(params![id, r.arn, u.kind, u.resource, u.name])?;
         }
         for p in &r.reached_by {
-            reach.execute(params![id, r.arn, p])?;
+            reach.execute(params![id, r.arn, p, conditional(&r.conditional_reach, p)])?;
         }
     }
     for a in &facts.admins {
         for p in &a.reached_by {
-            reach.execute(params![id, a.node, p])?;
+            reach.execute(params![id, a.node, p, conditional(&a.conditional_reach, p)])?;
         }
     }
     for f in &facts.findings {
@@ -431,9 +470,13 @@ fn load_facts(conn: &Connection, id: i64, only: Option<&str>) -> rusqlite::Resul
         &mut facts,
     )?;
     attach(
-        &format!("SELECT role_arn, principal FROM reach WHERE snapshot_id = ?1 {role_filter} ORDER BY role_arn, principal"),
+        &format!("SELECT role_arn, principal, conditional FROM reach WHERE snapshot_id = ?1 {role_filter} ORDER BY role_arn, principal"),
         &mut |r, row| {
-            r.reached_by.push(row.get(1)?);
+            let principal: String = row.get(1)?;
+            if row.get::<_, Option<bool>>(2)? == Some(true) {
+                r.conditional_reach.push(principal.clone());
+            }
+            r.reached_by.push(principal);
             Ok(())
         },
         &mut facts,
@@ -455,15 +498,21 @@ fn load_facts(conn: &Connection, id: i64, only: Option<&str>) -> rusqlite::Resul
             facts.findings.push(f?);
         }
         let mut stmt = conn.prepare(
-            "SELECT role_arn, principal FROM reach WHERE snapshot_id = ?1 AND role_arn LIKE 'admin:%' ORDER BY role_arn, principal",
+            "SELECT role_arn, principal, conditional FROM reach WHERE snapshot_id = ?1 AND role_arn LIKE 'admin:%' ORDER BY role_arn, principal",
         )?;
         let mut rows = stmt.query([id])?;
         while let Some(row) = rows.next()? {
             let node: String = row.get(0)?;
             let principal: String = row.get(1)?;
-            match facts.admins.last_mut() {
-                Some(a) if a.node == node => a.reached_by.push(principal),
-                _ => facts.admins.push(AdminFacts { node, reached_by: vec![principal] }),
+            let conditional = row.get::<_, Option<bool>>(2)? == Some(true);
+            if facts.admins.last().is_none_or(|a| a.node != node) {
+                facts.admins.push(AdminFacts { node, ..AdminFacts::default() });
+            }
+            if let Some(a) = facts.admins.last_mut() {
+                if conditional {
+                    a.conditional_reach.push(principal.clone());
+                }
+                a.reached_by.push(principal);
             }
         }
     }

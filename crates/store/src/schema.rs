@@ -71,6 +71,9 @@ pub const MIGRATIONS: &[&str] = &[
     // 2: lookups by role across snapshots (a role's history) and by label.
     "CREATE INDEX role_by_arn ON role (arn, snapshot_id);
     CREATE INDEX snapshot_by_label ON snapshot (label, id);",
+    // 3: whether a principal reaches a privileged role only under conditions (1), or by a path
+    // without any (0); NULL for rows imported before this version, which did not record it.
+    "ALTER TABLE reach ADD COLUMN conditional INTEGER;",
 ];
 
 /// The schema version this build writes.

@@ -52,11 +52,13 @@ fn base_facts() -> Facts {
     a.privileged_actions = vec!["s3:GetObject".into()];
     a.uses.push(UseFact { kind: "lambda-function".into(), resource: "arn:fn:1".into(), name: "fn1".into() });
     let mut b = role(B, "admin");
-    b.reached_by = vec!["arn:aws:iam::111111111111:user/alice".into()];
+    b.reached_by = vec!["arn:aws:iam::111111111111:user/alice".into(), "token.actions.githubusercontent.com".into()];
+    b.conditional_reach = vec!["token.actions.githubusercontent.com".into()];
     let c = role(C, "read");
     let admins = vec![AdminFacts {
         node: "admin:111111111111".into(),
-        reached_by: vec!["arn:aws:iam::111111111111:user/alice".into()],
+        reached_by: vec!["arn:aws:iam::111111111111:user/alice".into(), "external-account:999999999999".into()],
+        conditional_reach: vec!["external-account:999999999999".into()],
     }];
     let mut f = Facts { roles: vec![a, b, c], findings: vec![finding("f1", A), finding("f2", B)], admins };
     f.sort();
@@ -84,7 +86,7 @@ fn migrates_an_empty_database_to_the_current_version() {
     let (_d, path) = tmp();
     let store = Store::open(&path).expect("open");
     assert_eq!(store.schema_version().expect("version"), schema::current_version());
-    assert_eq!(schema::current_version(), 2);
+    assert_eq!(schema::current_version(), 3);
     let app: i32 = store.conn().pragma_query_value(None, "application_id", |r| r.get(0)).expect("app id");
     assert_eq!(app, schema::APPLICATION_ID);
     let idx: i64 = store
@@ -95,7 +97,7 @@ fn migrates_an_empty_database_to_the_current_version() {
     drop(store);
     // Reopening does not migrate again.
     let again = Store::open(&path).expect("reopen");
-    assert_eq!(again.schema_version().expect("version"), 2);
+    assert_eq!(again.schema_version().expect("version"), 3);
 }
 
 #[test]
@@ -113,13 +115,22 @@ fn migrates_version_1_to_the_current_version_keeping_data() {
             [],
         )
         .expect("row");
+        conn.execute_batch(&format!(
+            "INSERT INTO role VALUES (1, '{B}', '111111111111', 'b', 't', 'p', 'admin', '');
+             INSERT INTO reach VALUES (1, '{B}', 'arn:aws:iam::111111111111:user/alice');"
+        ))
+        .expect("rows");
     }
     let store = Store::open(&path).expect("open");
-    assert_eq!(store.schema_version().expect("version"), 2);
+    assert_eq!(store.schema_version().expect("version"), 3);
     let list = store.list().expect("list");
     assert_eq!(list.len(), 1);
     assert_eq!(list.first().and_then(|i| i.label.as_deref()), Some("old"));
     assert_eq!(list.first().map(|i| i.accounts.clone()), Some(vec!["111111111111".to_owned()]));
+    // Reach rows from before version 3 did not record conditions: read as not conditional.
+    let b = store.role_facts(1, B).expect("facts").expect("role b");
+    assert_eq!(b.reached_by, vec!["arn:aws:iam::111111111111:user/alice".to_owned()]);
+    assert!(b.conditional_reach.is_empty());
 }
 
 #[test]
@@ -183,6 +194,82 @@ fn a_failed_import_leaves_the_database_unchanged() {
     assert_eq!(store.facts(info.id).expect("facts"), facts);
 }
 
+/// Facts big enough to need many database pages.
+fn big_facts(roles: usize) -> Facts {
+    let actions: Vec<String> = (0..200).map(|i| format!("service{i}:SomeLongishActionName{i}")).collect();
+    let mut f = Facts::default();
+    for i in 0..roles {
+        let mut r = role(&format!("arn:aws:iam::111111111111:role/r{i:05}"), "admin");
+        r.privileged_actions.clone_from(&actions);
+        r.reached_by = vec![format!("arn:aws:iam::111111111111:user/u{i}")];
+        f.roles.push(r);
+    }
+    f.sort();
+    f
+}
+
+#[test]
+fn a_full_disk_during_import_leaves_the_database_unchanged() {
+    let (_d, path) = tmp();
+    let mut store = Store::open(&path).expect("open");
+    let snap = demo();
+    let facts = base_facts();
+    let first = import(&mut store, &snap, &facts, "good", "2026-11-01T00:00:00Z").expect("first import");
+    let pages: i64 = store.conn().pragma_query_value(None, "page_count", |r| r.get(0)).expect("pages");
+    let size = std::fs::metadata(&path).expect("size").len();
+    // The disk fills up a few pages into the next import: SQLite's own "database or disk is
+    // full" (SQLITE_FULL), raised by the pager in the middle of the fact rows.
+    store.conn().pragma_update(None, "max_page_count", pages + 8).expect("limit");
+    let big = big_facts(2000);
+    let err = import(&mut store, &snap, &big, "too-big", "2026-11-02T00:00:00Z").expect_err("disk full");
+    assert!(err.to_string().contains("full"), "{err}");
+    assert!(err.to_string().contains(&path.display().to_string()), "{err}");
+    // Nothing of it remains, and the file did not grow past what it was plus the limit.
+    assert_eq!(store.list().expect("list"), vec![first.clone()]);
+    assert_eq!(store.facts(first.id).expect("facts"), facts);
+    let rows: i64 = store.conn().query_row("SELECT count(*) FROM role", [], |r| r.get(0)).expect("rows");
+    assert_eq!(rows, 3);
+    assert!(std::fs::metadata(&path).expect("size").len() <= size + 8 * 4096);
+    // Reopened (as after a crash), the file is intact; with room again, the import succeeds.
+    drop(store);
+    let mut store = Store::open(&path).expect("reopen");
+    assert_eq!(store.list().expect("list"), vec![first]);
+    let info = import(&mut store, &snap, &big, "fits", "2026-11-03T00:00:00Z").expect("import");
+    assert_eq!(store.facts(info.id).expect("facts").roles.len(), 2000);
+}
+
+#[test]
+fn an_interrupted_transaction_is_rolled_back_on_the_next_open() {
+    // A process killed after writing part of an import leaves a hot journal; the next open
+    // rolls it back. Simulated by leaving a transaction open while the file is copied, as a
+    // crash would freeze it (the journal is copied along with the database).
+    let (d, path) = tmp();
+    let mut store = Store::open(&path).expect("open");
+    let snap = Snapshot::new();
+    let facts = base_facts();
+    let first = import(&mut store, &snap, &facts, "good", "2026-11-01T00:00:00Z").expect("import");
+    drop(store);
+    let conn = Connection::open(&path).expect("sqlite");
+    // A small cache forces SQLite to write pages to the database file before the commit.
+    conn.execute_batch("PRAGMA cache_size = 1; BEGIN;").expect("begin");
+    for i in 0..3000 {
+        conn.execute(
+            "INSERT INTO finding VALUES (1, ?1, 'r', 'high', 's', 'a message long enough to fill pages quickly')",
+            [format!("fp{i:05}")],
+        )
+        .expect("insert");
+    }
+    let crashed = d.path().join("crashed.db");
+    let journal = path.with_file_name("history.db-journal");
+    assert!(journal.exists(), "no rollback journal while the transaction is open");
+    std::fs::copy(&path, &crashed).expect("copy db");
+    std::fs::copy(&journal, d.path().join("crashed.db-journal")).expect("copy journal");
+    drop(conn);
+    let store = Store::open(&crashed).expect("open after the crash");
+    assert_eq!(store.list().expect("list"), vec![first]);
+    assert_eq!(store.facts(1).expect("facts"), facts);
+}
+
 #[test]
 fn refuses_a_file_that_is_not_sqlite_naming_it() {
     let (_d, path) = tmp();
@@ -220,7 +307,7 @@ fn refuses_a_newer_schema() {
     let (_d, path) = tmp();
     drop(Store::open(&path).expect("open"));
     Connection::open(&path).expect("sqlite").pragma_update(None, "user_version", 99).expect("version");
-    assert!(matches!(Store::open(&path), Err(StoreError::TooNew { found: 99, known: 2, .. })));
+    assert!(matches!(Store::open(&path), Err(StoreError::TooNew { found: 99, known: 3, .. })));
 }
 
 #[test]
@@ -335,6 +422,42 @@ fn gained_privilege_and_who_can_reach_it() {
 }
 
 #[test]
+fn reach_under_conditions_is_kept_and_reported() {
+    let old = base_facts();
+    let mut new = old.clone();
+    for r in &mut new.roles {
+        if r.arn == B {
+            r.reached_by.push("external-account:222222222222".into());
+            r.conditional_reach.push("external-account:222222222222".into());
+            r.reached_by.push("arn:aws:iam::111111111111:user/carol".into());
+        }
+    }
+    new.sort();
+    let changes = compare(&old, &new);
+    let gained: Vec<(&str, bool)> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::ReachGained { principal, conditional, .. } => Some((principal.as_str(), *conditional)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(gained, vec![("arn:aws:iam::111111111111:user/carol", false), ("external-account:222222222222", true)]);
+    let json = serde_json::to_value(&changes).expect("json");
+    assert_eq!(json[1]["conditional"], true);
+    // Stored and read back with the flag.
+    let (_d, path) = tmp();
+    let mut store = Store::open(&path).expect("open");
+    let info = import(&mut store, &Snapshot::new(), &new, "x", "2026-11-01T00:00:00Z").expect("import");
+    let back = store.facts(info.id).expect("facts");
+    assert_eq!(back, new);
+    assert_eq!(
+        back.role(B).map(|r| r.conditional_reach.clone()),
+        Some(vec!["external-account:222222222222".to_owned(), "token.actions.githubusercontent.com".to_owned()])
+    );
+    assert_eq!(back.admins.first().map(|a| a.conditional_reach.len()), Some(1));
+}
+
+#[test]
 fn new_resources_and_findings_opened_and_closed() {
     let old = base_facts();
     let mut new = old.clone();
@@ -380,6 +503,8 @@ fn diff_and_role_history_from_the_database() {
     let mut second = first.clone();
     second.roles.iter_mut().for_each(|r| if r.arn == A { r.trusted.push(trusted("*", "everyone")) });
     second.roles.retain(|r| r.arn != C);
+    second.findings.retain(|f| f.fingerprint != "f1");
+    second.findings.push(finding("f3", A));
     second.sort();
     let i1 = import(&mut store, &snap, &first, "one", "2026-11-01T00:00:00Z").expect("1");
     let i2 = import(&mut store, &snap, &second, "two", "2026-11-02T00:00:00Z").expect("2");
@@ -387,13 +512,31 @@ fn diff_and_role_history_from_the_database() {
     assert_eq!((o.id, n.id), (i1.id, i2.id));
     let d = diff(&store, i1.id, i2.id).expect("diff");
     assert_eq!(d.changes, compare(&first, &second));
-    assert_eq!(kinds(&d.changes), vec![(ChangeKind::TrustAdded, A.to_owned()), (ChangeKind::RoleRemoved, C.to_owned())]);
+    assert_eq!(
+        kinds(&d.changes),
+        vec![
+            (ChangeKind::TrustAdded, A.to_owned()),
+            (ChangeKind::FindingOpened, A.to_owned()),
+            (ChangeKind::FindingClosed, A.to_owned()),
+            (ChangeKind::RoleRemoved, C.to_owned()),
+        ]
+    );
     assert_eq!(d.old.label.as_deref(), Some("one"));
 
     let h = role_history(&store, A).expect("history");
     assert_eq!(h.versions.len(), 2);
     assert!(h.versions.first().is_some_and(|v| v.changes.is_empty() && v.role.is_some()));
-    assert_eq!(h.versions.get(1).map(|v| kinds(&v.changes)), Some(vec![(ChangeKind::TrustAdded, A.to_owned())]));
+    // Trust and the findings on the role, opened and closed.
+    assert_eq!(
+        h.versions.get(1).map(|v| kinds(&v.changes)),
+        Some(vec![
+            (ChangeKind::TrustAdded, A.to_owned()),
+            (ChangeKind::FindingOpened, A.to_owned()),
+            (ChangeKind::FindingClosed, A.to_owned())
+        ])
+    );
+    let fps = |i: usize| -> Vec<String> { h.versions[i].findings.iter().map(|f| f.fingerprint.clone()).collect() };
+    assert_eq!((fps(0), fps(1)), (vec!["f1".to_owned()], vec!["f3".to_owned()]));
     let hc = role_history(&store, C).expect("history");
     assert_eq!(hc.versions.get(1).map(|v| (v.role.is_none(), kinds(&v.changes))), Some((true, vec![(ChangeKind::RoleRemoved, C.to_owned())])));
     assert!(role_history(&store, "arn:aws:iam::1:role/none").expect("history").versions.is_empty());

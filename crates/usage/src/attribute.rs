@@ -22,6 +22,9 @@ pub enum PrincipalKind {
     User,
     Root,
     Service,
+    /// A SAML or OIDC provider (the caller of `AssumeRoleWithSAML` and
+    /// `AssumeRoleWithWebIdentity` in the observed edges).
+    Provider,
     /// Web identity, SAML, another account, or an identity without an ARN.
     Other,
 }
@@ -33,6 +36,7 @@ impl PrincipalKind {
             PrincipalKind::User => "user",
             PrincipalKind::Root => "root",
             PrincipalKind::Service => "service",
+            PrincipalKind::Provider => "provider",
             PrincipalKind::Other => "other",
         }
     }

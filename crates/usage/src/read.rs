@@ -320,10 +320,14 @@ fn parse_with<'de, R: serde_json::de::Read<'de>>(mut de: serde_json::Deserialize
 
 /// Validates a decoded record and hands it to the sink.
 fn deliver(name: &str, position: impl Fn() -> String, mut rec: Record<'_>, stats: &mut ReadStats, sink: &mut Sink<'_>) {
+    deliver_ref(name, position, &mut rec, stats, sink);
+}
+
+fn deliver_ref(name: &str, position: impl Fn() -> String, rec: &mut Record<'_>, stats: &mut ReadStats, sink: &mut Sink<'_>) {
     match rec.validate() {
         Ok(()) => {
             stats.records += 1;
-            sink(&rec);
+            sink(rec);
         }
         Err(e) => stats.bad_record(name, position(), e),
     }
@@ -331,6 +335,13 @@ fn deliver(name: &str, position: impl Fn() -> String, mut rec: Record<'_>, stats
 
 /// Parses and validates one record's JSON text and hands it to the sink.
 fn handle_record(name: &str, position: impl Fn() -> String, text: &str, stats: &mut ReadStats, sink: &mut Sink<'_>) {
+    let mut rec = Record::default();
+    let mut de = serde_json::Deserializer::from_str(text);
+    if crate::record::InPlace(&mut rec).deserialize(&mut de).and_then(|()| de.end()).is_ok() {
+        deliver_ref(name, position, &mut rec, stats, sink);
+        return;
+    }
+    // Read again with the derived reader, whose verdict and message count.
     match serde_json::from_str::<Record<'_>>(text) {
         Ok(rec) => deliver(name, position, rec, stats, sink),
         Err(e) => stats.bad_record(name, position(), e.to_string()),
@@ -421,9 +432,10 @@ impl<'de> Visitor<'de> for Seq<'_, '_, '_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let cx = self.cx;
         if !self.lookup && !cx.raw {
-            while let Some(rec) = seq.next_element::<Record<'de>>()? {
+            let mut rec = Record::default();
+            while seq.next_element_seed(crate::record::InPlace(&mut rec))?.is_some() {
                 let i = cx.done;
-                deliver(cx.name, || format!("record {i}"), rec, cx.stats, cx.sink);
+                deliver_ref(cx.name, || format!("record {i}"), &mut rec, cx.stats, cx.sink);
                 cx.done += 1;
             }
             return Ok(());

@@ -17,63 +17,147 @@ fn partition(rec: &Record<'_>) -> &'static str {
 
 /// Pushes the resource ARNs of an event onto `out` (deduplicated, in the order found).
 pub fn resources_of(rec: &Record<'_>, prefix: &str, out: &mut Vec<String>) {
+    let mut buf = ResourceBuf::default();
+    resources_into(rec, prefix, &mut buf);
+    out.clear();
+    out.extend(buf.as_slice().iter().cloned());
+}
+
+/// The resources of one event, written into buffers that are kept from event to event, so
+/// that reading a trail allocates nothing per event once the buffers have grown.
+#[derive(Clone, Debug, Default)]
+pub struct ResourceBuf {
+    bufs: Vec<String>,
+    len: usize,
+}
+
+impl ResourceBuf {
+    pub fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The distinct ARNs, in the order found.
+    pub fn as_slice(&self) -> &[String] {
+        self.bufs.get(..self.len).unwrap_or(&[])
+    }
+
+    /// Adds the ARN that `write` writes, unless it is there already.
+    fn push_with(&mut self, write: impl FnOnce(&mut String)) {
+        if self.len == self.bufs.len() {
+            self.bufs.push(String::new());
+        }
+        let (done, rest) = self.bufs.split_at_mut(self.len);
+        let Some(b) = rest.first_mut() else { return };
+        b.clear();
+        write(b);
+        if !done.iter().any(|d| d == b) {
+            self.len += 1;
+        }
+    }
+
+    fn push(&mut self, arn: &str) {
+        self.push_with(|b| b.push_str(arn));
+    }
+}
+
+/// [`resources_of`] into reused buffers.
+pub fn resources_into(rec: &Record<'_>, prefix: &str, out: &mut ResourceBuf) {
+    use std::fmt::Write as _;
     out.clear();
     if let Some(rs) = &rec.resources {
         for r in rs {
             if let Some(a) = r.arn.as_deref().filter(|a| a.starts_with("arn:")) {
-                push(out, a.to_owned());
+                out.push(a);
             }
         }
     }
     let Some(p) = &rec.request_parameters else { return };
     let (part, region, account) = (partition(rec), rec.region(), rec.account());
-    let arn_or = |v: &str, build: &dyn Fn(&str) -> String| if v.starts_with("arn:") { v.to_owned() } else { build(v) };
-    let built: Option<String> = match prefix {
-        "s3" => p.bucket_name.get().map(|b| match p.key.get() {
-            Some(k) => format!("arn:{part}:s3:::{b}/{k}"),
-            None => format!("arn:{part}:s3:::{b}"),
-        }),
-        "sts" => p.role_arn.get().map(str::to_owned),
-        "iam" => p
-            .policy_arn
-            .get()
-            .map(str::to_owned)
-            .or_else(|| p.role_name.get().map(|n| format!("arn:{part}:iam::{account}:role/{n}")))
-            .or_else(|| p.user_name.get().map(|n| format!("arn:{part}:iam::{account}:user/{n}"))),
-        "lambda" => p
-            .function_name
-            .get()
-            .map(|f| arn_or(f, &|n| format!("arn:{part}:lambda:{region}:{account}:function:{n}"))),
-        "secretsmanager" => p.secret_id.get().filter(|s| s.starts_with("arn:")).map(str::to_owned),
-        "dynamodb" => p
-            .table_name
-            .get()
-            .map(|t| arn_or(t, &|n| format!("arn:{part}:dynamodb:{region}:{account}:table/{n}"))),
-        "sqs" => p.queue_url.get().and_then(|u| {
-            // https://sqs.REGION.amazonaws.com/ACCOUNT/NAME
-            let mut it = u.rsplit('/');
-            let name = it.next()?;
-            let acct = it.next()?;
-            Some(format!("arn:{part}:sqs:{region}:{acct}:{name}"))
-        }),
-        "sns" => p.topic_arn.get().map(str::to_owned),
-        "kms" => p.key_id.get().filter(|k| k.starts_with("arn:")).map(str::to_owned),
-        "logs" => p.log_group_name.get().map(|g| format!("arn:{part}:logs:{region}:{account}:log-group:{g}")),
-        "cloudtrail" => p.name.get().map(|n| arn_or(n, &|n| format!("arn:{part}:cloudtrail:{region}:{account}:trail/{n}"))),
-        "ec2" => p.snapshot_id.get().map(|s| format!("arn:{part}:ec2:{region}::snapshot/{s}")),
-        "ssm" => p.name.get().map(|n| {
-            arn_or(n, &|n| format!("arn:{part}:ssm:{region}:{account}:parameter/{}", n.trim_start_matches('/')))
-        }),
-        _ => None,
+    // An ARN as given, else one built from a name.
+    let arn_or = |out: &mut ResourceBuf, v: &str, build: &dyn Fn(&mut String, &str)| {
+        if v.starts_with("arn:") { out.push(v) } else { out.push_with(|b| build(b, v)) }
     };
-    if let Some(b) = built {
-        push(out, b);
-    }
-}
-
-fn push(out: &mut Vec<String>, arn: String) {
-    if !out.contains(&arn) {
-        out.push(arn);
+    match prefix {
+        "s3" => {
+            if let Some(bk) = p.bucket_name.get() {
+                match p.key.get() {
+                    Some(k) => out.push_with(|b| { let _ = write!(b, "arn:{part}:s3:::{bk}/{k}"); }),
+                    None => out.push_with(|b| { let _ = write!(b, "arn:{part}:s3:::{bk}"); }),
+                }
+            }
+        }
+        "sts" => {
+            if let Some(r) = p.role_arn.get() {
+                out.push(r);
+            }
+        }
+        "iam" => {
+            if let Some(a) = p.policy_arn.get() {
+                out.push(a);
+            } else if let Some(n) = p.role_name.get() {
+                out.push_with(|b| { let _ = write!(b, "arn:{part}:iam::{account}:role/{n}"); });
+            } else if let Some(n) = p.user_name.get() {
+                out.push_with(|b| { let _ = write!(b, "arn:{part}:iam::{account}:user/{n}"); });
+            }
+        }
+        "lambda" => {
+            if let Some(f) = p.function_name.get() {
+                arn_or(out, f, &|b, n| { let _ = write!(b, "arn:{part}:lambda:{region}:{account}:function:{n}"); });
+            }
+        }
+        "secretsmanager" => {
+            if let Some(s) = p.secret_id.get().filter(|s| s.starts_with("arn:")) {
+                out.push(s);
+            }
+        }
+        "dynamodb" => {
+            if let Some(t) = p.table_name.get() {
+                arn_or(out, t, &|b, n| { let _ = write!(b, "arn:{part}:dynamodb:{region}:{account}:table/{n}"); });
+            }
+        }
+        "sqs" => {
+            if let Some(u) = p.queue_url.get() {
+                let mut it = u.rsplit('/');
+                if let (Some(name), Some(acct)) = (it.next(), it.next()) {
+                    out.push_with(|b| { let _ = write!(b, "arn:{part}:sqs:{region}:{acct}:{name}"); });
+                }
+            }
+        }
+        "sns" => {
+            if let Some(t) = p.topic_arn.get() {
+                out.push(t);
+            }
+        }
+        "kms" => {
+            if let Some(k) = p.key_id.get().filter(|k| k.starts_with("arn:")) {
+                out.push(k);
+            }
+        }
+        "logs" => {
+            if let Some(g) = p.log_group_name.get() {
+                out.push_with(|b| { let _ = write!(b, "arn:{part}:logs:{region}:{account}:log-group:{g}"); });
+            }
+        }
+        "cloudtrail" => {
+            if let Some(n) = p.name.get() {
+                arn_or(out, n, &|b, n| { let _ = write!(b, "arn:{part}:cloudtrail:{region}:{account}:trail/{n}"); });
+            }
+        }
+        "ec2" => {
+            if let Some(s) = p.snapshot_id.get() {
+                out.push_with(|b| { let _ = write!(b, "arn:{part}:ec2:{region}::snapshot/{s}"); });
+            }
+        }
+        "ssm" => {
+            if let Some(n) = p.name.get() {
+                arn_or(out, n, &|b, n| { let _ = write!(b, "arn:{part}:ssm:{region}:{account}:parameter/{}", n.trim_start_matches('/')); });
+            }
+        }
+        _ => {}
     }
 }
 

@@ -17,6 +17,17 @@ pub fn session_arn(role: &Role) -> String {
     format!("arn:{partition}:sts::{}:assumed-role/{}/rolegraph-usage", role.account_id, role.name)
 }
 
+/// The outcome of a decision for the identity side alone: a request that only lacks a
+/// resource-based policy (a role of another account, whose trust policy is that account's
+/// business; a KMS key whose key policy is not in the set) counts as `Allowed` when nothing
+/// else (a Deny, an SCP, a boundary) stands in its way.
+pub(crate) fn identity_outcome(d: &eval::Decision) -> Outcome {
+    match d.outcome {
+        Outcome::ImplicitlyDenied if d.blocked_by.iter().all(|k| *k == eval::PolicyKind::Resource) => Outcome::Allowed,
+        o => o,
+    }
+}
+
 /// What a role's identity side grants.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Granted {
@@ -59,7 +70,7 @@ pub fn granted_actions(snapshot: &Snapshot, role: &Role) -> Granted {
                 let Some(name) = catalog.name(id) else { continue };
                 for r in &resources {
                     let req = Request { principal: &principal, action: name, resource: r, resource_account: None, context: &context };
-                    match evaluate(&req, &assembled.set).outcome {
+                    match identity_outcome(&evaluate(&req, &assembled.set)) {
                         Outcome::Allowed => {
                             granted.insert(id);
                             conditional.remove(id);
@@ -101,6 +112,13 @@ pub struct RoleUsage {
     pub role: String,
     /// Whether the role is in the snapshot (its grants are known).
     pub in_snapshot: bool,
+    /// The window the trail was read in (absent: unbounded on that side).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window_from: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window_to: Option<Timestamp>,
+    /// Whether the role made any call that passed authorization in the window.
+    pub active: bool,
     pub events: u64,
     pub denied: u64,
     pub first_seen: Option<Timestamp>,
@@ -109,6 +127,9 @@ pub struct RoleUsage {
     pub granted_count: usize,
     /// Granted actions not used in the window, sorted.
     pub granted_unused: Vec<String>,
+    /// Services (action prefixes) of which the role is granted some action but used none in
+    /// the window, sorted.
+    pub granted_services_unused: Vec<String>,
     /// Used actions that the current identity policies do not grant (granted by a resource
     /// policy, or policies changed since).
     pub used_not_granted: Vec<String>,
@@ -119,7 +140,8 @@ pub struct RoleUsage {
     pub gaps: Vec<String>,
 }
 
-/// The usage report of one role (of the snapshot, or seen only in the trail).
+/// The usage report of one role (of the snapshot, or seen only in the trail): what `rolegraph
+/// role --trail`, `rolegraph usage --role` and the findings show, serialisable as is.
 pub fn role_usage(snapshot: &Snapshot, usage: &Usage, role_arn: &str) -> RoleUsage {
     let role = snapshot.role(role_arn);
     let p = usage.principal(role_arn);
@@ -127,6 +149,16 @@ pub fn role_usage(snapshot: &Snapshot, usage: &Usage, role_arn: &str) -> RoleUsa
     let granted = role.map(|r| granted_actions(snapshot, r)).unwrap_or_default();
     let used_names: std::collections::BTreeSet<&str> = used.iter().filter(|a| a.count > 0).map(|a| a.action.as_str()).collect();
     let granted_unused: Vec<String> = granted.actions.iter().filter(|a| !used_names.contains(a.as_str())).cloned().collect();
+    let prefix = |a: &str| a.split_once(':').map_or(a, |(p, _)| p).to_owned();
+    let used_services: std::collections::BTreeSet<String> = used_names.iter().map(|a| prefix(a)).collect();
+    let granted_services_unused: Vec<String> = granted
+        .actions
+        .iter()
+        .map(|a| prefix(a))
+        .collect::<std::collections::BTreeSet<String>>()
+        .into_iter()
+        .filter(|s| !used_services.contains(s))
+        .collect();
     let used_not_granted: Vec<String> = if role.is_some() {
         used_names.iter().filter(|a| granted.actions.binary_search_by(|g| g.as_str().cmp(a)).is_err()).map(|a| (*a).to_owned()).collect()
     } else {
@@ -140,6 +172,9 @@ pub fn role_usage(snapshot: &Snapshot, usage: &Usage, role_arn: &str) -> RoleUsa
         schema_version: SCHEMA_VERSION,
         role: role.map_or_else(|| p.map_or_else(|| role_arn.to_owned(), |p| p.arn.clone()), |r| r.arn.clone()),
         in_snapshot: role.is_some(),
+        window_from: usage.window_from,
+        window_to: usage.window_to,
+        active: p.is_some_and(|p| p.events > 0),
         events: p.map_or(0, |p| p.events),
         denied: p.map_or(0, |p| p.denied),
         first_seen: p.and_then(|p| p.first_seen),
@@ -147,6 +182,7 @@ pub fn role_usage(snapshot: &Snapshot, usage: &Usage, role_arn: &str) -> RoleUsa
         used,
         granted_count: granted.actions.len(),
         granted_unused,
+        granted_services_unused,
         used_not_granted,
         unused_services,
         last_accessed_known,

@@ -169,7 +169,7 @@ fn outcome_str(o: Outcome) -> &'static str {
 
 fn decide(set: &PolicySet, principal: &str, action: &str, resource: &str, context: &Context) -> Outcome {
     let req = Request { principal, action, resource, resource_account: None, context };
-    evaluate(&req, set).outcome
+    crate::role::identity_outcome(&evaluate(&req, set))
 }
 
 /// Suggests a least-privilege identity policy for a role from its observed activity, and proves

@@ -342,3 +342,57 @@ fn grouped_objects_become_a_wildcard_the_current_policy_covers() {
     assert!(s.proof.holds, "{:?}", s.proof);
     assert_eq!(s.proof.observed_checked, 8);
 }
+
+#[test]
+fn federated_assumptions_are_edges_from_their_provider() {
+    let saml = r#"{"eventTime":"2024-02-01T09:00:00Z","eventSource":"sts.amazonaws.com","eventName":"AssumeRoleWithSAML",
+        "userIdentity":{"type":"SAMLUser","principalId":"abc:jane@example.com","userName":"jane@example.com","identityProvider":"abc"},
+        "sourceIPAddress":"203.0.113.7","userAgent":"console",
+        "requestParameters":{"roleArn":"arn:aws:iam::111122223333:role/admins","principalArn":"arn:aws:iam::111122223333:saml-provider/okta"},
+        "recipientAccountId":"111122223333"}"#;
+    let oidc = r#"{"eventTime":"2024-02-02T09:00:00Z","eventSource":"sts.amazonaws.com","eventName":"AssumeRoleWithWebIdentity",
+        "userIdentity":{"type":"WebIdentityUser","principalId":"x","userName":"repo:acme/app:ref:refs/heads/main",
+        "identityProvider":"arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},
+        "sourceIPAddress":"198.51.100.1","requestParameters":{"roleArn":"arn:aws:iam::111122223333:role/deploy"}}"#;
+    let chain = record("2024-02-03T09:00:00Z", "ci", "sts.amazonaws.com", "AssumeRole", r#"{"roleArn":"arn:aws:iam::444455556666:role/target"}"#);
+    let u = scan_bytes("x.jsonl", format!("{}\n{}\n{}", saml.replace('\n', ""), oidc.replace('\n', ""), chain.replace('\n', "")).as_bytes(), Window::default());
+    assert_eq!(u.read.malformed_records, 0, "{:?}", u.read.examples);
+    let e = u.assumers_of("arn:aws:iam::111122223333:role/admins").next().unwrap();
+    assert_eq!((e.caller.as_str(), e.caller_kind), ("arn:aws:iam::111122223333:saml-provider/okta", PrincipalKind::Provider));
+    assert_eq!((e.apis.as_slice(), e.subjects.as_slice()), (&["AssumeRoleWithSAML".to_owned()][..], &["jane@example.com".to_owned()][..]));
+    assert_eq!(e.source_ips, ["203.0.113.7"]);
+    assert_eq!(e.caller_account.as_deref(), Some("111122223333"), "from the provider's ARN");
+    let e = u.assumers_of("arn:aws:iam::111122223333:role/deploy").next().unwrap();
+    assert_eq!(e.caller, "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com");
+    assert_eq!(e.subjects, ["repo:acme/app:ref:refs/heads/main"]);
+    let e = u.assumers_of("arn:aws:iam::444455556666:role/target").next().unwrap();
+    assert_eq!((e.caller.as_str(), e.caller_kind), ("arn:aws:iam::111122223333:role/ci", PrincipalKind::Role));
+    assert_eq!(e.caller_account.as_deref(), Some("111122223333"));
+    assert!(e.subjects.is_empty());
+}
+
+#[test]
+fn records_read_in_place_give_what_the_derived_reader_gives() {
+    // The log file is read with `record::InPlace`, JSON lines with the derived `Deserialize`:
+    // the same records, odd ones included, must give the same usage and the same skips.
+    let mut records = vec![
+        s3_get("2024-01-01T00:00:00Z", "a"),
+        // Escapes (owned strings), nulls, fields CloudTrail does not define.
+        s3_get("2024-01-02T00:00:00Z", "b").replace(r#""eventName":"GetObject""#, r#""eventName":"Get\u004fbject","errorCode":null,"x":{"y":[1,{"z":"}"}]}"#),
+        // A duplicate field, a field of the wrong type: malformed.
+        s3_get("2024-01-03T00:00:00Z", "c").replace(r#""awsRegion":"eu-west-1""#, r#""awsRegion":"eu-west-1","awsRegion":"us-east-1""#),
+        s3_get("2024-01-04T00:00:00Z", "d").replace(r#""awsRegion":"eu-west-1""#, r#""awsRegion":7"#),
+        s3_get("2024-01-05T00:00:00Z", "e").replace(r#""requestParameters":"#, r#""resources":[{"ARN":"arn:aws:s3:::data/e"}],"requestParameters":"#),
+    ];
+    records.push(s3_get("2024-01-06T00:00:00Z", "a"));
+    let doc = scan_bytes("doc.json", log_file(&records).as_bytes(), Window::default());
+    let one_line: Vec<String> = records.iter().map(|r| r.replace('\n', "")).collect();
+    let lines = scan_bytes("lines.jsonl", one_line.join("\n").as_bytes(), Window::default());
+    assert_eq!((doc.read.records, doc.read.malformed_records), (4, 2), "{:?}", doc.read.examples);
+    assert_eq!((lines.read.records, lines.read.malformed_records), (4, 2));
+    let errors = |u: &Usage| u.read.examples.iter().map(|p| p.error.split(" at line ").next().unwrap_or("").to_owned()).collect::<Vec<_>>();
+    assert_eq!(errors(&doc), errors(&lines));
+    assert_eq!(serde_json::to_value(&doc.principals).unwrap(), serde_json::to_value(&lines.principals).unwrap());
+    let a = &doc.principals[0].actions[0];
+    assert_eq!((a.action.as_str(), a.count, a.resources.len()), ("s3:GetObject", 4, 3));
+}

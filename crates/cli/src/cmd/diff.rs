@@ -143,8 +143,9 @@ pub fn line(c: &Change) -> String {
             format!("- privilege lost: {old_level} -> {new_level}: {}", actions(a))
         }
         Change::PermissionsChanged { .. } => "~ permissions changed (same privileged actions)".into(),
-        Change::ReachGained { principal, privilege, .. } => {
-            format!("+ {principal} can now reach this role ({privilege})")
+        Change::ReachGained { principal, privilege, conditional, .. } => {
+            let when = if *conditional { ", under conditions" } else { "" };
+            format!("+ {principal} can now reach this role ({privilege}{when})")
         }
         Change::ReachLost { principal, .. } => format!("- {principal} can no longer reach this role"),
         Change::ResourceAdded { resource, .. } => format!("+ {} {} runs as this role", resource.kind, resource.name),

@@ -1,7 +1,9 @@
 //! The authorization graph commands: `who-can-assume`, `reach`, `path`, `escalations` and
 //! `graph` (the export). Each loads a folder of exports, builds the graph with
 //! `rolegraph-graph`, asks it one question and prints the answer as text or, with `--json`, as
-//! JSON with a `schema_version` (documented in `docs/graph.md`).
+//! JSON with a `schema_version` (documented in `docs/graph.md`). With `--trail`,
+//! `who-can-assume` and `graph` also show who really assumed roles (observed edges), flagging
+//! assumptions the policies do not allow.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -13,6 +15,7 @@ use graph::{Edge, Graph, GraphOptions, NodeIdx, NodeKind};
 use serde_json::{Value, json};
 
 use super::load;
+use super::usage::OptionalTrail;
 
 /// The version of the JSON these commands print.
 const SCHEMA_VERSION: u32 = 1;
@@ -30,6 +33,8 @@ pub struct WhoArgs {
     /// Print JSON.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    trail: OptionalTrail,
 }
 
 #[derive(clap::Args)]
@@ -85,6 +90,57 @@ pub struct GraphArgs {
     /// Only what can reach this role or what it can reach.
     #[arg(long)]
     role: Option<String>,
+    #[command(flatten)]
+    trail: OptionalTrail,
+}
+
+/// Reads the trail, if given, and places its observed assumptions in the graph; returns
+/// whether it did.
+fn attach_trail(g: &mut Graph, trail: &OptionalTrail) -> Result<bool> {
+    let Some(u) = trail.read()? else { return Ok(false) };
+    g.attach_observed(&server::trail::observations(&u));
+    let flagged = g.observed().iter().filter(|o| o.is_flagged()).count();
+    if flagged > 0 {
+        eprintln!("note: {flagged} observed assumptions are not possible per the policies in the exports (data missing, or a gap)");
+    }
+    Ok(true)
+}
+
+fn time(t: Option<model::Timestamp>) -> String {
+    t.map_or_else(|| "-".to_owned(), |t| t.to_rfc3339())
+}
+
+/// One observed assumption as text, with what the graph says of it.
+fn observed_text(g: &Graph, o: &graph::ObservedEdge) -> String {
+    let s = &o.seen;
+    let account = s.caller_account.as_deref().map(|a| format!(", account {a}")).unwrap_or_default();
+    let denied = if s.denied > 0 { format!(" ({} denied)", s.denied) } else { String::new() };
+    let mut line = format!(
+        "  {} ({}{account}) {}x{denied} via {}, first {}, last {}",
+        s.caller,
+        s.caller_kind,
+        s.count,
+        s.apis.join(", "),
+        time(s.first_seen),
+        time(s.last_seen)
+    );
+    if !s.source_ips.is_empty() {
+        line.push_str(&format!("\n    from {}", s.source_ips.join(", ")));
+    }
+    if !s.subjects.is_empty() {
+        line.push_str(&format!("\n    users: {}", s.subjects.join(", ")));
+    }
+    let verdict = match o.status {
+        graph::ObservedStatus::Possible => {
+            let via: Vec<String> = o.edges.iter().filter_map(|e| g.edge(*e)).map(|e| node_text(g, e.from)).collect();
+            format!("possible: {}", via.join("; "))
+        }
+        graph::ObservedStatus::NotPossible => "NOT POSSIBLE per the policies in the exports: data is missing (a policy, a trust, an account) or the analysis has a gap".to_owned(),
+        graph::ObservedStatus::DeniedOnly => "refused every time".to_owned(),
+        graph::ObservedStatus::UnknownRole => "the role is not in the exports".to_owned(),
+    };
+    line.push_str(&format!("\n    {verdict}"));
+    line
 }
 
 /// Loads the exports and builds the graph; the graph's notes go to stderr.
@@ -205,27 +261,43 @@ fn print_json(v: &Value) -> Result<ExitCode> {
 
 /// `rolegraph who-can-assume DIR ROLE`.
 pub fn who_can_assume(args: WhoArgs) -> Result<ExitCode> {
-    let (snapshot, g) = build(&args.dir)?;
+    let (snapshot, mut g) = build(&args.dir)?;
+    let with_trail = attach_trail(&mut g, &args.trail)?;
     let target = find(&snapshot, &g, &args.role)?;
     let keep = |n: NodeIdx| args.all || g.node(n).is_some_and(|n| n.kind.is_actor() || n.kind == NodeKind::Service);
     let who: Vec<graph::Reached> = graph::who_can_reach(&g, target).into_iter().filter(|r| keep(r.node)).collect();
+    let observed: Vec<&graph::ObservedEdge> = g.observed_into(target).collect();
     if args.json {
-        return print_json(&json!({
+        let mut v = json!({
             "schema_version": SCHEMA_VERSION,
             "target": node_json(&g, target),
             "reached_by": who.iter().map(|r| reached_json(&g, r.node, &r.path, None)).collect::<Vec<_>>(),
             "notes": g.notes(),
-        }));
+        });
+        if with_trail && let Some(map) = v.as_object_mut() {
+            map.insert("observed".to_owned(), serde_json::to_value(&observed)?);
+        }
+        return print_json(&v);
     }
     let mut out = std::io::stdout().lock();
     writeln!(out, "{} can be reached by {} {}", node_text(&g, target), who.len(), if args.all { "nodes" } else { "principals" })?;
     for r in &who {
         let es = edges(&g, &r.path);
         let conditional = if es.iter().any(|e| e.is_conditional()) { ", conditional" } else { "" };
-        writeln!(out, "  {}{} ({} hop{}{conditional})", node_text(&g, r.node), admin_mark(&g, r.node), es.len(), if es.len() == 1 { "" } else { "s" })?;
+        let seen: u64 = r.path.last().map_or(0, |e| g.observed_on(*e).map(|o| o.seen.count - o.seen.denied.min(o.seen.count)).sum());
+        let seen = if seen > 0 { format!(" [observed {seen}x]") } else { String::new() };
+        writeln!(out, "  {}{} ({} hop{}{conditional}){seen}", node_text(&g, r.node), admin_mark(&g, r.node), es.len(), if es.len() == 1 { "" } else { "s" })?;
         writeln!(out, "    {}", path_line(&g, &r.path))?;
         for n in path_notes(&g, &r.path) {
             writeln!(out, "    {n}")?;
+        }
+    }
+    if with_trail {
+        let flagged = observed.iter().filter(|o| o.is_flagged()).count();
+        let flagged = if flagged > 0 { format!(", {flagged} not possible per the policies") } else { String::new() };
+        writeln!(out, "\nObserved in CloudTrail: {} caller{}{flagged}", observed.len(), if observed.len() == 1 { "" } else { "s" })?;
+        for o in &observed {
+            writeln!(out, "{}", observed_text(&g, o))?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -398,7 +470,8 @@ pub fn export(args: GraphArgs) -> Result<ExitCode> {
     let Some(format) = graph::export::Format::parse(&args.format) else {
         bail!("unknown format `{}`: use json, dot, graphml or cypher", args.format);
     };
-    let (snapshot, g) = build(&args.dir)?;
+    let (snapshot, mut g) = build(&args.dir)?;
+    attach_trail(&mut g, &args.trail)?;
     let g = match &args.role {
         Some(r) => g.around(find(&snapshot, &g, r)?),
         None => g,

@@ -1,7 +1,8 @@
 //! `rolegraph role DIR NAME_OR_ARN`: everything about one role (details, trusted entities with
 //! their conditions, the resources that use it, its permissions by service, access level and
 //! resource, its privileged permissions with the statements that grant them, and the gaps that
-//! affect it). `--json` prints `access::record::RoleRecord`.
+//! affect it). `--json` prints `access::record::RoleRecord`. With `--trail`, also what the role
+//! really used in CloudTrail and who assumed it (`usage::RoleUsage`, the `usage` field in JSON).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -28,16 +29,33 @@ pub struct Args {
     /// Print JSON.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    trail: crate::cmd::usage::OptionalTrail,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let snapshot = load::snapshot(&args.dir)?;
     let role = load::find_role(&snapshot, &args.role)?;
     let record = role_record(&snapshot, role, args.show_denied);
+    let used = args.trail.read()?.map(|u| usage::role_usage(&snapshot, &u, &role.arn));
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&record)?);
+        match &used {
+            Some(u) => {
+                #[derive(serde::Serialize)]
+                struct WithUsage<'a> {
+                    #[serde(flatten)]
+                    record: &'a RoleRecord,
+                    usage: &'a usage::RoleUsage,
+                }
+                println!("{}", serde_json::to_string_pretty(&WithUsage { record: &record, usage: u })?);
+            }
+            None => println!("{}", serde_json::to_string_pretty(&record)?),
+        }
     } else {
         print!("{}", render(&record));
+        if let Some(u) = &used {
+            print!("\nUsage (CloudTrail)\n{}", crate::cmd::usage::render_role(u));
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

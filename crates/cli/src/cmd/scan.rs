@@ -1,6 +1,8 @@
 //! `rolegraph scan DIR`: run every rule on the exports in DIR and report the findings in one of
 //! the formats of `rolegraph-report` (terminal text, JSON, SARIF, Markdown, HTML), to stdout or
 //! `--output FILE`. Exit code 1 when a finding (not suppressed) reaches `--fail-on`, 2 on error.
+//! With `--trail`, the rules that compare granted with used (`unused-permissions`,
+//! `unused-role`) also read CloudTrail.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -39,6 +41,8 @@ pub struct Args {
     /// exports (the credential report's), so that a report on old exports stays the same.
     #[arg(long, value_name = "TIME")]
     now: Option<String>,
+    #[command(flatten)]
+    trail: crate::cmd::usage::OptionalTrail,
 }
 
 /// The time to count from: given, else the newest timestamp the snapshot holds.
@@ -74,7 +78,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let snapshot = &loaded.snapshot;
     let now = pick_now(snapshot, args.now.as_deref())?;
-    let cx = RuleContext::new(snapshot, now);
+    let used = args.trail.read()?;
+    let mut cx = RuleContext::new(snapshot, now);
+    if let Some(u) = &used {
+        cx = cx.with_usage(u);
+    }
     let findings = rules::run(&cx, &suppressions);
     if args.format == report::Format::Html {
         // The HTML report shows every role's privilege.

@@ -1,21 +1,35 @@
-//! `rolegraph serve DIR`: loads the exports once, computes every role's summary and the
-//! findings, and serves the web UI and its JSON API (`rolegraph-server`) on 127.0.0.1, on a free
-//! port unless `--port` is given. Prints `listening on http://ADDR` on stdout. Another address
-//! than loopback needs `--token`; the server is read-only.
+//! `rolegraph serve [DIR] [--db PATH]`: loads the exports once (or, without DIR, the newest
+//! snapshot of the history database), computes every role's summary and the findings, and
+//! serves the web UI and its JSON API (`rolegraph-server`) on 127.0.0.1, on a free port unless
+//! `--port` is given. With a database, the UI also shows a role's history and what changed
+//! between two stored snapshots. With `--trail`, CloudTrail is read once at start: the findings
+//! are those of `scan --trail` and the role page shows what the role used and who assumed it.
+//! Prints `listening on http://ADDR` on stdout. Another address than loopback needs `--token`;
+//! the server is read-only.
 
 use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context as _, Result, bail};
+use store::Store;
 
 use crate::cmd::{load, scan};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The folder of AWS CLI exports (see docs/export-formats.md).
-    dir: PathBuf,
+    /// The folder of AWS CLI exports (see docs/export-formats.md). Without it, the newest
+    /// snapshot of the history database is shown (or the one `--snapshot` names).
+    dir: Option<PathBuf>,
+    /// The history database, for a role's history and diffs between snapshots (default, when
+    /// DIR is not given: `$XDG_DATA_HOME/rolegraph/rolegraph.db`, else
+    /// `~/.local/share/rolegraph/rolegraph.db`). It must exist: `rolegraph snapshot add` makes it.
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// Without DIR: the stored snapshot to show (an id or a label) instead of the newest.
+    #[arg(long, value_name = "REF", conflicts_with = "dir")]
+    snapshot: Option<String>,
     /// The port (0: any free port).
     #[arg(long, default_value_t = 0)]
     port: u16,
@@ -28,14 +42,53 @@ pub struct Args {
     /// The time rules count days from (RFC 3339); by default the newest time in the exports.
     #[arg(long, value_name = "TIME")]
     now: Option<String>,
+    #[command(flatten)]
+    trail: crate::cmd::usage::OptionalTrail,
+}
+
+/// The database to open: `--db`, else (without DIR) the default one.
+fn db_path(args: &Args) -> Result<Option<PathBuf>> {
+    match (&args.db, &args.dir) {
+        (Some(p), _) => Ok(Some(p.clone())),
+        (None, Some(_)) => Ok(None),
+        (None, None) => store::default_path()
+            .map(Some)
+            .context("no folder and no database: give DIR or `--db PATH` (no data directory: set HOME or XDG_DATA_HOME)"),
+    }
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
     // Refuse a bad address before the (slow) load.
     server::check_bind(args.bind, args.token.as_deref())?;
-    let snapshot = load::snapshot(&args.dir)?;
+    let db = match db_path(&args)? {
+        Some(p) => Some(Store::open_existing(&p)?),
+        None => None,
+    };
+    let (snapshot, served) = match (&args.dir, &db) {
+        (Some(dir), _) => (load::snapshot(dir)?, None),
+        (None, Some(db)) => {
+            let info = match &args.snapshot {
+                Some(r) => db.resolve(r)?,
+                None => match db.latest() {
+                    Ok(i) => i,
+                    Err(_) => bail!("`{}` holds no snapshot: `rolegraph snapshot add DIR` first", db.path().display()),
+                },
+            };
+            (db.snapshot(info.id)?, Some(info))
+        }
+        (None, None) => bail!("give a folder of exports or `--db PATH`"),
+    };
+    if let Some(info) = &served {
+        eprintln!("showing stored snapshot {}", super::snapshot::describe(info));
+    }
     let now = scan::pick_now(&snapshot, args.now.as_deref())?;
-    let state = server::AppState::new(snapshot, now);
+    let mut state = match args.trail.read()? {
+        Some(u) => server::AppState::with_usage(snapshot, now, u),
+        None => server::AppState::new(snapshot, now),
+    };
+    if let Some(db) = db {
+        state = state.with_history(db, served);
+    }
     let addr = SocketAddr::new(args.bind, args.port);
     server::run_blocking(state, addr, args.token.as_deref(), |local| {
         let host = if local.ip().is_unspecified() { "127.0.0.1".to_owned() } else { local.ip().to_string() };

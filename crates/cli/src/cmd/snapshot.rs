@@ -52,7 +52,8 @@ pub struct FactArgs {
     /// The time rules count days from (RFC 3339); by default the newest time in the exports.
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
-    /// Skip the authorization graph (who can reach privileged roles is then not recorded).
+    /// Do not record who can reach privileged roles (the reach sets; the rules still build the
+    /// authorization graph for their own findings).
     #[arg(long)]
     pub no_reach: bool,
 }
@@ -61,8 +62,7 @@ impl FactArgs {
     /// The facts of a loaded snapshot.
     pub fn facts(&self, snapshot: &Snapshot) -> Result<store::Facts> {
         let now = super::scan::pick_now(snapshot, self.now.as_deref())?;
-        let found = ::diff::findings(snapshot, now);
-        Ok(::diff::facts(snapshot, &found, ::diff::FactOptions { reach: !self.no_reach, threads: 0 }))
+        Ok(::diff::analyse(snapshot, now, ::diff::FactOptions { reach: !self.no_reach, threads: 0 }))
     }
 }
 

@@ -46,7 +46,10 @@ pub fn to_dot(g: &Graph) -> String {
         let style = if n.admin { ", style=bold" } else { "" };
         s.push_str(&format!("  {} [label=\"{label}\", shape={}{style}];\n", quote(&n.id), shape(n.kind)));
     }
-    for e in g.edges() {
+    for id in super::observed_only_nodes(g) {
+        s.push_str(&format!("  {} [label={}, shape=note, color=red];\n", quote(&id), quote(&format!("{id}\nobserved only"))));
+    }
+    for (i, e) in g.edges().iter().enumerate() {
         let (Some(f), Some(t)) = (g.node(e.from), g.node(e.to)) else { continue };
         let style = if e.has_assumptions() {
             ", style=dotted"
@@ -55,7 +58,13 @@ pub fn to_dot(g: &Graph) -> String {
         } else {
             ""
         };
-        s.push_str(&format!("  {} -> {} [label={}{style}];\n", quote(&f.id), quote(&t.id), quote(&super::edge_label(e))));
+        let observed = super::observed_suffix(g, i);
+        let color = if observed.is_empty() { "" } else { ", color=blue, penwidth=2" };
+        s.push_str(&format!("  {} -> {} [label={}{style}{color}];\n", quote(&f.id), quote(&t.id), quote(&format!("{}{observed}", super::edge_label(e)))));
+    }
+    for (f, t, o) in super::unexplained(g) {
+        let label = format!("observed {}x, not possible", o.seen.count);
+        s.push_str(&format!("  {} -> {} [label={}, color=red, style=bold];\n", quote(&f), quote(&t), quote(&label)));
     }
     s.push_str("}\n");
     s

@@ -1,6 +1,7 @@
 //! The GraphML export: node attributes `kind`, `label`, `account`, `vendor`, `admin`; edge
 //! attributes `kind`, `paths` (comma-separated ids), `conditional`, `condition` (the best way's
-//! conditions in words), `assumed`.
+//! conditions in words), `assumed`; with observed assumptions, `observed_count` and
+//! `observed_last`, and edges of kind `observed-not-possible` for those no possible edge explains.
 
 use crate::graph::Graph;
 
@@ -34,6 +35,10 @@ const KEYS: [(&str, &str, &str, &str); 10] = [
     ("e_assumed", "edge", "assumed", "boolean"),
 ];
 
+/// Keys written only when observed assumptions were attached.
+const OBSERVED_KEYS: [(&str, &str, &str, &str); 2] =
+    [("e_observed_count", "edge", "observed_count", "long"), ("e_observed_last", "edge", "observed_last", "string")];
+
 fn data(key: &str, value: &str) -> String {
     format!("      <data key=\"{key}\">{}</data>\n", esc(value))
 }
@@ -47,6 +52,12 @@ pub fn to_graphml(g: &Graph) -> String {
     );
     for (id, on, name, ty) in KEYS {
         s.push_str(&format!("  <key id=\"{id}\" for=\"{on}\" attr.name=\"{name}\" attr.type=\"{ty}\"/>\n"));
+    }
+    let observed = !g.observed().is_empty();
+    if observed {
+        for (id, on, name, ty) in OBSERVED_KEYS {
+            s.push_str(&format!("  <key id=\"{id}\" for=\"{on}\" attr.name=\"{name}\" attr.type=\"{ty}\"/>\n"));
+        }
     }
     s.push_str("  <graph id=\"rolegraph\" edgedefault=\"directed\">\n");
     for n in g.nodes() {
@@ -62,6 +73,12 @@ pub fn to_graphml(g: &Graph) -> String {
         s.push_str(&data("n_admin", if n.admin { "true" } else { "false" }));
         s.push_str("    </node>\n");
     }
+    for id in super::observed_only_nodes(g) {
+        s.push_str(&format!("    <node id=\"{}\">\n", esc(&id)));
+        s.push_str(&data("n_kind", "observed-principal"));
+        s.push_str(&data("n_label", &id));
+        s.push_str("    </node>\n");
+    }
     for (i, e) in g.edges().iter().enumerate() {
         let (Some(f), Some(t)) = (g.node(e.from), g.node(e.to)) else { continue };
         s.push_str(&format!("    <edge id=\"e{i}\" source=\"{}\" target=\"{}\">\n", esc(&f.id), esc(&t.id)));
@@ -72,6 +89,22 @@ pub fn to_graphml(g: &Graph) -> String {
             s.push_str(&data("e_condition", &c));
         }
         s.push_str(&data("e_assumed", if e.has_assumptions() { "true" } else { "false" }));
+        if observed {
+            let (count, last) = g.observed_on(i as u32).fold((0, None), |(n, l), o| (n + o.seen.count - o.seen.denied.min(o.seen.count), l.max(o.seen.last_seen)));
+            s.push_str(&data("e_observed_count", &count.to_string()));
+            if let Some(t) = last {
+                s.push_str(&data("e_observed_last", &t.to_rfc3339()));
+            }
+        }
+        s.push_str("    </edge>\n");
+    }
+    for (i, (f, t, o)) in super::unexplained(g).into_iter().enumerate() {
+        s.push_str(&format!("    <edge id=\"o{i}\" source=\"{}\" target=\"{}\">\n", esc(&f), esc(&t)));
+        s.push_str(&data("e_kind", "observed-not-possible"));
+        s.push_str(&data("e_observed_count", &o.seen.count.to_string()));
+        if let Some(t) = o.seen.last_seen {
+            s.push_str(&data("e_observed_last", &t.to_rfc3339()));
+        }
         s.push_str("    </edge>\n");
     }
     s.push_str("  </graph>\n</graphml>\n");

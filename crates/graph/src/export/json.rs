@@ -5,6 +5,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::graph::{Graph, Stats};
+use crate::observed::ObservedEdge;
 use crate::types::{Edge, Node, Way};
 
 /// The version of the JSON export; bumped on any incompatible change.
@@ -22,6 +23,19 @@ struct EdgeOut<'a> {
     more_ways: usize,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     gaps: &'a [String],
+    /// The observed assumptions this edge explains (only with a trail).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    observed: Vec<ObservedOut<'a>>,
+}
+
+/// An observation as an edge lists it: who, how often, when.
+#[derive(Serialize)]
+struct ObservedOut<'a> {
+    caller: &'a str,
+    count: u64,
+    denied: u64,
+    first_seen: Option<model::Timestamp>,
+    last_seen: Option<model::Timestamp>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -35,10 +49,20 @@ struct GraphOut<'a> {
     edges: Vec<EdgeOut<'a>>,
     notes: &'a [String],
     stats: &'a Stats,
+    /// Observed assumptions (only with a trail), those the policies do not allow flagged.
+    #[serde(skip_serializing_if = "<[ObservedEdge]>::is_empty")]
+    observed: &'a [ObservedEdge],
 }
 
 fn edge_out<'a>(g: &'a Graph, e: &'a Edge) -> EdgeOut<'a> {
     let id = |i: u32| g.node(i).map_or("", |n| n.id.as_str());
+    let observed = match edge_position(g, e) {
+        Some(p) => g
+            .observed_on(p)
+            .map(|o| ObservedOut { caller: &o.seen.caller, count: o.seen.count, denied: o.seen.denied, first_seen: o.seen.first_seen, last_seen: o.seen.last_seen })
+            .collect(),
+        _ => Vec::new(),
+    };
     EdgeOut {
         from: id(e.from),
         to: id(e.to),
@@ -48,7 +72,19 @@ fn edge_out<'a>(g: &'a Graph, e: &'a Edge) -> EdgeOut<'a> {
         ways: e.ways(),
         more_ways: e.data.more_ways,
         gaps: e.gaps(),
+        observed,
     }
+}
+
+/// The position of an edge of `g` (by address; `None` for an edge that is not `g`'s or when
+/// nothing was observed).
+fn edge_position(g: &Graph, e: &Edge) -> Option<u32> {
+    if g.observed().is_empty() {
+        return None;
+    }
+    let base = g.edges().as_ptr() as usize;
+    let at = (e as *const Edge as usize).checked_sub(base)? / std::mem::size_of::<Edge>().max(1);
+    g.edge(at as u32).filter(|x| std::ptr::eq(*x, e)).map(|_| at as u32)
 }
 
 /// One edge as the JSON export writes it.
@@ -63,6 +99,7 @@ fn graph_out(g: &Graph) -> GraphOut<'_> {
         edges: g.edges().iter().map(|e| edge_out(g, e)).collect(),
         notes: g.notes(),
         stats: g.stats(),
+        observed: g.observed(),
     }
 }
 

@@ -65,6 +65,34 @@ pub(crate) fn edge_label(e: &Edge) -> String {
     s
 }
 
+/// ` [observed 12x]` for an edge that observed assumptions realise, else empty.
+pub(crate) fn observed_suffix(g: &Graph, pos: usize) -> String {
+    if g.observed().is_empty() {
+        return String::new();
+    }
+    let n: u64 = g.observed_on(pos as u32).map(|o| o.seen.count - o.seen.denied.min(o.seen.count)).sum();
+    let any = g.observed_on(pos as u32).next().is_some();
+    if any { format!(" [observed {n}x]") } else { String::new() }
+}
+
+/// The observations that no possible edge explains, with the ids of their ends (the caller as
+/// the trail names it when the graph has no node for it).
+pub(crate) fn unexplained(g: &Graph) -> Vec<(String, String, &crate::observed::ObservedEdge)> {
+    g.observed()
+        .iter()
+        .filter(|o| o.status == crate::observed::ObservedStatus::NotPossible)
+        .filter_map(|o| Some((o.from_node.clone().unwrap_or_else(|| o.seen.caller.clone()), o.to_node.clone()?, o)))
+        .collect()
+}
+
+/// Callers of unexplained observations that are not nodes of the graph.
+pub(crate) fn observed_only_nodes(g: &Graph) -> Vec<String> {
+    let mut v: Vec<String> = unexplained(g).into_iter().filter(|(f, _, o)| o.from_node.is_none() && g.find_id(f).is_none()).map(|(f, _, _)| f).collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
 #[cfg(test)]
 pub(crate) fn edge_label_for_tests(e: &Edge) -> String {
     edge_label(e)

@@ -6,6 +6,7 @@
 mod chains;
 mod edges;
 mod exports;
+mod observed;
 mod privesc;
 
 use model::{

@@ -20,6 +20,7 @@ pub mod root_access_keys;
 pub mod root_recent_use;
 pub mod service_trust_without_source_condition;
 pub mod unused_access_key;
+pub mod unused_permissions;
 pub mod unused_role;
 pub mod unused_service_permissions;
 pub mod user_access_key_where_role_would_do;
