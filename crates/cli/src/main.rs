@@ -56,6 +56,8 @@ enum Command {
     Escalations(Box<cmd::graph_cmds::EscalationsArgs>),
     /// The authorization graph as JSON, DOT, GraphML or Cypher.
     Graph(Box<cmd::graph_cmds::GraphArgs>),
+    /// Collect from AWS through the SDK into an export folder (one account or `--org`).
+    Collect(Box<cmd::collect::Args>),
 }
 
 fn main() -> ExitCode {
@@ -80,6 +82,7 @@ fn main() -> ExitCode {
         Command::Path(a) => cmd::graph_cmds::path(*a),
         Command::Escalations(a) => cmd::graph_cmds::escalations(*a),
         Command::Graph(a) => cmd::graph_cmds::export(*a),
+        Command::Collect(a) => cmd::collect::run(*a),
     };
     match result {
         Ok(code) => code,

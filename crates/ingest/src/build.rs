@@ -192,6 +192,7 @@ impl AccountBuilder {
                 self.collected.insert(DataKind::CallerIdentity);
             }
             Payload::Org(_) => {}
+            Payload::Collection(_) => {}
         }
     }
 
@@ -344,6 +345,11 @@ pub fn build(files: Vec<(String, Outcome)>) -> Loaded {
         let kind = out.kind;
         if !kind.is_account_data() {
             gaps.append(&mut out.gaps);
+            if let Payload::Collection(list) = &out.payload {
+                for (id, kinds) in list {
+                    accounts.entry(id.clone()).or_default().collected.extend(kinds.iter().copied());
+                }
+            }
             if let Payload::Org(part) = out.payload {
                 org_parts.push(*part);
             }

@@ -42,6 +42,8 @@ pub enum Payload {
         account: String,
     },
     Org(Box<OrgPart>),
+    /// Per account, the kinds of data a live collection gathered (possibly empty).
+    Collection(Vec<(String, Vec<model::DataKind>)>),
 }
 
 /// Principals, policies and instance profiles from IAM outputs.
@@ -200,6 +202,9 @@ pub fn convert<'a>(kind: ExportKind, e: Export<'a>, cx: &FileCtx<'_>) -> FileOut
             let account = e.account.unwrap_or_default();
             votes.id(&account);
             Payload::CallerIdentity { account }
+        }
+        RolegraphCollection => {
+            Payload::Collection(crate::collection::convert(e.rolegraph_collection, &mut gaps, &mut warnings))
         }
         _ => Payload::Org(Box::new(crate::org::convert(kind, e, cx, &mut gaps, &mut warnings))),
     };

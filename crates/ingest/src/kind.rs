@@ -37,6 +37,7 @@ pub enum ExportKind {
     OrgDescribePolicy,
     OrgListTargetsForPolicy,
     RolegraphOrganization,
+    RolegraphCollection,
 }
 
 impl ExportKind {
@@ -72,11 +73,15 @@ impl ExportKind {
             OrgDescribePolicy => "aws organizations describe-policy",
             OrgListTargetsForPolicy => "aws organizations list-targets-for-policy",
             RolegraphOrganization => "rolegraph organization file",
+            RolegraphCollection => "rolegraph collection record",
         }
     }
 
     /// Whether the kind belongs to an account (rather than to the organization).
     pub fn is_account_data(self) -> bool {
+        if self == ExportKind::RolegraphCollection {
+            return false;
+        }
         !self.command().starts_with("aws organizations") && self != ExportKind::RolegraphOrganization
     }
 }
@@ -160,6 +165,9 @@ pub fn recognise(e: &Export<'_>, names: &NameIds) -> Recognised {
     let has_versions = e.policies.as_ref().is_some_and(|p| p.iter().any(|x| x.policy_version_list.is_some()));
     if e.rolegraph_organization.is_some() {
         return Kind(RolegraphOrganization);
+    }
+    if e.rolegraph_collection.is_some() {
+        return Kind(RolegraphCollection);
     }
     if e.user_detail_list.is_some()
         || e.group_detail_list.is_some()

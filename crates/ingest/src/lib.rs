@@ -9,6 +9,7 @@
 mod activity;
 mod build;
 mod build_gaps;
+mod collection;
 mod convert;
 mod error;
 mod iam;

@@ -89,6 +89,8 @@ pub struct Export<'a> {
     pub child_id: Option<String>,
     /// rolegraph's own organization tree file.
     pub rolegraph_organization: Option<RawTree>,
+    /// rolegraph's record of a live collection (`rolegraph collect`).
+    pub rolegraph_collection: Option<RawCollection>,
 
     // Recognised so they can be named when skipped.
     pub summary_map: Option<serde::de::IgnoredAny>,
@@ -459,4 +461,37 @@ pub struct RawTreePolicy {
     pub aws_managed: Option<bool>,
     pub content: Option<String>,
     pub targets: Option<Vec<String>>,
+}
+
+/// rolegraph's record of a live collection: what was collected in each account (so that a kind
+/// of data with nothing in it, such as no ECS task definitions, is known to be empty rather than
+/// missing), and the API calls that failed.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RawCollection {
+    #[serde(default)]
+    pub accounts: Vec<RawCollectedAccount>,
+    #[serde(default)]
+    pub gaps: Vec<RawCallGap>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RawCollectedAccount {
+    pub id: String,
+    /// `model::DataKind` names (`ecs_task_definitions`); unknown names are skipped.
+    #[serde(default)]
+    pub collected: Vec<String>,
+}
+
+/// A call of the collection that failed.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RawCallGap {
+    pub account: Option<String>,
+    pub region: Option<String>,
+    pub service: String,
+    pub operation: String,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
 }

@@ -15,3 +15,4 @@ pub mod snapshot;
 pub mod diff;
 pub mod serve;
 pub mod graph_cmds;
+pub mod collect;

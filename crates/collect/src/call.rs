@@ -1,0 +1,186 @@
+//! Every SDK call goes through here: a backstop timeout on top of the SDK's own (so nothing
+//! hangs), pagination to the last page, and a failure turned into a [`CallGap`] that names the
+//! account, region, service, operation and the error, so that collection goes on.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_smithy_async::future::pagination_stream::PaginationStream;
+use serde_json::Value;
+
+use crate::json::obj;
+
+/// A call that failed: what was not collected, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallGap {
+    /// The account the call was made in (`None` before the account is known).
+    pub account: Option<String>,
+    /// `None` for global services (IAM, STS, Organizations).
+    pub region: Option<String>,
+    /// The IAM service prefix: `iam`, `ec2`, `organizations`, ...
+    pub service: String,
+    /// The API operation: `ListRoles`.
+    pub operation: String,
+    /// The AWS error code (`AccessDenied`, `Throttling`), or `Timeout`, `DispatchFailure`.
+    pub code: String,
+    pub message: String,
+}
+
+impl CallGap {
+    /// The entry of the collection-gaps file that `ingest` reads.
+    pub fn to_json(&self) -> Value {
+        obj! {
+            "Account" => self.account,
+            "Region" => self.region,
+            "Service" => self.service,
+            "Operation" => self.operation,
+            "ErrorCode" => self.code,
+            "ErrorMessage" => self.message,
+        }
+    }
+}
+
+impl std::fmt::Display for CallGap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.service, self.operation)?;
+        if let Some(a) = &self.account {
+            write!(f, " in {a}")?;
+        }
+        if let Some(r) = &self.region {
+            write!(f, " ({r})")?;
+        }
+        write!(f, ": {}: {}", self.code, self.message)
+    }
+}
+
+/// The error code and message of a failed SDK call.
+pub fn describe<E, R>(e: &SdkError<E, R>) -> (String, String)
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    if let Some(code) = e.code() {
+        return (code.to_owned(), e.message().unwrap_or_default().to_owned());
+    }
+    let code = match e {
+        SdkError::TimeoutError(_) => "Timeout",
+        SdkError::DispatchFailure(d) if d.is_timeout() => "Timeout",
+        SdkError::DispatchFailure(_) => "DispatchFailure",
+        SdkError::ResponseError(_) => "ResponseError",
+        SdkError::ConstructionFailure(_) => "ConstructionFailure",
+        _ => "Unknown",
+    };
+    (code.to_owned(), DisplayErrorContext(e).to_string())
+}
+
+/// Where calls are made, and where their failures go.
+#[derive(Clone)]
+pub struct Calls {
+    pub account: Option<String>,
+    pub region: Option<String>,
+    gaps: Arc<Mutex<Vec<CallGap>>>,
+    /// The bound on one call (one page), beyond the SDK's operation timeout.
+    backstop: Duration,
+}
+
+impl Calls {
+    pub fn new(gaps: Arc<Mutex<Vec<CallGap>>>, backstop: Duration) -> Calls {
+        Calls { account: None, region: None, gaps, backstop }
+    }
+
+    pub fn in_account(&self, account: &str) -> Calls {
+        Calls { account: Some(account.to_owned()), ..self.clone() }
+    }
+
+    pub fn in_region(&self, region: &str) -> Calls {
+        Calls { region: Some(region.to_owned()), ..self.clone() }
+    }
+
+    pub fn gap(&self, service: &str, operation: &str, code: impl Into<String>, message: impl Into<String>) {
+        let gap = CallGap {
+            account: self.account.clone(),
+            region: self.region.clone(),
+            service: service.to_owned(),
+            operation: operation.to_owned(),
+            code: code.into(),
+            message: message.into(),
+        };
+        if let Ok(mut g) = self.gaps.lock() {
+            g.push(gap);
+        }
+    }
+
+    fn timed_out(&self, service: &str, operation: &str) {
+        self.gap(service, operation, "Timeout", format!("no answer within {} s", self.backstop.as_secs()));
+    }
+
+    /// One call; `None` (and a gap) if it failed.
+    pub async fn one<T, E, R>(
+        &self,
+        service: &str,
+        operation: &str,
+        call: impl Future<Output = Result<T, SdkError<E, R>>>,
+    ) -> Option<T>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug,
+    {
+        match tokio::time::timeout(self.backstop, call).await {
+            Err(_) => {
+                self.timed_out(service, operation);
+                None
+            }
+            Ok(Err(e)) => {
+                let (code, message) = describe(&e);
+                self.gap(service, operation, code, message);
+                None
+            }
+            Ok(Ok(v)) => Some(v),
+        }
+    }
+
+    /// Every page of a paginated call. `complete` is false when a page failed (a gap says why);
+    /// the pages before it are kept.
+    pub async fn pages<T, E, R>(
+        &self,
+        service: &str,
+        operation: &str,
+        mut stream: PaginationStream<Result<T, SdkError<E, R>>>,
+    ) -> Pages<T>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug,
+    {
+        let mut pages = Vec::new();
+        loop {
+            match tokio::time::timeout(self.backstop, stream.next()).await {
+                Err(_) => {
+                    self.timed_out(service, operation);
+                    return Pages { pages, complete: false };
+                }
+                Ok(None) => return Pages { pages, complete: true },
+                Ok(Some(Ok(page))) => pages.push(page),
+                Ok(Some(Err(e))) => {
+                    let (code, message) = describe(&e);
+                    self.gap(service, operation, code, message);
+                    return Pages { pages, complete: false };
+                }
+            }
+        }
+    }
+}
+
+/// The pages of a paginated call.
+pub struct Pages<T> {
+    pub pages: Vec<T>,
+    pub complete: bool,
+}
+
+impl<T> Pages<T> {
+    /// Whether anything was read (a first page at least).
+    pub fn any(&self) -> bool {
+        !self.pages.is_empty()
+    }
+}

@@ -1,0 +1,234 @@
+//! Collection against moto, a local AWS emulator: seeded with principals, trust of every kind,
+//! policies, compute that runs as roles, and an organization with a member account and an SCP;
+//! collected in organization mode through a recording proxy; loaded back with `ingest` (strict:
+//! no record may fail to parse) and checked in the per-role view and the authorization graph.
+//! The operations the proxy saw are checked against the documented IAM policies with the
+//! project's own engine and catalog.
+
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod common;
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use access::RoleKind;
+use access::privilege::PrivilegeLevel;
+use access::trust::TrustCategory;
+use common::proxy::Proxy;
+use common::seed::{self, MGMT};
+use common::{Moto, options, sdk};
+use model::{DataKind, GapKind, OrgPolicyType};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_organization_collected_from_moto_loads_like_cli_exports() {
+    let moto = Moto::start();
+    let base = sdk(&moto.url()).await;
+    let seeded = seed::iam(&base).await;
+    let (instance, function) = seed::compute(&base, &seeded).await;
+    let org = seed::organization(&base).await;
+    let member = seed::assumed(&base, &org.member).await;
+    aws_sdk_iam::Client::new(&member)
+        .create_role()
+        .role_name("from-management")
+        .assume_role_policy_document(seed::trust(&format!(r#"{{"AWS":"arn:aws:iam::{MGMT}:root"}}"#)))
+        .send()
+        .await
+        .unwrap();
+
+    let proxy = Proxy::start(moto.port, HashMap::new()).await;
+    let config = sdk(&proxy.url).await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("export");
+    let mut o = options(out.clone());
+    o.org = true;
+    let summary = rolegraph_collect::collect(&config, &o).await.unwrap();
+    assert!(summary.organization);
+    let ids: Vec<&str> = summary.accounts.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, {
+        let mut v = vec![MGMT, org.member.as_str()];
+        v.sort();
+        v
+    });
+    assert!(summary.gaps.is_empty(), "unexpected gaps: {:#?}", summary.gaps);
+    assert!(summary.roles() >= 7, "{summary}");
+    assert!(summary.resources() >= 4, "{summary}");
+
+    // The folder loads strictly (a record that does not parse is an error), every file is
+    // recognised, and nothing was malformed or invalid.
+    let loaded =
+        ingest::load_with(&out, &ingest::LoadOptions { strict: true, ..ingest::LoadOptions::default() }).unwrap();
+    let unrecognised: Vec<_> = loaded.files.iter().filter(|f| f.kind.is_none()).collect();
+    assert!(unrecognised.is_empty(), "{unrecognised:#?}");
+    let s = &loaded.snapshot;
+    let bad: Vec<_> = s
+        .gaps
+        .iter()
+        .filter(|g| matches!(g.kind, GapKind::MalformedRecord | GapKind::InvalidPolicy | GapKind::UnattributedData))
+        .collect();
+    assert!(bad.is_empty(), "{bad:#?}");
+    let mgmt = s.accounts.iter().find(|a| a.id == MGMT).unwrap();
+    for kind in [
+        DataKind::AuthorizationDetails,
+        DataKind::RoleList,
+        DataKind::InstanceProfiles,
+        DataKind::Ec2Instances,
+        DataKind::Ec2ProfileAssociations,
+        DataKind::LambdaFunctions,
+        DataKind::EcsTaskDefinitions,
+        DataKind::EcsServices,
+        DataKind::CredentialReport,
+        DataKind::CallerIdentity,
+    ] {
+        assert!(mgmt.has(kind), "{kind:?} not collected");
+    }
+    // The member account has no ECS task definitions: known empty, not missing.
+    let member_account = s.accounts.iter().find(|a| a.id == org.member).unwrap();
+    assert!(member_account.has(DataKind::EcsTaskDefinitions));
+    assert!(!s.gaps.iter().any(|g| g.account.as_deref() == Some(org.member.as_str())
+        && g.source == DataKind::EcsTaskDefinitions.command()));
+
+    // Resources and who runs as what.
+    assert!(mgmt.ec2_instances.iter().any(|i| i.instance_id == instance
+        && i.instance_profile_arn.as_deref() == Some(seeded.profile.as_str())));
+    assert!(mgmt.lambda_functions.iter().any(|f| f.arn == function && f.role_arn.as_deref() == Some(seeded.lambda_role.as_str())));
+    assert!(mgmt.ecs_task_definitions.iter().any(|t| t.task_role_arn.as_deref() == Some(seeded.task_role.as_str())));
+    assert!(mgmt.ecs_services.iter().any(|x| x.name == "worker-svc"));
+    let alice = mgmt.users.iter().find(|u| u.name == "alice").unwrap();
+    assert_eq!(alice.groups, vec!["devs".to_owned()]);
+    let cred = mgmt.credential_report.as_ref().unwrap();
+    assert!(cred.rows.iter().any(|r| r.user == "alice"), "credential report rows: {:?}", cred.rows.len());
+
+    // The per-role view.
+    let report = access::record::roles_report(s);
+    let row = |name: &str| report.roles.iter().find(|r| r.name == name).unwrap_or_else(|| panic!("no role `{name}`"));
+    let web = row("web-ec2");
+    assert!(web.kinds.contains(&RoleKind::Ec2));
+    assert_eq!(web.resources, 1);
+    assert!(row("orders-lambda").kinds.contains(&RoleKind::Lambda));
+    assert_eq!(row("orders-lambda").resources, 1);
+    assert!(row("worker-task").kinds.contains(&RoleKind::Ecs));
+    assert!(row("worker-task").resources >= 1);
+    assert!(row("deployer").trusted_by.contains(&TrustCategory::SameAccount));
+    assert_eq!(row("deployer").privilege, PrivilegeLevel::Admin);
+    assert!(row("vendor-audit").kinds.contains(&RoleKind::CrossAccount));
+    assert!(row("github-deploy").kinds.contains(&RoleKind::Oidc));
+    assert!(row("from-management").trusted_by.contains(&TrustCategory::Org), "{:?}", row("from-management"));
+    let deployer = s.accounts.iter().flat_map(|a| &a.roles).find(|r| r.name == "deployer").unwrap();
+    let record = access::record::role_record(s, deployer, false);
+    assert_eq!(record.details.max_session_duration, Some(7200));
+    assert_eq!(record.details.description.as_deref(), Some("the deployer role"));
+    assert!(record.details.inline_policies.contains(&"admin".to_owned()));
+
+    // The organization: the member sits in the OU, and the SCP applies to it there.
+    let organization = s.organization.as_ref().unwrap();
+    let scp = organization.policies.iter().find(|p| p.id == org.scp).unwrap();
+    assert_eq!(scp.targets.as_deref(), Some(&[org.ou.clone()][..]));
+    assert!(scp.document.as_ref().and_then(|d| d.policy()).is_some());
+    let chain = organization.policy_chain(&org.member, &OrgPolicyType::ServiceControlPolicy).unwrap();
+    assert!(chain.levels.iter().any(|l| l.node_id == org.ou && l.policies.iter().any(|p| p.id == org.scp)));
+
+    // The graph: alice (whose policy allows sts:AssumeRole on any role) reaches the deployer
+    // and, across accounts, the member's role that trusts the management account.
+    let g = graph::build(s, &graph::GraphOptions::default());
+    let alice_idx = g.find_id(&alice.arn).unwrap();
+    for target in [seeded.deployer.clone(), format!("arn:aws:iam::{}:role/from-management", org.member)] {
+        let idx = g.find_id(&target).unwrap_or_else(|| panic!("`{target}` is not in the graph"));
+        let who: Vec<u32> = graph::who_can_reach(&g, idx).into_iter().map(|r| r.node).collect();
+        assert!(who.contains(&alice_idx), "alice cannot reach `{target}`");
+    }
+
+    // Least privilege: every operation collection made is allowed by the documented policy,
+    // and the policy grants nothing beyond them that is not read-only.
+    let seen: BTreeSet<String> = proxy.seen().into_iter().map(|s| s.action).collect();
+    check_documented_policies(&seen);
+}
+
+fn doc(name: &str) -> Arc<policy::Policy> {
+    let path = format!("{}/../../docs/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read `{path}`: {e}"));
+    Arc::new(policy::Policy::parse_str(&text).unwrap())
+}
+
+fn allowed(p: &Arc<policy::Policy>, action: &str, resource: &str, trust: Option<&Arc<policy::Policy>>) -> bool {
+    let ctx = eval::Context::new();
+    let mut set = eval::PolicySet::new();
+    set.identity("collect", p.clone());
+    if let Some(t) = trust {
+        set.resource("trust", t.clone());
+    }
+    let req = eval::Request {
+        principal: &format!("arn:aws:iam::{MGMT}:role/rolegraph-collector"),
+        action,
+        resource,
+        resource_account: None,
+        context: &ctx,
+    };
+    eval::evaluate(&req, &set).is_allowed()
+}
+
+fn check_documented_policies(seen: &BTreeSet<String>) {
+    let single = doc("collect-policy.json");
+    let org = doc("collect-org-policy.json");
+    let catalog = catalog::Catalog::get();
+    let expected: BTreeSet<&str> = [
+        "iam:GetAccountAuthorizationDetails",
+        "iam:ListRoles",
+        "ec2:DescribeInstances",
+        "lambda:ListFunctions",
+        "ecs:DescribeTaskDefinition",
+        "organizations:ListTargetsForPolicy",
+        "sts:AssumeRole",
+        "sts:GetCallerIdentity",
+    ]
+    .into();
+    for e in &expected {
+        assert!(seen.contains(*e), "the proxy did not see `{e}`: {seen:?}");
+    }
+    let trust = Arc::new(
+        policy::Policy::parse_str(&seed::trust(&format!(r#"{{"AWS":"arn:aws:iam::{MGMT}:root"}}"#))).unwrap(),
+    );
+    for action in seen {
+        assert!(catalog.action(action).is_some(), "`{action}` is not an IAM action in the catalog");
+        if action == "sts:AssumeRole" {
+            let role = "arn:aws:iam::210987654321:role/OrganizationAccountAccessRole";
+            assert!(allowed(&org, action, role, Some(&trust)), "the organization policy does not allow `{action}`");
+            let other = "arn:aws:iam::210987654321:role/SomethingElse";
+            assert!(!allowed(&org, action, other, Some(&trust)), "the organization policy allows any role");
+            assert!(!allowed(&single, action, role, Some(&trust)));
+        } else if action.starts_with("organizations:") {
+            assert!(allowed(&org, action, "*", None), "the organization policy does not allow `{action}`");
+        } else {
+            assert!(allowed(&single, action, "*", None), "`docs/collect-policy.json` does not allow `{action}`");
+            assert!(allowed(&org, action, "*", None), "`docs/collect-org-policy.json` does not allow `{action}`");
+        }
+    }
+    // What the documents grant: List and Read only, apart from assuming the one named role.
+    for (name, p) in [("collect-policy.json", &single), ("collect-org-policy.json", &org)] {
+        for st in &p.statements {
+            assert_eq!(st.effect, policy::Effect::Allow);
+            assert!(matches!(st.action, policy::Block::Only(_)), "{name}: NotAction grants too much");
+            for pattern in st.action.items() {
+                let set = catalog.expand_pattern(&pattern.pattern);
+                assert!(!set.is_empty(), "{name}: `{}` names no known action", pattern.raw);
+                for id in set.iter() {
+                    let info = catalog.info(id).unwrap();
+                    if info.full_name == "sts:AssumeRole" && name == "collect-org-policy.json" {
+                        let resources: Vec<&str> =
+                            st.resource.as_ref().unwrap().items().iter().map(|r| r.raw.as_str()).collect();
+                        assert_eq!(resources, ["arn:aws:iam::*:role/OrganizationAccountAccessRole"]);
+                        continue;
+                    }
+                    assert!(
+                        matches!(info.access_level, catalog::AccessLevel::List | catalog::AccessLevel::Read),
+                        "{name} grants `{}`, which is {:?}",
+                        info.full_name,
+                        info.access_level
+                    );
+                    // Every granted action is one collection makes.
+                    assert!(seen.contains(info.full_name), "{name} grants `{}`, which collection never called", info.full_name);
+                }
+            }
+        }
+    }
+}
