@@ -5,7 +5,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 
@@ -23,32 +23,42 @@ fn non_loopback_needs_a_token() {
 
 #[test]
 fn serves_the_demo_on_a_free_port() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rolegraph"))
-        .args(["serve", "demo", "--port", "0"])
-        .current_dir(ROOT)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let addr = line.trim().strip_prefix("listening on http://").unwrap_or_else(|| panic!("first line: {line}")).to_owned();
-    assert!(addr.starts_with("127.0.0.1:"), "{addr}");
-    let mut s = TcpStream::connect(&addr).unwrap();
-    write!(s, "GET /api/accounts HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
-    let mut resp = String::new();
-    s.read_to_string(&mut resp).unwrap();
-    child.kill().unwrap();
-    let _ = child.wait();
+    let server = Server::start(&["serve", "demo", "--port", "0"]);
+    assert!(server.addr.starts_with("127.0.0.1:"), "{}", server.addr);
+    let resp = http_get(&server.addr, "/api/accounts");
+    drop(server);
     assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
     assert!(resp.contains("\"schema_version\":1") && resp.contains("security-tooling"), "{resp}");
 }
 
-/// Reads the first line (the address) of a started server.
-fn address(child: &mut std::process::Child) -> String {
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    line.trim().strip_prefix("listening on http://").unwrap_or_else(|| panic!("first line: {line}")).to_owned()
+/// A started `rolegraph serve` and the address it printed; killed (by its process id) and
+/// reaped when dropped, so a failed assertion leaves no server behind.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Server {
+    fn start(args: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rolegraph"))
+            .args(args)
+            .current_dir(ROOT)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let addr = line.trim().strip_prefix("listening on http://").unwrap_or_else(|| panic!("first line: {line}")).to_owned();
+        Server { child, addr }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 fn http_get(addr: &str, path: &str) -> String {
@@ -84,19 +94,11 @@ fn serves_the_newest_stored_snapshot_without_a_folder() {
         .output()
         .unwrap();
     assert!(add.status.success(), "{add:?}");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rolegraph"))
-        .args(["serve", "--db", db, "--port", "0"])
-        .current_dir(ROOT)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let addr = address(&mut child);
-    let snapshots = http_get(&addr, "/api/snapshots");
-    let accounts = http_get(&addr, "/api/accounts");
-    let diff = http_get(&addr, "/api/diff");
-    child.kill().unwrap();
-    let _ = child.wait();
+    let server = Server::start(&["serve", "--db", db, "--port", "0"]);
+    let snapshots = http_get(&server.addr, "/api/snapshots");
+    let accounts = http_get(&server.addr, "/api/accounts");
+    let diff = http_get(&server.addr, "/api/diff");
+    drop(server);
     assert!(snapshots.contains("\"history\":true") && snapshots.contains("\"served\":1") && snapshots.contains("\"first\""), "{snapshots}");
     // The stored snapshot is what the other endpoints show.
     assert!(accounts.starts_with("HTTP/1.1 200") && accounts.contains("security-tooling"), "{accounts}");
@@ -106,20 +108,14 @@ fn serves_the_newest_stored_snapshot_without_a_folder() {
 
 #[test]
 fn serves_the_usage_of_a_trail() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rolegraph"))
-        .args(["serve", "demo", "--port", "0", "--trail", "demo/cloudtrail/acme-org-trail-2026-09-to-11.jsonl"])
-        .args(["--until", "2026-11-20T08:00:00Z"])
-        .current_dir(ROOT)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let addr = address(&mut child);
-    let trail = http_get(&addr, "/api/trail");
-    let used = http_get(&addr, "/api/role/orders-processor-lambda/usage");
-    let unused = http_get(&addr, "/api/findings?rule=unused-permissions&limit=1000");
-    child.kill().unwrap();
-    let _ = child.wait();
+    let server = Server::start(&[
+        "serve", "demo", "--port", "0", "--trail", "demo/cloudtrail/acme-org-trail-2026-09-to-11.jsonl",
+        "--until", "2026-11-20T08:00:00Z",
+    ]);
+    let trail = http_get(&server.addr, "/api/trail");
+    let used = http_get(&server.addr, "/api/role/orders-processor-lambda/usage");
+    let unused = http_get(&server.addr, "/api/findings?rule=unused-permissions&limit=1000");
+    drop(server);
     assert!(trail.contains("\"trail\":true") && trail.contains("\"window_to\":\"2026-11-20T08:00:00Z\""), "{trail}");
     assert!(used.starts_with("HTTP/1.1 200") && used.contains("\"action\":\"dynamodb:PutItem\""), "{used}");
     // The findings are those of `scan --trail`, which compare granted with used.
