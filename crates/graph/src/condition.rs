@@ -436,6 +436,13 @@ mod tests {
     /// The residual of assuming `role` with a trust policy and an identity policy, every key
     /// unknown.
     fn residual(trust: &str, identity: &str) -> Condition {
+        let (d, c) = decide_unknown(trust, identity);
+        assert_eq!(d.outcome, Outcome::Conditional, "{d:?}");
+        c
+    }
+
+    /// The decision on assuming `role` with every key unknown, and its residual as a condition.
+    fn decide_unknown(trust: &str, identity: &str) -> (eval::Decision, Condition) {
         let mut set = PolicySet::new();
         set.identity("id", policy(identity));
         set.resource("trust", policy(trust));
@@ -448,8 +455,8 @@ mod tests {
             context: &ctx,
         };
         let d = evaluate(&req, &set);
-        assert_eq!(d.outcome, Outcome::Conditional, "{d:?}");
-        Condition::from_expr(&d.allowed_if, &NamedSet::of(set))
+        let c = Condition::from_expr(&d.allowed_if, &NamedSet::of(set));
+        (d, c)
     }
 
     const ALLOW_ASSUME: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}"#;
@@ -540,19 +547,7 @@ mod tests {
             {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":["a","b"]}}},
             {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"},"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}},
             {"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringLike":{"aws:UserAgent":"*bad*"}}}]}"#;
-        let mut set = PolicySet::new();
-        set.identity("id", policy(ALLOW_ASSUME));
-        set.resource("trust", policy(trust));
-        let ctx = Context::new().with_unknowns(Unknowns::All);
-        let req = Request {
-            principal: "arn:aws:iam::111111111111:user/u",
-            action: "sts:AssumeRole",
-            resource: "arn:aws:iam::222222222222:role/r",
-            resource_account: None,
-            context: &ctx,
-        };
-        let d = evaluate(&req, &set);
-        let c = Condition::from_expr(&d.allowed_if, &NamedSet::of(set));
+        let (d, c) = decide_unknown(trust, ALLOW_ASSUME);
         assert_eq!(c.text(), d.allowed_if.to_string());
         assert!(c.text().contains(" or ") && c.text().contains("not ("), "{}", c.text());
     }
