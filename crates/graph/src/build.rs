@@ -201,6 +201,11 @@ pub(crate) struct Env<'s> {
     pub compute: HashMap<String, Vec<Compute>>,
     /// Managed policy ARN → the nodes it is attached to.
     pub attachments: HashMap<String, Vec<NodeIdx>>,
+    /// `(path id, account)` → the capability node of a path that fans out to many targets
+    /// ([`crate::privesc::fans_out`]); after registration, only those that have targets.
+    pub capabilities: HashMap<(&'static str, String), NodeIdx>,
+    /// The ids of the targets of each capability node that has some.
+    pub capability_targets: HashMap<NodeIdx, Vec<Arc<str>>>,
     pub wildcard_expanded: bool,
     pub evaluations: AtomicU64,
     pub candidates: AtomicU64,
@@ -384,6 +389,10 @@ fn register(snapshot: &Snapshot, options: &GraphOptions, ix: &TrustIndex<'_>, ac
             t.add(&g.arn, NodeKind::Group, &g.name, Some(&acct.id));
         }
         t.add(&admin_id(&acct.id), NodeKind::AccountAdmin, &format!("administrator of {}", acct.display_name()), Some(&acct.id));
+        for spec in crate::privesc::spec::PATHS.iter().filter(|p| crate::privesc::fans_out(p)) {
+            let label = crate::privesc::capability_label(spec, &acct.display_name());
+            t.add(&crate::privesc::capability_id(spec, &acct.id), NodeKind::Capability, &label, Some(&acct.id));
+        }
     }
     let external = |t: &mut NodeTable, id: &str, kind: NodeKind, label: &str, account: &str| {
         let i = t.add(id, kind, label, Some(account));
@@ -436,6 +445,7 @@ pub fn build(snapshot: &Snapshot, options: &GraphOptions) -> Graph {
     };
     let t = threads(options);
     crate::engine::forget_conditions();
+    crate::privesc::uniform::forget();
     let ix = TrustIndex::new(snapshot);
     let resource_sides = par_map(&ix.roles, t, |r| resource_side(snapshot, r));
     let users: Vec<&model::User> = snapshot.users().collect();
@@ -462,6 +472,12 @@ pub fn build(snapshot: &Snapshot, options: &GraphOptions) -> Graph {
     let env_uniform = ix.roles.iter().map(|r| crate::class::uniform_trust(r)).collect();
     let created = snapshot.accounts.iter().map(|a| (a.id.clone(), created_set(snapshot, &a.id))).collect();
     let attachments = attachments(snapshot, &nodes);
+    let capabilities = snapshot
+        .accounts
+        .iter()
+        .flat_map(|a| crate::privesc::spec::PATHS.iter().filter(|p| crate::privesc::fans_out(p)).map(move |p| (p, a)))
+        .filter_map(|(p, a)| nodes.get(&crate::privesc::capability_id(p, &a.id)).map(|n| ((p.id, a.id.clone()), n)))
+        .collect();
     let mut env = Env {
         snapshot,
         options,
@@ -475,6 +491,8 @@ pub fn build(snapshot: &Snapshot, options: &GraphOptions) -> Graph {
         created,
         compute,
         attachments,
+        capabilities,
+        capability_targets: HashMap::new(),
         wildcard_expanded: true,
         evaluations: AtomicU64::new((classes.len() * crate::admin::PROBE_ACTIONS.len()) as u64),
         candidates: AtomicU64::new(0),
@@ -482,6 +500,10 @@ pub fn build(snapshot: &Snapshot, options: &GraphOptions) -> Graph {
     };
     let mut first = Out::default();
     env.trusting = crate::assume::service_trust(&env, &mut first);
+    let caps = crate::privesc::capability_edges(&env);
+    let capability_edges = caps.edges;
+    env.capabilities = caps.live;
+    env.capability_targets = caps.targets;
     env.wildcard_expanded = crate::assume::wildcard_within_budget(&env);
     if !env.wildcard_expanded {
         first.notes.push(format!(
@@ -530,6 +552,10 @@ pub fn build(snapshot: &Snapshot, options: &GraphOptions) -> Graph {
     let mut parts = vec![out];
     parts.extend(group_outs);
     let mut out = Out::concat(parts);
+    // The capability nodes that some principal reaches, with their edges to the targets.
+    let reached: std::collections::HashSet<NodeIdx> =
+        out.drafts.iter().map(|d| d.to).filter(|t| env.nodes.nodes.get(*t as usize).is_some_and(|n| n.kind == NodeKind::Capability)).collect();
+    out.drafts.extend(capability_edges.into_iter().filter(|e| reached.contains(&e.from)));
     facts(&env, &admin, &group_admin, &mut out);
     lap("groups and facts");
     let changes = std::mem::take(&mut out.changes);

@@ -135,6 +135,69 @@ impl Graph {
         self.out_edges(from).iter().filter_map(|e| self.edge(*e)).filter(move |e| e.to == to)
     }
 
+    /// The edges from one node to another, of any kind, as a user sees them: the direct ones,
+    /// and the ones through a capability node (one edge from `from` to the capability of a
+    /// path, one from it to `to`), joined into one edge whose ways hold the checks of both.
+    pub fn links(&self, from: NodeIdx, to: NodeIdx) -> Vec<Edge> {
+        let mut out: Vec<Edge> = self.edges_between(from, to).cloned().collect();
+        for e1 in self.out_edges(from).iter().filter_map(|e| self.edge(*e)) {
+            if self.node(e1.to).is_none_or(|n| n.kind != NodeKind::Capability) {
+                continue;
+            }
+            for e2 in self.edges_between(e1.to, to) {
+                out.push(join(e1, e2));
+            }
+        }
+        out
+    }
+
+    /// The hops of a path (positions in [`Graph::edges`]) as a user sees them: an edge into a
+    /// capability node and the edge out of it are one hop, and each hop has every way from its
+    /// source to its target of its kind ([`Graph::link`]).
+    pub fn hops(&self, path: &[u32]) -> Vec<Edge> {
+        let mut ends: Vec<(NodeIdx, NodeIdx, crate::types::EdgeKind)> = Vec::with_capacity(path.len());
+        for e in path.iter().filter_map(|e| self.edge(*e)) {
+            match ends.last_mut() {
+                Some(last) if self.is_capability(e.from) && last.1 == e.from => last.1 = e.to,
+                _ => ends.push((e.from, e.to, e.kind)),
+            }
+        }
+        ends.into_iter().filter_map(|(f, t, k)| self.link(f, t, k)).collect()
+    }
+
+    /// Every way from one node to another of a kind, direct or through capability nodes, as one
+    /// edge (unconditional ways first, then by path id; at most [`crate::MAX_WAYS`]).
+    pub fn link(&self, from: NodeIdx, to: NodeIdx, kind: crate::types::EdgeKind) -> Option<Edge> {
+        let mut all = self.links(from, to).into_iter().filter(|e| e.kind == kind);
+        let first = all.next()?;
+        let rest: Vec<Edge> = all.collect();
+        if rest.is_empty() {
+            return Some(first);
+        }
+        let mut data = (*first.data).clone();
+        for e in &rest {
+            data.ways.extend(e.ways().iter().cloned());
+            data.more_ways += e.data.more_ways;
+            for g in e.gaps() {
+                if !data.gaps.contains(g) {
+                    data.gaps.push(g.clone());
+                }
+            }
+        }
+        data.ways.sort_by(|a, b| (a.is_conditional(), a.path, &a.description).cmp(&(b.is_conditional(), b.path, &b.description)));
+        if data.ways.len() > crate::types::MAX_WAYS {
+            data.more_ways += data.ways.len() - crate::types::MAX_WAYS;
+            data.ways.truncate(crate::types::MAX_WAYS);
+        }
+        data.gaps.sort();
+        Some(Edge { from, to, kind, data: std::sync::Arc::new(data) })
+    }
+
+    /// Whether a node is a capability node.
+    pub fn is_capability(&self, n: NodeIdx) -> bool {
+        self.node(n).is_some_and(|n| n.kind == NodeKind::Capability)
+    }
+
     /// The nodes `n` can reach (`forward`) or that can reach `n`, with `n`.
     pub fn reachable(&self, n: NodeIdx, forward: bool) -> Vec<bool> {
         let mut seen = vec![false; self.nodes.len()];
@@ -188,6 +251,34 @@ impl Graph {
         }
         g
     }
+}
+
+/// Two edges through a capability node as one: from the first's source to the second's
+/// target, with the ways of the same path joined (the checks of the first, then those of the
+/// second; the assumptions of both).
+pub fn join(e1: &Edge, e2: &Edge) -> Edge {
+    let mut ways = Vec::new();
+    for w1 in e1.ways() {
+        for w2 in e2.ways().iter().filter(|w2| w2.path == w1.path) {
+            let mut w = w1.clone();
+            w.checks.extend(w2.checks.iter().cloned());
+            for a in &w2.assumptions {
+                if !w.assumptions.contains(a) {
+                    w.assumptions.push(a.clone());
+                }
+            }
+            w.via.extend(w2.via.iter().cloned());
+            ways.push(w);
+        }
+    }
+    let mut gaps = e1.gaps().to_vec();
+    for g in e2.gaps() {
+        if !gaps.contains(g) {
+            gaps.push(g.clone());
+        }
+    }
+    let more_ways = e1.data.more_ways + e2.data.more_ways;
+    Edge { from: e1.from, to: e2.to, kind: e1.kind, data: std::sync::Arc::new(crate::types::EdgeData { ways, more_ways, gaps }) }
 }
 
 fn csr(n: usize, keys: impl Iterator<Item = NodeIdx> + Clone) -> (Vec<u32>, Vec<u32>) {

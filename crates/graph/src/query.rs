@@ -34,8 +34,18 @@ pub struct Escalation {
 
 const HOP: u64 = 1_000;
 
-fn weight(e: &Edge) -> u64 {
+/// An edge out of a capability node continues the hop into it: it costs nothing more.
+fn weight(g: &Graph, e: &Edge) -> u64 {
+    if g.is_capability(e.from) {
+        return u64::from(e.has_assumptions());
+    }
     HOP + if e.is_conditional() { 10 } else { 0 } + u64::from(e.has_assumptions())
+}
+
+/// The number of hops of a path as a user counts them: an edge into a capability node and the
+/// edge out of it are one hop.
+pub fn hops(g: &Graph, path: &[u32]) -> usize {
+    path.iter().filter_map(|e| g.edge(*e)).filter(|e| !g.is_capability(e.from)).count()
 }
 
 /// Dijkstra from `sources`, forward along edges or backward against them. `via[n]` is the
@@ -59,7 +69,7 @@ fn shortest(g: &Graph, sources: &[NodeIdx], forward: bool) -> (Vec<u64>, Vec<u32
         for ei in edges {
             let Some(e) = g.edge(*ei) else { continue };
             let y = if forward { e.to } else { e.from };
-            let nd = d + weight(e);
+            let nd = d + weight(g, e);
             if let Some(dy) = dist.get_mut(y as usize)
                 && nd < *dy
             {
@@ -133,7 +143,7 @@ pub fn who_can_reach(g: &Graph, target: NodeIdx) -> Vec<Reached> {
     let mut out: Vec<Reached> = Vec::new();
     for (i, d) in dist.iter().enumerate() {
         let i = i as NodeIdx;
-        if *d == u64::MAX || i == target {
+        if *d == u64::MAX || i == target || g.is_capability(i) {
             continue;
         }
         let p = path_backward(g, &via, i, |n| n == target);
@@ -141,7 +151,7 @@ pub fn who_can_reach(g: &Graph, target: NodeIdx) -> Vec<Reached> {
             out.push(Reached { node: i, path });
         }
     }
-    out.sort_by_key(|r| (r.path.len(), r.node));
+    out.sort_by_key(|r| (hops(g, &r.path), r.node));
     out
 }
 
@@ -151,7 +161,7 @@ pub fn reach(g: &Graph, from: NodeIdx) -> Vec<Reached> {
     let mut out: Vec<Reached> = Vec::new();
     for (i, d) in dist.iter().enumerate() {
         let i = i as NodeIdx;
-        if *d == u64::MAX || i == from {
+        if *d == u64::MAX || i == from || g.is_capability(i) {
             continue;
         }
         let p = path_forward(g, &via, from, i);
@@ -159,7 +169,7 @@ pub fn reach(g: &Graph, from: NodeIdx) -> Vec<Reached> {
             out.push(Reached { node: i, path });
         }
     }
-    out.sort_by_key(|r| (r.path.len(), r.node));
+    out.sort_by_key(|r| (hops(g, &r.path), r.node));
     out
 }
 
@@ -180,7 +190,7 @@ pub fn paths(g: &Graph, from: NodeIdx, to: NodeIdx, max: usize, max_depth: usize
     }
     found.sort_by_key(|p| {
         let conditional = p.iter().filter(|e| g.edge(**e).is_some_and(Edge::is_conditional)).count();
-        (p.len(), conditional, p.clone())
+        (hops(g, p), conditional, p.clone())
     });
     found.dedup();
     found.truncate(max);
@@ -204,13 +214,15 @@ fn dfs(
         return;
     }
     *budget -= 1;
+    let len = hops(g, stack);
     if at == to {
-        if stack.len() == depth {
+        if len == depth {
             found.push(stack.clone());
         }
         return;
     }
-    if stack.len() >= depth {
+    // A capability node is passed through within the hop that entered it.
+    if len >= depth && !g.is_capability(at) {
         return;
     }
     if let Some(p) = on_path.get_mut(at as usize) {

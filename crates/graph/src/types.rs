@@ -35,6 +35,11 @@ pub enum NodeKind {
     LambdaFunction,
     EcsTaskDefinition,
     EcsService,
+    /// What one documented path gives any principal that holds it in an account: its edges go
+    /// to every target of the path there (every role a service may assume, every Lambda
+    /// function, ...). Principals whose permissions for the path do not depend on the target
+    /// reach the targets through it, instead of one edge per principal and target.
+    Capability,
 }
 
 impl NodeKind {
@@ -54,6 +59,7 @@ impl NodeKind {
             NodeKind::LambdaFunction => "lambda-function",
             NodeKind::EcsTaskDefinition => "ecs-task-definition",
             NodeKind::EcsService => "ecs-service",
+            NodeKind::Capability => "capability",
         }
     }
 

@@ -203,8 +203,9 @@ fn node_json(g: &Graph, n: NodeIdx) -> Value {
     g.node(n).and_then(|n| serde_json::to_value(n).ok()).unwrap_or(Value::Null)
 }
 
-fn edges<'g>(g: &'g Graph, path: &[u32]) -> Vec<&'g Edge> {
-    path.iter().filter_map(|e| g.edge(*e)).collect()
+/// The hops of a path, with the two edges through a capability node joined into one.
+fn edges(g: &Graph, path: &[u32]) -> Vec<Edge> {
+    g.hops(path)
 }
 
 /// `alice -can-assume-> hop -privesc (lambda-001)-> fn-role`.
@@ -354,7 +355,7 @@ pub fn reach(args: ReachArgs) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "{} can reach {} principals", node_text(&g, from), reached.len())?;
     for r in &reached {
-        let hops = r.path.len();
+        let hops = graph::hops(&g, &r.path);
         writeln!(out, "  {} [{}] ({hops} hop{})", node_text(&g, r.node), level(r.node), if hops == 1 { "" } else { "s" })?;
         writeln!(out, "    {}", path_line(&g, &r.path))?;
         for n in path_notes(&g, &r.path) {
@@ -435,7 +436,7 @@ pub fn path(args: PathArgs) -> Result<ExitCode> {
         let conditional = if es.iter().any(|e| e.is_conditional()) { ", conditional" } else { "" };
         writeln!(out, "path {} ({} hop{}{conditional}): {}", i + 1, es.len(), if es.len() == 1 { "" } else { "s" }, path_line(&g, p))?;
         for e in es {
-            explain_edge(&g, e, &mut out)?;
+            explain_edge(&g, &e, &mut out)?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -455,7 +456,7 @@ pub fn escalations(args: EscalationsArgs) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "{} principals can become administrators without being ones", esc.len())?;
     for e in &esc {
-        let hops = e.path.len();
+        let hops = graph::hops(&g, &e.path);
         writeln!(out, "  {} -> {} ({hops} hop{})", node_text(&g, e.node), node_text(&g, e.admin), if hops == 1 { "" } else { "s" })?;
         writeln!(out, "    {}", path_line(&g, &e.path))?;
         for n in path_notes(&g, &e.path) {

@@ -31,6 +31,7 @@ fn shape(k: NodeKind) -> &'static str {
         NodeKind::ExternalAccount | NodeKind::ExternalPrincipal => "doubleoctagon",
         NodeKind::Anyone => "star",
         NodeKind::AccountAdmin => "tripleoctagon",
+        NodeKind::Capability => "diamond",
         NodeKind::Ec2Instance | NodeKind::LambdaFunction | NodeKind::EcsTaskDefinition | NodeKind::EcsService => "component",
     }
 }

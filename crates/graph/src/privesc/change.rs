@@ -231,10 +231,20 @@ pub(crate) fn derive(env: &Env<'_>, g: Graph, pos: &[NodeIdx], facts: Vec<Change
                 Some(_) => 1,
                 None => 2,
             };
-            let mut direct: HashMap<NodeIdx, Via> = HashMap::new();
+            // A capability node stands for one edge to each of its targets: its targets are
+            // direct too, through it.
+            let mut direct: HashMap<NodeIdx, Vec<(NodeIdx, NodeIdx, Via)>> = HashMap::new();
+            let mut consider = |hops: Vec<(NodeIdx, NodeIdx, Via)>| {
+                let Some(&(_, t, v)) = hops.last() else { return };
+                if direct.get(&t).and_then(|old| old.last()).is_none_or(|old| rank(v) < rank(old.2)) {
+                    direct.insert(t, hops);
+                }
+            };
             search.next(x, &mut |t, v| {
-                if direct.get(&t).is_none_or(|old| rank(v) < rank(*old)) {
-                    direct.insert(t, v);
+                if g.node(t).is_some_and(|n| n.kind == NodeKind::Capability) {
+                    search.next(t, &mut |t2, v2| consider(vec![(x, t, v), (t, t2, v2)]));
+                } else {
+                    consider(vec![(x, t, v)]);
                 }
             });
             let stop = admin_of(x);
@@ -243,8 +253,8 @@ pub(crate) fn derive(env: &Env<'_>, g: Graph, pos: &[NodeIdx], facts: Vec<Change
                 let Some(f) = facts.get(i) else { continue };
                 let t = f.target;
                 let mut hops: Vec<(NodeIdx, NodeIdx, Via)> = Vec::new();
-                if let Some(v) = direct.get(&t) {
-                    hops.push((x, t, *v));
+                if let Some(d) = direct.get(&t) {
+                    hops.clone_from(d);
                 } else {
                     // Already an administrator of its account: a longer way adds nothing.
                     let Some(parents) = parents.get_or_insert_with(|| search.search(x, stop)) else {

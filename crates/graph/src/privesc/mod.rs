@@ -11,6 +11,7 @@
 pub(crate) mod change;
 pub mod data;
 pub mod spec;
+pub(crate) mod uniform;
 pub(crate) mod witness;
 
 use std::borrow::Cow;
@@ -35,7 +36,7 @@ struct Cx<'e, 's> {
     passed_to: HashMap<&'static str, Context>,
 }
 
-impl Cx<'_, '_> {
+impl<'e> Cx<'e, '_> {
     fn decide(&self, action: &'static str, resource: &Arc<str>, ctx: &Context) -> Option<Check> {
         let r = check(&self.a.set, &self.a.arn, action, resource, ctx);
         self.env.count(&r);
@@ -80,6 +81,39 @@ impl Cx<'_, '_> {
             .clone()
     }
 
+    /// The capability node of a path in the actor's account, when it has targets, with them.
+    fn capability(&self, spec: &PathSpec) -> Option<(NodeIdx, &'e [Arc<str>])> {
+        let cap = self.env.capabilities.get(&(spec.id, self.a.account.clone())).copied()?;
+        let targets = self.env.capability_targets.get(&cap)?;
+        Some((cap, targets.as_slice()))
+    }
+
+    /// Whether the actor's `actions` are decided alike on every target of a capability node.
+    fn uniform(&self, actions: &[&str], cap: NodeIdx, targets: &[Arc<str>]) -> bool {
+        uniform::uniform(&self.a.set.set, actions, targets, cap)
+    }
+
+    /// The action decided on one target for all of them: the check names the resource that
+    /// stands for all.
+    fn decide_for_all(&self, action: &'static str, one: &str, all: &Arc<str>, ctx: &Context) -> Option<Check> {
+        let mut c = self.decide(action, &Arc::from(witness::on_target(action, one)), ctx)?;
+        c.resource = Arc::from(witness::on_target(action, all));
+        Some(c)
+    }
+
+    /// A resource that stands for every target of a kind in the actor's account, for checks
+    /// that are decided alike on all of them.
+    fn any_target(&self, kind: NodeKind) -> Arc<str> {
+        let p = policy::Arn::parse(&self.a.arn).map_or("aws", |x| x.partition);
+        let account = &self.a.account;
+        Arc::from(match kind {
+            NodeKind::Ec2Instance => format!("arn:{p}:ec2:*:{account}:instance/*"),
+            NodeKind::LambdaFunction => format!("arn:{p}:lambda:*:{account}:function:*"),
+            NodeKind::User => format!("arn:{p}:iam::{account}:user/*"),
+            _ => format!("arn:{p}:iam::{account}:role/*"),
+        })
+    }
+
     fn draft(&self, spec: &PathSpec, to: NodeIdx, checks: Vec<Arc<Check>>, assumptions: Vec<Arc<str>>, out: &mut Out) {
         let description = Cow::Borrowed(name(spec.id));
         out.push(Draft {
@@ -94,6 +128,132 @@ impl Cx<'_, '_> {
 
 fn name(id: &str) -> &'static str {
     data::path(id).map_or("", |p| p.name.as_str())
+}
+
+/// Whether a path's targets are many resources of the caller's account, reached through a
+/// capability node by the callers whose permissions do not depend on the target.
+pub(crate) fn fans_out(spec: &PathSpec) -> bool {
+    matches!(
+        spec.mechanism,
+        Mechanism::NewPassRole { .. }
+            | Mechanism::ExistingServiceRole { .. }
+            | Mechanism::Ec2Instance
+            | Mechanism::LambdaFunction { .. }
+            | Mechanism::UserCredentials { .. }
+            | Mechanism::UpdateTrust
+    )
+}
+
+/// The id of the capability node of a path in an account.
+pub(crate) fn capability_id(spec: &PathSpec, account: &str) -> String {
+    format!("capability:{}:{account}", spec.id)
+}
+
+/// What the capability node of a path in an account stands for, in words.
+pub(crate) fn capability_label(spec: &PathSpec, account: &str) -> String {
+    let targets = match spec.mechanism {
+        Mechanism::NewPassRole { services, instance_profile } | Mechanism::ExistingServiceRole { services, instance_profile, .. } => {
+            let profile = if instance_profile { " with an instance profile" } else { "" };
+            format!("any role of {account}{profile} that {} may assume", services.join(" or "))
+        }
+        Mechanism::Ec2Instance => format!("any EC2 instance of {account}"),
+        Mechanism::LambdaFunction { .. } => format!("any Lambda function of {account}"),
+        Mechanism::UserCredentials { .. } => format!("any user of {account}"),
+        Mechanism::UpdateTrust => format!("any role of {account} whose trust policy it rewrites"),
+        _ => format!("targets in {account}"),
+    };
+    format!("{} ({}): {targets}", name(spec.id), spec.id)
+}
+
+/// The edges from each capability node to the targets of its path, and the capability nodes
+/// that have targets (only those are offered to actors).
+pub(crate) fn capability_edges(env: &Env<'_>) -> Capabilities {
+    use crate::types::{Edge, EdgeData};
+    let mut out: Vec<Edge> = Vec::new();
+    let mut live: HashMap<(&'static str, String), NodeIdx> = HashMap::new();
+    let mut targets: HashMap<NodeIdx, Vec<Arc<str>>> = HashMap::new();
+    for ((id, account), &cap) in &env.capabilities {
+        let Some(spec) = spec::spec(id) else { continue };
+        let before = out.len();
+        let way = |checks: Vec<Arc<Check>>, assumptions: Vec<Arc<str>>| Way {
+            path: Some(spec.id),
+            description: Cow::Borrowed(name(spec.id)),
+            checks,
+            via: Vec::new(),
+            assumptions,
+        };
+        let shared = |assumptions: Vec<Arc<str>>| Arc::new(EdgeData { ways: vec![way(Vec::new(), assumptions)], more_ways: 0, gaps: Vec::new() });
+        match spec.mechanism {
+            Mechanism::NewPassRole { services, instance_profile } | Mechanism::ExistingServiceRole { services, instance_profile, .. } => {
+                let assumptions = match spec.mechanism {
+                    Mechanism::ExistingServiceRole { resource, .. } => vec![unlisted_assumption(Some(resource))],
+                    _ => Vec::new(),
+                };
+                let mut seen: Vec<u32> = Vec::new();
+                for service in services {
+                    let Some(trusting) = env.trusting.get(&(account.clone(), (*service).to_owned())) else { continue };
+                    for (i, trust) in trusting {
+                        let (Some(role), Some(&to)) = (env.ix.role(*i), env.role_node.get(*i as usize)) else { continue };
+                        // AWS refuses to pass the roles only their service may change.
+                        let passed = matches!(spec.mechanism, Mechanism::NewPassRole { .. });
+                        if seen.contains(i) || (instance_profile && role.instance_profile_arns.is_empty()) || (passed && !rewritable(role)) {
+                            continue;
+                        }
+                        seen.push(*i);
+                        out.push(Edge::new(cap, to, EdgeKind::Privesc, way(vec![trust.clone()], assumptions.clone()), Vec::new()));
+                    }
+                }
+            }
+            Mechanism::Ec2Instance | Mechanism::LambdaFunction { .. } => {
+                let (kind, assumption) = match spec.mechanism {
+                    Mechanism::LambdaFunction { needs_trigger: true } => {
+                        (NodeKind::LambdaFunction, vec![Arc::from("the function's triggers invoke it after its code changes")])
+                    }
+                    Mechanism::LambdaFunction { .. } => (NodeKind::LambdaFunction, Vec::new()),
+                    _ => (NodeKind::Ec2Instance, Vec::new()),
+                };
+                let data = shared(assumption);
+                let mut done: Vec<NodeIdx> = Vec::new();
+                for c in env.compute.get(account).into_iter().flatten().filter(|c| c.kind == kind) {
+                    if !done.contains(&c.node) {
+                        done.push(c.node);
+                        out.push(Edge { from: cap, to: c.node, kind: EdgeKind::Privesc, data: data.clone() });
+                    }
+                }
+            }
+            Mechanism::UserCredentials { login_profile, delete_key } => {
+                let Some(acct) = env.snapshot.account(account) else { continue };
+                for u in &acct.users {
+                    let Some(to) = env.nodes.get(&u.arn) else { continue };
+                    let Some(assumptions) = user_assumptions(acct, u, login_profile, delete_key) else { continue };
+                    out.push(Edge::new(cap, to, EdgeKind::Privesc, way(Vec::new(), assumptions), Vec::new()));
+                }
+            }
+            Mechanism::UpdateTrust => {
+                let data = shared(Vec::new());
+                for i in env.ix.by_owner.get(account).into_iter().flatten() {
+                    let (Some(role), Some(&to)) = (env.ix.role(*i), env.role_node.get(*i as usize)) else { continue };
+                    if rewritable(role) {
+                        out.push(Edge { from: cap, to, kind: EdgeKind::Privesc, data: data.clone() });
+                    }
+                }
+            }
+            _ => {}
+        }
+        if out.len() > before {
+            live.insert((spec.id, account.clone()), cap);
+            let list = out.get(before..).unwrap_or(&[]).iter().map(|e| env.nodes.id(e.to)).collect();
+            targets.insert(cap, list);
+        }
+    }
+    Capabilities { edges: out, live, targets }
+}
+
+/// The capability nodes that have targets, their edges to them, and the targets' ids.
+pub(crate) struct Capabilities {
+    pub edges: Vec<crate::types::Edge>,
+    pub live: HashMap<(&'static str, String), NodeIdx>,
+    pub targets: HashMap<NodeIdx, Vec<Arc<str>>>,
 }
 
 /// The privilege-escalation edges and change facts of one actor. Administrators have none:
@@ -140,6 +300,22 @@ fn service_roles(
         return;
     }
     let Some(checks) = cx.all_chosen(&others) else { return };
+    // Through the capability node when passing the role is decided alike for every role.
+    if let Some((cap, targets)) = cx.capability(spec) {
+        let single = services.len() == 1;
+        if !passes || (single && cx.uniform(&["iam:PassRole"], cap, targets)) {
+            let mut way_checks = Vec::with_capacity(checks.len() + 1);
+            if passes {
+                let (Some(service), Some(one)) = (services.first(), targets.first()) else { return };
+                let ctx = cx.pass_ctx(service);
+                let Some(pass) = cx.decide_for_all("iam:PassRole", one, &cx.any_target(NodeKind::Role), &ctx) else { return };
+                way_checks.push(Arc::new(pass));
+            }
+            way_checks.extend(checks.iter().cloned());
+            cx.draft(spec, cap, way_checks, Vec::new(), out);
+            return;
+        }
+    }
     let mut seen: Vec<u32> = Vec::new();
     let mut assumed: Option<Arc<str>> = None;
     for service in services {
@@ -161,8 +337,7 @@ fn service_roles(
                 way_checks.push(Arc::new(pass));
                 Vec::new()
             } else {
-                let what = unlisted.unwrap_or("resource");
-                vec![assumed.get_or_insert_with(|| Arc::from(format!("an existing {what} runs as this role (the snapshot does not list them)"))).clone()]
+                vec![assumed.get_or_insert_with(|| unlisted_assumption(unlisted)).clone()]
             };
             way_checks.extend(checks.iter().cloned());
             way_checks.push(trust.clone());
@@ -171,9 +346,28 @@ fn service_roles(
     }
 }
 
+fn unlisted_assumption(unlisted: Option<&'static str>) -> Arc<str> {
+    let what = unlisted.unwrap_or("resource");
+    Arc::from(format!("an existing {what} runs as this role (the snapshot does not list them)"))
+}
+
 /// Paths into an EC2 instance or a Lambda function of the snapshot.
 fn compute(cx: &mut Cx<'_, '_>, spec: &PathSpec, kind: NodeKind, assumption: Option<&'static str>, out: &mut Out) {
     if !cx.a.may_do_all(spec.actions) {
+        return;
+    }
+    let per_target: Vec<&str> = spec.actions.iter().copied().filter(|a| witness::on_target(a, "t") != "*").collect();
+    if let Some((cap, targets)) = cx.capability(spec)
+        && let Some(one) = targets.first()
+        && cx.uniform(&per_target, cap, targets)
+    {
+        let any = cx.any_target(kind);
+        let mut checks = Vec::with_capacity(spec.actions.len());
+        for action in spec.actions {
+            let Some(ch) = cx.decide_for_all(action, one, &any, &cx.a.ctx) else { return };
+            checks.push(Arc::new(ch));
+        }
+        cx.draft(spec, cap, checks, Vec::new(), out);
         return;
     }
     let Some(list) = cx.env.compute.get(&cx.a.account) else { return };
@@ -199,9 +393,42 @@ fn compute(cx: &mut Cx<'_, '_>, spec: &PathSpec, kind: NodeKind, assumption: Opt
     }
 }
 
+/// What the credential report says of a user for a credentials path: `None` when the path
+/// cannot work on the user, else what is assumed.
+fn user_assumptions(account: &model::Account, u: &model::User, login_profile: Option<bool>, delete_key: bool) -> Option<Vec<Arc<str>>> {
+    let row = account.credentials(&u.arn);
+    let mut assumptions: Vec<Arc<str>> = Vec::new();
+    match (login_profile, row.and_then(|r| r.password_enabled)) {
+        (Some(want), Some(has)) if want != has => return None,
+        (Some(true), None) => assumptions.push(Arc::from("the user has a console password (no credential report says)")),
+        (Some(false), None) => assumptions.push(Arc::from("the user has no console password (no credential report says)")),
+        _ => {}
+    }
+    if login_profile.is_none() && !delete_key {
+        match row {
+            Some(r) if r.access_keys.iter().filter(|k| k.active || k.last_rotated.is_some()).count() >= 2 => return None,
+            None => assumptions.push(Arc::from("the user has fewer than two access keys (no credential report says)")),
+            Some(_) => {}
+        }
+    }
+    Some(assumptions)
+}
+
 /// Paths to a user's credentials.
 fn users(cx: &mut Cx<'_, '_>, spec: &PathSpec, login_profile: Option<bool>, delete_key: bool, out: &mut Out) {
     if !cx.a.may_do_all(spec.actions) {
+        return;
+    }
+    if let Some((cap, targets)) = cx.capability(spec)
+        && let Some(one) = targets.first()
+        && cx.uniform(spec.actions, cap, targets)
+    {
+        let any = cx.any_target(NodeKind::User);
+        let checks: Option<Vec<Arc<Check>>> =
+            spec.actions.iter().map(|x| cx.decide_for_all(x, one, &any, &cx.a.ctx).map(Arc::new)).collect();
+        if let Some(checks) = checks {
+            cx.draft(spec, cap, checks, Vec::new(), out);
+        }
         return;
     }
     let Some(account) = cx.env.snapshot.account(&cx.a.account) else { return };
@@ -210,35 +437,57 @@ fn users(cx: &mut Cx<'_, '_>, spec: &PathSpec, login_profile: Option<bool>, dele
         if !spec.actions.iter().all(|x| cx.a.may(x, &u.arn)) {
             continue;
         }
-        let row = account.credentials(&u.arn);
-        let mut assumptions = Vec::new();
-        match (login_profile, row.and_then(|r| r.password_enabled)) {
-            (Some(want), Some(has)) if want != has => continue,
-            (Some(true), None) => assumptions.push("the user has a console password (no credential report says)".to_owned()),
-            (Some(false), None) => assumptions.push("the user has no console password (no credential report says)".to_owned()),
-            _ => {}
-        }
-        if login_profile.is_none() && !delete_key {
-            match row {
-                Some(r) if r.access_keys.iter().filter(|k| k.active || k.last_rotated.is_some()).count() >= 2 => continue,
-                None => assumptions.push("the user has fewer than two access keys (no credential report says)".to_owned()),
-                Some(_) => {}
-            }
-        }
+        let Some(assumptions) = user_assumptions(account, u, login_profile, delete_key) else { continue };
         let resource = cx.env.nodes.id(to);
         let checks: Option<Vec<Arc<Check>>> = spec.actions.iter().map(|x| cx.decide(x, &resource, &cx.a.ctx).map(Arc::new)).collect();
         let Some(checks) = checks else { continue };
-        cx.draft(spec, to, checks, assumptions.into_iter().map(Arc::from).collect(), out);
+        cx.draft(spec, to, checks, assumptions, out);
     }
 }
 
-/// `iam:UpdateAssumeRolePolicy`: rewrite a role's trust to name oneself, then assume it.
+/// The roles whose trust policy their account's principals can rewrite: all but the roles only
+/// their service may change (service-linked and IAM Identity Center roles).
+pub(crate) fn rewritable(role: &model::Role) -> bool {
+    // As the engine decides it (`protected_by_aws`): by the role's path.
+    !role.path.starts_with("/aws-service-role/") && !role.path.starts_with("/aws-reserved/sso.amazonaws.com/")
+}
+
+/// `iam:UpdateAssumeRolePolicy`: rewrite a role's trust policy to name oneself, then assume it.
 fn update_trust(cx: &mut Cx<'_, '_>, spec: &PathSpec, out: &mut Out) {
     let action = "iam:UpdateAssumeRolePolicy";
     if cx.a.grant(action).is_none() {
         return;
     }
     let Some(roles) = cx.env.ix.by_owner.get(&cx.a.account) else { return };
+    if let Some((cap, targets)) = cx.capability(spec)
+        && let Some(one) = targets.first()
+        && cx.uniform(&[action], cap, targets)
+    {
+        // Every rewritable role of the account has the same resource side but for its trust,
+        // which the change replaces: its account's RCPs.
+        let side = roles
+            .iter()
+            .find(|i| cx.env.ix.role(**i).is_some_and(|r| r.arn.as_str() == &**one))
+            .and_then(|i| cx.env.resource_sides.get(*i as usize));
+        if let Some(side) = side {
+            let any = cx.any_target(NodeKind::Role);
+            let mut rewritten = eval::PolicySet::new();
+            rewritten.resource(format!("{any} trust policy as rewritten to name the caller"), crate::engine::trust_naming(&cx.a.arn));
+            let mut rewritten = NamedSet::of(rewritten);
+            crate::engine::add_resource_side(&mut rewritten, &side.set, false);
+            let set = merged(&cx.a.set, &rewritten);
+            if uniform::uniform(&set.set, &["sts:AssumeRole"], targets, cap) {
+                let Some(update) = cx.decide_for_all(action, one, &any, &cx.a.ctx) else { return };
+                let r = check(&set, &cx.a.arn, "sts:AssumeRole", &Arc::from(&**one), &cx.a.ctx);
+                cx.env.count(&r);
+                let Ok(mut assume) = r else { return };
+                assume.principal = cx.a.stand_in();
+                assume.resource = any.clone();
+                cx.draft(spec, cap, vec![Arc::new(update), Arc::new(assume)], Vec::new(), out);
+                return;
+            }
+        }
+    }
     for i in roles {
         let (Some(role), Some(side), Some(&to)) =
             (cx.env.ix.role(*i), cx.env.resource_sides.get(*i as usize), cx.env.role_node.get(*i as usize))

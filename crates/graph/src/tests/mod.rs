@@ -306,14 +306,14 @@ impl Snap {
     }
 }
 
-/// The edges from one node id to another, of a kind.
-pub(crate) fn edges<'g>(g: &'g Graph, from: &str, to: &str, kind: EdgeKind) -> Vec<&'g Edge> {
+/// The edges from one node id to another, of a kind (through capability nodes too).
+pub(crate) fn edges(g: &Graph, from: &str, to: &str, kind: EdgeKind) -> Vec<Edge> {
     let (Some(f), Some(t)) = (g.find_id(from), g.find_id(to)) else { return Vec::new() };
-    g.edges_between(f, t).filter(|e| e.kind == kind).collect()
+    g.links(f, t).into_iter().filter(|e| e.kind == kind).collect()
 }
 
-pub(crate) fn edge<'g>(g: &'g Graph, from: &str, to: &str, kind: EdgeKind) -> &'g Edge {
-    match edges(g, from, to, kind).first() {
+pub(crate) fn edge(g: &Graph, from: &str, to: &str, kind: EdgeKind) -> Edge {
+    match edges(g, from, to, kind).into_iter().next() {
         Some(e) => e,
         None => panic!(
             "no {} edge {from} -> {to}; edges: {:#?}",
@@ -323,10 +323,10 @@ pub(crate) fn edge<'g>(g: &'g Graph, from: &str, to: &str, kind: EdgeKind) -> &'
     }
 }
 
-/// The path ids of every way from one node id to another.
+/// The path ids of every way from one node id to another (through capability nodes too).
 pub(crate) fn way_paths(g: &Graph, from: &str, to: &str) -> Vec<&'static str> {
     let (Some(f), Some(t)) = (g.find_id(from), g.find_id(to)) else { return Vec::new() };
-    let mut v: Vec<&'static str> = g.edges_between(f, t).flat_map(|e| e.ways().iter().filter_map(|w| w.path)).collect();
+    let mut v: Vec<&'static str> = g.links(f, t).iter().flat_map(|e| e.ways().iter().filter_map(|w| w.path).collect::<Vec<_>>()).collect();
     v.sort_unstable();
     v.dedup();
     v

@@ -56,7 +56,7 @@ impl Rule for PrincipalCanEscalateToAdmin {
                 _ => continue,
             };
             let Some(admin) = g.node(esc.admin) else { continue };
-            let edges: Vec<&graph::Edge> = esc.path.iter().filter_map(|e| g.edge(*e)).collect();
+            let edges: Vec<graph::Edge> = g.hops(&esc.path);
             let mut steps = Vec::with_capacity(edges.len());
             let mut notes = Vec::new();
             for e in &edges {

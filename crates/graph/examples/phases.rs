@@ -1,0 +1,23 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+use std::collections::BTreeMap;
+fn rss() -> String { std::fs::read_to_string("/proc/self/status").unwrap().lines().filter(|l| l.starts_with("VmRSS") || l.starts_with("VmHWM")).collect::<Vec<_>>().join(" ") }
+fn main() {
+    let dir = std::env::args().nth(1).unwrap();
+    let t = std::time::Instant::now();
+    let loaded = ingest::load(std::path::Path::new(&dir)).unwrap();
+    eprintln!("load {:?} {}", t.elapsed(), rss());
+    let t = std::time::Instant::now();
+    let g = rolegraph_graph::build(&loaded.snapshot, &Default::default());
+    eprintln!("build {:?} {}", t.elapsed(), rss());
+    for (n, d) in &g.stats().phases { eprintln!("  {n}: {d:?}"); }
+    eprintln!("stats {:?}", g.stats());
+    let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in g.edges() { *kinds.entry(e.kind.as_str()).or_default() += 1; }
+    let mut paths: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in g.edges() { for p in e.paths() { *paths.entry(p).or_default() += 1; } }
+    eprintln!("nodes {} edges {} {:?}", g.nodes().len(), g.edges().len(), kinds);
+    eprintln!("paths {:?}", paths);
+    let t = std::time::Instant::now();
+    let esc = rolegraph_graph::escalations(&g);
+    eprintln!("escalations {} in {:?} {}", esc.len(), t.elapsed(), rss());
+}
