@@ -201,7 +201,20 @@ pub fn role_graph(g: &Graph, arn: &str, depth: usize, limit: usize) -> Option<Ro
         if d >= depth {
             continue;
         }
+        // Edges through a capability node are drawn as one edge from each principal that
+        // reaches it, with the ways of both halves.
+        let mut sources: Vec<(NodeIdx, EdgeKind)> = Vec::new();
         for e in g.in_edges(at).iter().filter_map(|i| g.edge(*i)) {
+            if g.is_capability(e.from) {
+                sources.extend(g.in_edges(e.from).iter().filter_map(|i| g.edge(*i)).map(|e1| (e1.from, e.kind)));
+            } else {
+                sources.push((e.from, e.kind));
+            }
+        }
+        sources.sort_unstable();
+        sources.dedup();
+        let incoming: Vec<graph::Edge> = sources.into_iter().filter_map(|(from, kind)| g.link(from, at, kind)).collect();
+        for e in &incoming {
             if e.kind == EdgeKind::AdminControl {
                 continue;
             }
