@@ -170,6 +170,21 @@ pub fn summarize(snapshot: &Snapshot, role: &Role, uses: &[RoleUse]) -> RoleSumm
     let trust = decode_role(snapshot, role);
     let perms = permissions_of(snapshot, role);
     let privilege = classify(&perms, role);
+    let kinds = role_kinds(role, &trust);
+    summary_of(snapshot, role, uses, &trust, kinds, &privilege, perms.is_complete())
+}
+
+/// The summary of one role from what is already decided of it: its trust, kinds and
+/// privilege, and whether its permissions were computed on a complete policy set.
+pub fn summary_of(
+    snapshot: &Snapshot,
+    role: &Role,
+    uses: &[RoleUse],
+    trust: &Trust,
+    kinds: Vec<RoleKind>,
+    privilege: &Privilege,
+    permissions_complete: bool,
+) -> RoleSummary {
     let mut trusted_by: Vec<TrustCategory> = trust.entities.iter().filter_map(|e| e.category()).collect();
     trusted_by.sort();
     trusted_by.dedup();
@@ -184,14 +199,14 @@ pub fn summarize(snapshot: &Snapshot, role: &Role, uses: &[RoleUse]) -> RoleSumm
         arn: role.arn.clone(),
         account_id: role.account_id.clone(),
         account_name: account_name(snapshot, &role.account_id),
-        kinds: role_kinds(role, &trust),
+        kinds,
         trusted,
         trusted_by,
         resources: resource_count(uses),
         privilege: privilege.level,
         privilege_conditional: privilege.level_conditional,
         last_used: LastUsed::of(role),
-        complete: perms.is_complete() && trust.problems.is_empty(),
+        complete: permissions_complete && trust.problems.is_empty(),
     }
 }
 

@@ -161,18 +161,9 @@ impl Graph {
             if let Some(to) = to {
                 for &c in &candidates {
                     for &e in self.in_edges(to) {
-                        let Some(x) = self.edge(e).filter(|x| x.kind == EdgeKind::CanAssume) else { continue };
-                        if x.from == c {
+                        if self.edge(e).is_some_and(|x| x.from == c && x.kind == EdgeKind::CanAssume) {
                             edges.push(e);
                             via.get_or_insert(c);
-                        } else if self.is_capability(x.from) {
-                            // Through a capability node: the caller's edge into it.
-                            for &e1 in self.in_edges(x.from) {
-                                if self.edge(e1).is_some_and(|y| y.from == c && y.kind == EdgeKind::CanAssume) {
-                                    edges.push(e1);
-                                    via.get_or_insert(c);
-                                }
-                            }
                         }
                     }
                 }

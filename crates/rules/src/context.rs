@@ -1,17 +1,13 @@
 //! What rules see: the snapshot, the time that "now" is (given, so that output is
-//! deterministic), the thresholds users can set, and a per-role view computed once and shared by
-//! every rule (and by the reports): the decoded trust, the role's kinds, the resources that use
-//! it and, only when a rule asks, its privilege as the policy engine decides it. With a
+//! deterministic), the thresholds users can set, and the snapshot's one analysis
+//! (`rolegraph-analysis`): each role's decoded trust, kinds, the resources that use it and, only
+//! when a rule asks, its privilege as the policy engine decides it, and the authorization graph,
+//! shared by every rule and by the reports and the other views of the same run. With a
 //! CloudTrail usage table ([`RuleContext::with_usage`]), also what each role really used.
 
-use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use access::permissions::{self, Options};
-use access::privilege::{Privilege, classify};
-use access::trust::{Trust, decode_role};
-use access::{RoleKind, kind::role_kinds};
-use model::{Account, Role, RoleUse, Snapshot, Timestamp};
+use model::{Snapshot, Timestamp};
 
 /// Thresholds of the rules that count days, seconds or resources.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -34,47 +30,21 @@ impl Default for Thresholds {
     }
 }
 
-/// One role with what rules ask about it, computed on first use.
-pub struct RoleView<'a> {
-    pub account: &'a Account,
-    pub role: &'a Role,
-    /// The resources that use the role (instances, functions, tasks).
-    pub uses: Vec<RoleUse>,
-    trust: OnceLock<Trust>,
-    kinds: OnceLock<Vec<RoleKind>>,
-    privilege: OnceLock<Privilege>,
-    usage: OnceLock<Option<usage::RoleUsage>>,
-    snapshot: &'a Snapshot,
+pub use analysis::RoleView;
+
+/// The analysis the rules read: their own, or one the caller shares with its other views.
+enum Shared<'a> {
+    Owned(Box<analysis::Analysis<'a>>),
+    Borrowed(&'a analysis::Analysis<'a>),
 }
 
-impl<'a> RoleView<'a> {
-    /// The decoded trust policy.
-    pub fn trust(&self) -> &Trust {
-        self.trust.get_or_init(|| decode_role(self.snapshot, self.role))
-    }
-
-    /// The role's kinds (EC2, Lambda, cross-account, ...).
-    pub fn kinds(&self) -> &[RoleKind] {
-        self.kinds.get_or_init(|| role_kinds(self.role, self.trust()))
-    }
-
-    /// Whether the role is an execution role (EC2, Lambda or ECS).
-    pub fn is_execution_role(&self) -> bool {
-        self.kinds().iter().any(|k| matches!(k, RoleKind::Ec2 | RoleKind::Lambda | RoleKind::Ecs))
-    }
-
-    /// What the role can do, classified: computed with the engine over the role's whole policy
-    /// set (identity policies, boundary, SCPs), denies included.
-    pub fn privilege(&self) -> &Privilege {
-        self.privilege.get_or_init(|| {
-            let perms = permissions::compute(self.snapshot, self.role, &Options { include_denied: true });
-            classify(&perms, self.role)
-        })
-    }
-
-    /// Whether the privilege has been computed (reports show it only then, or compute it).
-    pub fn privilege_if_computed(&self) -> Option<&Privilege> {
-        self.privilege.get()
+impl<'a> std::ops::Deref for Shared<'a> {
+    type Target = analysis::Analysis<'a>;
+    fn deref(&self) -> &Self::Target {
+        match self {
+            Shared::Owned(a) => a,
+            Shared::Borrowed(a) => a,
+        }
     }
 }
 
@@ -83,11 +53,11 @@ pub struct RuleContext<'a> {
     pub snapshot: &'a Snapshot,
     pub now: Timestamp,
     pub thresholds: Thresholds,
-    roles: Vec<RoleView<'a>>,
-    /// The authorization graph, built on first use.
-    graph: std::sync::OnceLock<graph::Graph>,
+    analysis: Shared<'a>,
     /// CloudTrail usage, when a trail was given.
     usage: Option<&'a usage::Usage>,
+    /// Each role's usage in the trail, by position in the analysis, computed once.
+    role_usage: Vec<OnceLock<Option<usage::RoleUsage>>>,
     trail: OnceLock<TrailCoverage>,
 }
 
@@ -103,34 +73,44 @@ pub struct TrailCoverage {
 impl<'a> RuleContext<'a> {
     /// The authorization graph of the snapshot, built once on first use.
     pub fn graph(&self) -> &graph::Graph {
-        self.graph.get_or_init(|| graph::build(self.snapshot, &graph::GraphOptions::default()))
+        self.analysis.graph()
     }
 
     /// The authorization graph, for callers that need it after the rules ran: the one the rules
-    /// built, or built now.
+    /// built, or built now (a shared analysis keeps its own: ask it).
     pub fn into_graph(self) -> graph::Graph {
-        let snapshot = self.snapshot;
-        self.graph.into_inner().unwrap_or_else(|| graph::build(snapshot, &graph::GraphOptions::default()))
+        match self.analysis {
+            Shared::Owned(a) => a.into_graph(),
+            Shared::Borrowed(a) => a.graph().clone(),
+        }
     }
 
+    /// The rules on a snapshot, with an analysis of their own.
     pub fn new(snapshot: &'a Snapshot, now: Timestamp) -> Self {
-        let mut roles = Vec::new();
-        for account in &snapshot.accounts {
-            let mut uses: BTreeMap<String, Vec<RoleUse>> = account.role_uses();
-            for role in &account.roles {
-                roles.push(RoleView {
-                    account,
-                    role,
-                    uses: uses.remove(&role.arn).unwrap_or_default(),
-                    trust: OnceLock::new(),
-                    kinds: OnceLock::new(),
-                    privilege: OnceLock::new(),
-                    usage: OnceLock::new(),
-                    snapshot,
-                });
-            }
+        RuleContext::with(Shared::Owned(Box::new(analysis::Analysis::new(snapshot))), now)
+    }
+
+    /// The rules on an analysis that other views of the snapshot share.
+    pub fn of(analysis: &'a analysis::Analysis<'a>, now: Timestamp) -> Self {
+        RuleContext::with(Shared::Borrowed(analysis), now)
+    }
+
+    fn with(analysis: Shared<'a>, now: Timestamp) -> Self {
+        let role_usage = analysis.roles().iter().map(|_| OnceLock::new()).collect();
+        RuleContext {
+            snapshot: analysis.snapshot,
+            now,
+            thresholds: Thresholds::default(),
+            analysis,
+            usage: None,
+            role_usage,
+            trail: OnceLock::new(),
         }
-        RuleContext { snapshot, now, thresholds: Thresholds::default(), roles, graph: std::sync::OnceLock::new(), usage: None, trail: OnceLock::new() }
+    }
+
+    /// The analysis the rules read.
+    pub fn analysis(&self) -> &analysis::Analysis<'a> {
+        &self.analysis
     }
 
     /// Adds CloudTrail usage: the rules that compare granted with used (`unused-permissions`,
@@ -180,31 +160,20 @@ impl<'a> RuleContext<'a> {
     }
 
     /// A role's usage in the trail (`None` without a trail), computed once.
-    pub fn role_usage<'v>(&self, v: &'v RoleView<'a>) -> Option<&'v usage::RoleUsage> {
+    pub fn role_usage(&self, v: &RoleView<'a>) -> Option<&usage::RoleUsage> {
         let u = self.usage?;
-        v.usage.get_or_init(|| Some(usage::role_usage(self.snapshot, u, &v.role.arn))).as_ref()
+        self.role_usage.get(v.index)?.get_or_init(|| Some(usage::role_usage(self.snapshot, u, &v.role.arn))).as_ref()
     }
 
     /// Every role, in snapshot order (account, then ARN), with its shared view.
     pub fn roles(&self) -> &[RoleView<'a>] {
-        &self.roles
+        self.analysis.roles()
     }
 
     /// Computes the privilege of the roles for which `wanted` holds, on every core, so that the
     /// rules that ask for it later find it ready.
     pub fn precompute_privilege(&self, wanted: impl Fn(&RoleView<'a>) -> bool + Sync) {
-        let todo: Vec<&RoleView<'a>> = self.roles.iter().filter(|v| wanted(v)).collect();
-        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).max(1);
-        let chunk = todo.len().div_ceil(threads).max(1);
-        std::thread::scope(|s| {
-            for part in todo.chunks(chunk) {
-                s.spawn(move || {
-                    for v in part {
-                        let _ = v.privilege();
-                    }
-                });
-            }
-        });
+        self.analysis.precompute(wanted);
     }
 
     /// Whole days from `t` to now.

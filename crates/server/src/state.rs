@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use access::record::{RoleSummary, roles_report};
+use access::record::RoleSummary;
 use model::{Snapshot, Timestamp};
 use rules::{Finding, RuleContext, Severity, Suppressions};
 
@@ -58,16 +58,18 @@ impl AppState {
     }
 
     fn build(snapshot: Snapshot, now: Timestamp, usage: Option<usage::Usage>) -> AppState {
-        let roles = roles_report(&snapshot).roles;
-        // The rules build the authorization graph (for escalation paths); keep theirs rather
-        // than building it twice.
-        let (findings, mut graph) = {
-            let mut cx = RuleContext::new(&snapshot, now);
-            if let Some(u) = &usage {
-                cx = cx.with_usage(u);
-            }
-            let findings = rules::run(&cx, &Suppressions::default());
-            (findings, cx.into_graph())
+        // One analysis: the rows, the rules and the graph read the same per-role facts.
+        let (roles, findings, mut graph) = {
+            let analysis = analysis::Analysis::new(&snapshot);
+            let roles = analysis.summaries().roles;
+            let findings = {
+                let mut cx = RuleContext::of(&analysis, now);
+                if let Some(u) = &usage {
+                    cx = cx.with_usage(u);
+                }
+                rules::run(&cx, &Suppressions::default())
+            };
+            (roles, findings, analysis.into_graph())
         };
         if let Some(u) = &usage {
             graph.attach_observed(&crate::trail::observations(u));

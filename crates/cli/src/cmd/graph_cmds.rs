@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
-use graph::{Edge, Graph, GraphOptions, NodeIdx, NodeKind};
+use graph::{Edge, Graph, NodeIdx, NodeKind};
 use serde_json::{Value, json};
 
 use super::load;
@@ -146,7 +146,7 @@ fn observed_text(g: &Graph, o: &graph::ObservedEdge) -> String {
 /// Loads the exports and builds the graph; the graph's notes go to stderr.
 fn build(dir: &std::path::Path) -> Result<(model::Snapshot, Graph)> {
     let snapshot = load::snapshot(dir)?;
-    let g = graph::build(&snapshot, &GraphOptions::default());
+    let g = analysis::Analysis::new(&snapshot).into_graph();
     for n in g.notes().iter().take(5) {
         eprintln!("note: {n}");
     }

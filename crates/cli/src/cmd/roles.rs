@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use access::RoleKind;
 use access::privilege::PrivilegeLevel;
-use access::record::{RoleSummary, UseStatus, roles_report};
+use access::record::{RoleSummary, UseStatus};
 use access::trust::TrustCategory;
 use anyhow::{Result, bail};
 
@@ -82,7 +82,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         bail!("no account `{a}` in the exports; accounts: {}", known.join(", "));
     }
 
-    let mut report = roles_report(&snapshot);
+    let mut report = analysis::Analysis::new(&snapshot).summaries();
     let mut unknown_use = 0;
     report.roles.retain(|r| {
         let keep = (kinds.is_empty() || r.kinds.iter().any(|k| kinds.contains(k)))

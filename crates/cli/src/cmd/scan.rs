@@ -79,7 +79,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let snapshot = &loaded.snapshot;
     let now = pick_now(snapshot, args.now.as_deref())?;
     let used = args.trail.read()?;
-    let mut cx = RuleContext::new(snapshot, now);
+    let analysis = analysis::Analysis::new(snapshot);
+    let mut cx = RuleContext::of(&analysis, now);
     if let Some(u) = &used {
         cx = cx.with_usage(u);
     }

@@ -1,0 +1,201 @@
+//! One analysis per snapshot: what every view of a snapshot reads, computed once, on first use,
+//! with one set of options. For each role: its decoded trust, its kinds, the resources that run
+//! as it, and its privilege as the policy engine decides it (permissions computed with denies
+//! kept, classified, then dropped: a role's full permissions are recomputed only for the one
+//! role a user asks about); and the authorization graph. The rules (`rolegraph-rules`), the
+//! history's facts (`rolegraph-diff`), the web UI (`rolegraph-server`) and the CLI's `roles`,
+//! `scan` and graph commands read it, so that `roles`, `scan`, `serve` and `snapshot add` show
+//! the same privilege for a role.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
+
+use access::permissions::{self, Options};
+use access::privilege::{Privilege, classify};
+use access::record::{RoleSummary, RolesReport};
+use access::trust::{Trust, decode_role};
+use access::{RoleKind, kind::role_kinds};
+use model::{Account, Role, RoleUse, Snapshot};
+
+/// The options every view shares. There is one set: a view that needs another answer asks
+/// the engine itself for the one role it shows.
+pub const PERMISSIONS: Options = Options { include_denied: true };
+
+/// What the engine decides of a role's permissions, kept after the permissions are dropped.
+#[derive(Clone, Debug)]
+pub struct RoleFacts {
+    pub privilege: Privilege,
+    /// Whether the role's policy set is complete (no gap): when false, the privilege may be
+    /// understated.
+    pub complete: bool,
+}
+
+/// One role with what views ask about it, computed on first use.
+pub struct RoleView<'a> {
+    /// Position in [`Analysis::roles`].
+    pub index: usize,
+    pub account: &'a Account,
+    pub role: &'a Role,
+    /// The resources that use the role (instances, functions, tasks).
+    pub uses: Vec<RoleUse>,
+    trust: OnceLock<Trust>,
+    kinds: OnceLock<Vec<RoleKind>>,
+    facts: OnceLock<RoleFacts>,
+    snapshot: &'a Snapshot,
+}
+
+impl<'a> RoleView<'a> {
+    /// The decoded trust policy.
+    pub fn trust(&self) -> &Trust {
+        self.trust.get_or_init(|| decode_role(self.snapshot, self.role))
+    }
+
+    /// The role's kinds (EC2, Lambda, cross-account, ...).
+    pub fn kinds(&self) -> &[RoleKind] {
+        self.kinds.get_or_init(|| role_kinds(self.role, self.trust()))
+    }
+
+    /// Whether the role is an execution role (EC2, Lambda or ECS).
+    pub fn is_execution_role(&self) -> bool {
+        self.kinds().iter().any(|k| matches!(k, RoleKind::Ec2 | RoleKind::Lambda | RoleKind::Ecs))
+    }
+
+    /// What the engine decides of the role's permissions ([`PERMISSIONS`]).
+    pub fn facts(&self) -> &RoleFacts {
+        self.facts.get_or_init(|| {
+            let perms = permissions::compute(self.snapshot, self.role, &PERMISSIONS);
+            RoleFacts { privilege: classify(&perms, self.role), complete: perms.is_complete() }
+        })
+    }
+
+    /// What the role can do, classified: computed with the engine over the role's whole policy
+    /// set (identity policies, boundary, SCPs), denies included.
+    pub fn privilege(&self) -> &Privilege {
+        &self.facts().privilege
+    }
+
+    /// Whether the privilege has been computed (reports show it only then, or compute it).
+    pub fn privilege_if_computed(&self) -> Option<&Privilege> {
+        self.facts.get().map(|f| &f.privilege)
+    }
+
+    /// The row of `rolegraph roles`.
+    pub fn summary(&self) -> RoleSummary {
+        let f = self.facts();
+        access::record::summary_of(self.snapshot, self.role, &self.uses, self.trust(), self.kinds().to_vec(), &f.privilege, f.complete)
+    }
+}
+
+/// The analysis of one snapshot.
+pub struct Analysis<'s> {
+    pub snapshot: &'s Snapshot,
+    roles: Vec<RoleView<'s>>,
+    by_arn: HashMap<&'s str, usize>,
+    graph: OnceLock<graph::Graph>,
+    graph_options: graph::GraphOptions,
+}
+
+impl<'s> Analysis<'s> {
+    pub fn new(snapshot: &'s Snapshot) -> Self {
+        Analysis::with_graph_options(snapshot, graph::GraphOptions::default())
+    }
+
+    pub fn with_graph_options(snapshot: &'s Snapshot, graph_options: graph::GraphOptions) -> Self {
+        let mut roles = Vec::new();
+        for account in &snapshot.accounts {
+            let mut uses: BTreeMap<String, Vec<RoleUse>> = account.role_uses();
+            for role in &account.roles {
+                roles.push(RoleView {
+                    index: roles.len(),
+                    account,
+                    role,
+                    uses: uses.remove(&role.arn).unwrap_or_default(),
+                    trust: OnceLock::new(),
+                    kinds: OnceLock::new(),
+                    facts: OnceLock::new(),
+                    snapshot,
+                });
+            }
+        }
+        let by_arn = roles.iter().map(|v| (v.role.arn.as_str(), v.index)).collect();
+        Analysis { snapshot, roles, by_arn, graph: OnceLock::new(), graph_options }
+    }
+
+    /// Every role, in snapshot order (account, then ARN).
+    pub fn roles(&self) -> &[RoleView<'s>] {
+        &self.roles
+    }
+
+    /// The role with this ARN.
+    pub fn role(&self, arn: &str) -> Option<&RoleView<'s>> {
+        self.by_arn.get(arn).and_then(|i| self.roles.get(*i))
+    }
+
+    /// The authorization graph, built on first use.
+    pub fn graph(&self) -> &graph::Graph {
+        self.graph.get_or_init(|| graph::build(self.snapshot, &self.graph_options))
+    }
+
+    /// Whether the graph has been built.
+    pub fn graph_if_built(&self) -> Option<&graph::Graph> {
+        self.graph.get()
+    }
+
+    /// The graph, for callers that keep it after the analysis: the one built, or built now.
+    pub fn into_graph(self) -> graph::Graph {
+        let Analysis { snapshot, graph, graph_options, .. } = self;
+        graph.into_inner().unwrap_or_else(|| graph::build(snapshot, &graph_options))
+    }
+
+    /// Computes the facts of the roles for which `wanted` holds, on every core, so that the
+    /// views that ask for them later find them ready.
+    pub fn precompute(&self, wanted: impl Fn(&RoleView<'s>) -> bool + Sync) {
+        let todo: Vec<&RoleView<'s>> = self.roles.iter().filter(|v| wanted(v)).collect();
+        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).max(1);
+        let chunk = todo.len().div_ceil(threads).max(1);
+        std::thread::scope(|s| {
+            for part in todo.chunks(chunk) {
+                s.spawn(move || {
+                    for v in part {
+                        let _ = v.facts();
+                    }
+                });
+            }
+        });
+    }
+
+    /// The rows of `rolegraph roles`: every role summarized, in snapshot order.
+    pub fn summaries(&self) -> RolesReport {
+        self.precompute(|_| true);
+        let roles = self.roles.iter().map(RoleView::summary).collect();
+        RolesReport { schema_version: access::record::SCHEMA_VERSION, roles, gaps: self.snapshot.gaps.clone() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    fn demo() -> Snapshot {
+        ingest::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo"))).unwrap().snapshot
+    }
+
+    /// The rows the analysis gives are those each role's own summary gives, and the graph is
+    /// built once and kept.
+    #[test]
+    fn summaries_agree_with_the_roles_report() {
+        let s = demo();
+        let a = Analysis::new(&s);
+        let ours = serde_json::to_value(&a.summaries().roles).unwrap();
+        let theirs = serde_json::to_value(&access::record::roles_report(&s).roles).unwrap();
+        assert_eq!(ours, theirs);
+        assert!(a.roles().iter().all(|v| v.privilege_if_computed().is_some()));
+        assert!(a.graph_if_built().is_none());
+        let n = a.graph().nodes().len();
+        assert!(n > 0);
+        assert!(std::ptr::eq(a.graph(), a.graph_if_built().unwrap()));
+        let arn = &a.roles()[0].role.arn;
+        assert_eq!(a.role(arn).unwrap().index, 0);
+    }
+}
