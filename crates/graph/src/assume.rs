@@ -114,10 +114,164 @@ fn candidates(env: &Env<'_>, a: &Actor<'_>, shared: bool) -> Vec<u32> {
     c
 }
 
+/// The id of the capability node "assume any role of `to` whose trust policy allows every user
+/// (or every role) of `from`".
+pub(crate) fn capability_id(from: &str, to: &str, user: bool) -> String {
+    format!("capability:sts-001:{from}:{to}:{}", if user { "users" } else { "roles" })
+}
+
+pub(crate) fn capability_label(from: &str, to: &str, user: bool) -> String {
+    let who = if user { "users" } else { "roles" };
+    format!("assumes the role (sts-001): any role of {to} whose trust policy allows every one of the {who} of {from}")
+}
+
+/// Whether a role's trust (and its account's RCPs) decide alike for every caller of an account
+/// of a kind, and name no one beyond accounts: it can be a target of a can-assume capability.
+pub(crate) fn capability_target(env: &Env<'_>, i: u32) -> bool {
+    let (Some(names), Some(side)) = (env.ix.names.get(i as usize), env.resource_sides.get(i as usize)) else { return false };
+    env.uniform.get(i as usize).copied().unwrap_or(false)
+        && !names.iter().any(|n| matches!(n, crate::trust::Named::Anyone))
+        && !side.set.set.entries().iter().any(|e| e.policy.statements.iter().any(crate::class::statement_is_specific))
+}
+
+/// The edges from each can-assume capability node to the roles whose trust allows its callers
+/// (decided for a stand-in caller of the kind: the trust names only the account), the
+/// capability nodes that have some, and their targets (ids and role positions).
+pub(crate) fn capability_edges(env: &Env<'_>) -> AssumeCapabilities {
+    let mut out = AssumeCapabilities::default();
+    for ((from, to_account, user), &cap) in &env.assume_capabilities {
+        let (caller, known) = context::any_principal(env.snapshot, from, *user);
+        let caller: Arc<str> = Arc::from(caller);
+        let ctx = known.context();
+        let mut identity = eval::PolicySet::new();
+        identity.identity(format!("the identity policies of the caller (decided on its edge into {})", env.nodes.id(cap)), allow_all());
+        let identity = NamedSet::of(identity);
+        let mut roles: Vec<u32> = Vec::new();
+        let mut keys: Vec<Option<String>> = Vec::new();
+        for i in env.ix.by_account.get(from).into_iter().flatten() {
+            let (Some(role), Some(side), Some(&to)) = (env.ix.role(*i), env.resource_sides.get(*i as usize), env.role_node.get(*i as usize)) else {
+                continue;
+            };
+            if role.account_id != *to_account || !capability_target(env, *i) || roles.contains(i) {
+                continue;
+            }
+            roles.push(*i);
+            let r = check(&merged(&identity, &side.set), &caller, "sts:AssumeRole", &env.nodes.id(to), &ctx);
+            env.count(&r);
+            let Ok(mut c) = r else { continue };
+            c.principal = Some(caller.clone());
+            keys.extend(condition_keys(&c));
+            out.edges.push(crate::types::Edge::new(
+                cap,
+                to,
+                EdgeKind::CanAssume,
+                assume_way(Some("sts-001"), "assumes the role (sts:AssumeRole)", c, Vec::new()),
+                side.gaps.clone(),
+            ));
+        }
+        if !roles.is_empty() {
+            out.live.entry(((*from).clone(), *user)).or_default().push(cap);
+            out.targets.insert(cap, roles.iter().filter_map(|i| env.role_node.get(*i as usize)).map(|n| env.nodes.id(*n)).collect());
+            out.roles.insert(cap, roles);
+            keys.sort();
+            keys.dedup();
+            out.keys.insert(cap, keys);
+        }
+    }
+    for v in out.live.values_mut() {
+        v.sort_unstable();
+    }
+    out
+}
+
+/// What [`capability_edges`] finds.
+#[derive(Default)]
+pub(crate) struct AssumeCapabilities {
+    pub edges: Vec<crate::types::Edge>,
+    /// `(caller account, users?)` → the capability nodes that have targets.
+    pub live: HashMap<(String, bool), Vec<NodeIdx>>,
+    pub targets: HashMap<NodeIdx, Vec<Arc<str>>>,
+    /// The roles each capability node stands for, by trust index position.
+    pub roles: HashMap<NodeIdx, Vec<u32>>,
+    /// The condition keys of the trust checks on each capability node's edges (lower case;
+    /// `None` for what the engine could not evaluate).
+    pub keys: HashMap<NodeIdx, Vec<Option<String>>>,
+}
+
+/// The keys a check's condition depends on (lower case; `None` for an atom without a key).
+fn condition_keys(c: &Check) -> Vec<Option<String>> {
+    c.condition.as_ref().map_or_else(Vec::new, |cond| cond.atoms.iter().map(|a| a.key().map(str::to_ascii_lowercase)).collect())
+}
+
+/// The can-assume edges of an actor to capability nodes: one per account whose roles trust the
+/// actor's account, when its own policies decide `sts:AssumeRole` alike on all of them.
+/// Returns the roles so covered.
+fn capability_assumes(env: &Env<'_>, a: &Actor<'_>, out: &mut Out) -> Vec<u32> {
+    let mut covered: Vec<u32> = Vec::new();
+    if !matches!(a.kind, crate::types::NodeKind::User | crate::types::NodeKind::Role) {
+        return covered;
+    }
+    let Some(caps) = env.assume_live.get(&(a.account.clone(), a.kind == crate::types::NodeKind::User)) else { return covered };
+    for cap in caps {
+        let (Some(targets), Some(roles)) = (env.capability_targets.get(cap), env.assume_roles.get(cap)) else { continue };
+        let Some(one) = targets.first() else { continue };
+        if !crate::privesc::uniform::uniform(&a.set.set, &["sts:AssumeRole"], targets, *cap) {
+            continue;
+        }
+        if !a.may("sts:AssumeRole", one) {
+            covered.extend(roles.iter().copied());
+            continue;
+        }
+        let partition = policy::Arn::parse(&a.arn).map_or("aws", |x| x.partition);
+        let mut trust = eval::PolicySet::new();
+        trust.resource(
+            format!("the trust policy of each role of the capability (decided on its edges out of {})", env.nodes.id(*cap)),
+            crate::engine::trust_naming(&format!("arn:{partition}:iam::{}:root", a.account)),
+        );
+        let set = merged(&a.set, &NamedSet::of(trust));
+        let r = check(&set, &a.arn, "sts:AssumeRole", one, &a.ctx);
+        env.count(&r);
+        let Ok(mut c) = r else {
+            // Refused by the caller's own policies: refused for every role.
+            covered.extend(roles.iter().copied());
+            continue;
+        };
+        // The caller's condition and a role's trust condition together could contradict each
+        // other (the engine finds that only when it decides both in one request): when they
+        // share a key, or either has what the engine could not evaluate, decide role by role.
+        let mine = condition_keys(&c);
+        if !mine.is_empty() {
+            let theirs = env.assume_keys.get(cap).map_or(&[][..], Vec::as_slice);
+            if mine.iter().any(|k| k.is_none() || theirs.contains(k)) || theirs.iter().any(Option::is_none) {
+                continue;
+            }
+        }
+        covered.extend(roles.iter().copied());
+        c.principal = a.stand_in();
+        let to_account = env.nodes.nodes.get(*cap as usize).and_then(|n| n.account.clone()).unwrap_or_default();
+        c.resource = Arc::from(format!("arn:{partition}:iam::{to_account}:role/*"));
+        out.push(Draft {
+            from: a.node,
+            to: *cap,
+            kind: EdgeKind::CanAssume,
+            way: assume_way(Some("sts-001"), "assumes the role (sts:AssumeRole)", c, Vec::new()),
+            gaps: a.gaps.clone(),
+        });
+    }
+    covered.sort_unstable();
+    covered
+}
+
 /// The can-assume edges of an actor to the roles whose trust decides alike for every caller of
 /// its account (`shared`, the same for every principal of its class), or to the others.
 pub(crate) fn actor_edges(env: &Env<'_>, a: &Actor<'_>, shared: bool, out: &mut Out) {
-    let cands = candidates(env, a, shared);
+    let mut cands = candidates(env, a, shared);
+    if shared {
+        let covered = capability_assumes(env, a, out);
+        if !covered.is_empty() {
+            cands.retain(|i| covered.binary_search(i).is_err());
+        }
+    }
     env.candidates.fetch_add(cands.len() as u64, Ordering::Relaxed);
     for i in cands {
         let (Some(side), Some(&to)) = (env.resource_sides.get(i as usize), env.role_node.get(i as usize)) else {

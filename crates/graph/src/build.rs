@@ -206,6 +206,15 @@ pub(crate) struct Env<'s> {
     pub capabilities: HashMap<(&'static str, String), NodeIdx>,
     /// The ids of the targets of each capability node that has some.
     pub capability_targets: HashMap<NodeIdx, Vec<Arc<str>>>,
+    /// `(caller account, target account, users?)` → the can-assume capability node
+    /// ([`crate::assume::capability_edges`]).
+    pub assume_capabilities: HashMap<(String, String, bool), NodeIdx>,
+    /// `(caller account, users?)` → the can-assume capability nodes that have targets.
+    pub assume_live: HashMap<(String, bool), Vec<NodeIdx>>,
+    /// The roles (trust index positions) each can-assume capability node stands for.
+    pub assume_roles: HashMap<NodeIdx, Vec<u32>>,
+    /// The condition keys of each can-assume capability node's trust checks.
+    pub assume_keys: HashMap<NodeIdx, Vec<Option<String>>>,
     pub wildcard_expanded: bool,
     pub evaluations: AtomicU64,
     pub candidates: AtomicU64,
@@ -467,9 +476,31 @@ pub fn build(snapshot: &Snapshot, options: &GraphOptions) -> Graph {
     }
     lap("actors, classes and administrators");
     let mut compute = compute(snapshot);
-    let nodes = register(snapshot, options, &ix, &mut actors, &mut compute);
+    let mut nodes = register(snapshot, options, &ix, &mut actors, &mut compute);
     let role_node = ix.roles.iter().map(|r| nodes.get(&r.arn).unwrap_or(u32::MAX)).collect();
-    let env_uniform = ix.roles.iter().map(|r| crate::class::uniform_trust(r)).collect();
+    let env_uniform: Vec<bool> = ix.roles.iter().map(|r| crate::class::uniform_trust(r)).collect();
+    let mut assume_capabilities: HashMap<(String, String, bool), NodeIdx> = HashMap::new();
+    for (i, names) in ix.names.iter().enumerate() {
+        let Some(role) = ix.roles.get(i) else { continue };
+        if !env_uniform.get(i).copied().unwrap_or(false) || names.iter().any(|n| matches!(n, Named::Anyone)) {
+            continue;
+        }
+        for n in names {
+            let Named::Account(from) = n else { continue };
+            if snapshot.account(from).is_none() {
+                continue;
+            }
+            for user in [true, false] {
+                let key = (from.clone(), role.account_id.clone(), user);
+                if !assume_capabilities.contains_key(&key) {
+                    let id = crate::assume::capability_id(from, &role.account_id, user);
+                    let label = crate::assume::capability_label(from, &role.account_id, user);
+                    let node = nodes.add(&id, NodeKind::Capability, &label, Some(&role.account_id));
+                    assume_capabilities.insert(key, node);
+                }
+            }
+        }
+    }
     let created = snapshot.accounts.iter().map(|a| (a.id.clone(), created_set(snapshot, &a.id))).collect();
     let attachments = attachments(snapshot, &nodes);
     let capabilities = snapshot
@@ -493,6 +524,10 @@ pub fn build(snapshot: &Snapshot, options: &GraphOptions) -> Graph {
         attachments,
         capabilities,
         capability_targets: HashMap::new(),
+        assume_capabilities,
+        assume_live: HashMap::new(),
+        assume_roles: HashMap::new(),
+        assume_keys: HashMap::new(),
         wildcard_expanded: true,
         evaluations: AtomicU64::new((classes.len() * crate::admin::PROBE_ACTIONS.len()) as u64),
         candidates: AtomicU64::new(0),
@@ -501,9 +536,15 @@ pub fn build(snapshot: &Snapshot, options: &GraphOptions) -> Graph {
     let mut first = Out::default();
     env.trusting = crate::assume::service_trust(&env, &mut first);
     let caps = crate::privesc::capability_edges(&env);
-    let capability_edges = caps.edges;
+    let mut capability_edges = caps.edges;
     env.capabilities = caps.live;
     env.capability_targets = caps.targets;
+    let assume_caps = crate::assume::capability_edges(&env);
+    capability_edges.extend(assume_caps.edges);
+    env.assume_live = assume_caps.live;
+    env.capability_targets.extend(assume_caps.targets);
+    env.assume_roles = assume_caps.roles;
+    env.assume_keys = assume_caps.keys;
     env.wildcard_expanded = crate::assume::wildcard_within_budget(&env);
     if !env.wildcard_expanded {
         first.notes.push(format!(

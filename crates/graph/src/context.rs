@@ -116,6 +116,27 @@ pub(crate) fn created_in(snapshot: &Snapshot, account: &str) -> Known {
     k
 }
 
+/// A stand-in for any user (`user`) or any role's session of an account, and the keys known of
+/// every such caller: for checks that decide alike for all of them (a trust policy that names
+/// only the account).
+pub(crate) fn any_principal(snapshot: &Snapshot, account: &str, user: bool) -> (String, Known) {
+    let partition = snapshot.account(account).and_then(|a| a.roles.first()).and_then(|r| policy::Arn::parse(&r.arn)).map_or("aws", |a| a.partition);
+    let (arn, ty) = if user {
+        (format!("arn:{partition}:iam::{account}:user/rolegraph-any-user"), "User")
+    } else {
+        (format!("arn:{partition}:iam::{account}:role/rolegraph-any-role"), "AssumedRole")
+    };
+    let mut k = Known::new();
+    k.set("aws:PrincipalAccount", account).set("aws:PrincipalType", ty).set("aws:PrincipalIsAWSService", "false").absent("aws:PrincipalServiceName");
+    if !user {
+        k.absent("aws:username");
+    }
+    if let Some(o) = org_id(snapshot, account) {
+        k.set("aws:PrincipalOrgID", o);
+    }
+    (arn, k)
+}
+
 /// The known keys of a principal of an account outside the snapshot.
 pub(crate) fn external(account: &str, arn: Option<&str>) -> Known {
     let mut k = Known::new();

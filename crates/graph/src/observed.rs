@@ -161,7 +161,15 @@ impl Graph {
             if let Some(to) = to {
                 for &c in &candidates {
                     for &e in self.in_edges(to) {
-                        if self.edge(e).is_some_and(|x| x.from == c && x.kind == EdgeKind::CanAssume) {
+                        let Some(x) = self.edge(e).filter(|x| x.kind == EdgeKind::CanAssume) else { continue };
+                        if x.from == c {
+                            edges.push(e);
+                            via.get_or_insert(c);
+                        } else if self.is_capability(x.from)
+                            && self.in_edges(x.from).iter().any(|e1| self.edge(*e1).is_some_and(|y| y.from == c && y.kind == EdgeKind::CanAssume))
+                        {
+                            // Through a capability node that the caller reaches: its edge into
+                            // the role.
                             edges.push(e);
                             via.get_or_insert(c);
                         }

@@ -132,7 +132,13 @@ fn observed_text(g: &Graph, o: &graph::ObservedEdge) -> String {
     }
     let verdict = match o.status {
         graph::ObservedStatus::Possible => {
-            let via: Vec<String> = o.edges.iter().filter_map(|e| g.edge(*e)).map(|e| node_text(g, e.from)).collect();
+            // An edge from a capability node is the caller's, through it.
+            let via: Vec<String> = o
+                .edges
+                .iter()
+                .filter_map(|e| g.edge(*e))
+                .map(|e| if g.is_capability(e.from) { o.from.map_or_else(|| node_text(g, e.from), |f| node_text(g, f)) } else { node_text(g, e.from) })
+                .collect();
             format!("possible: {}", via.join("; "))
         }
         graph::ObservedStatus::NotPossible => "NOT POSSIBLE per the policies in the exports: data is missing (a policy, a trust, an account) or the analysis has a gap".to_owned(),
