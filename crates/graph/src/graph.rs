@@ -165,6 +165,21 @@ impl Graph {
         ends.into_iter().filter_map(|(f, t, k)| self.link(f, t, k)).collect()
     }
 
+    /// The hops of a path as it was taken: an edge into a capability node joined with the edge
+    /// out of it that the path takes, and no other way. Whether the path holds only under a
+    /// condition or an assumption is read here: another way to the same node that needs one
+    /// does not make this path need it.
+    pub fn taken(&self, path: &[u32]) -> Vec<Edge> {
+        let mut out: Vec<Edge> = Vec::with_capacity(path.len());
+        for e in path.iter().filter_map(|e| self.edge(*e)) {
+            match out.last_mut() {
+                Some(last) if self.is_capability(e.from) && last.to == e.from => *last = join(last, e),
+                _ => out.push(e.clone()),
+            }
+        }
+        out
+    }
+
     /// Every way from one node to another of a kind, direct or through capability nodes, as one
     /// edge (unconditional ways first, then by path id; at most [`crate::MAX_WAYS`]).
     pub fn link(&self, from: NodeIdx, to: NodeIdx, kind: crate::types::EdgeKind) -> Option<Edge> {

@@ -34,12 +34,11 @@ pub struct Escalation {
 
 const HOP: u64 = 1_000;
 
-/// An edge out of a capability node continues the hop into it: it costs nothing more.
+/// An edge out of a capability node continues the hop into it: it costs no hop, only its
+/// condition and assumption.
 fn weight(g: &Graph, e: &Edge) -> u64 {
-    if g.is_capability(e.from) {
-        return u64::from(e.has_assumptions());
-    }
-    HOP + if e.is_conditional() { 10 } else { 0 } + u64::from(e.has_assumptions())
+    let hop = if g.is_capability(e.from) { 0 } else { HOP };
+    hop + if e.is_conditional() { 10 } else { 0 } + u64::from(e.has_assumptions())
 }
 
 /// The number of hops of a path as a user counts them: an edge into a capability node and the
