@@ -17,7 +17,17 @@ fn main() {
     for e in g.edges() { for p in e.paths() { *paths.entry(p).or_default() += 1; } }
     eprintln!("nodes {} edges {} {:?}", g.nodes().len(), g.edges().len(), kinds);
     eprintln!("paths {:?}", paths);
+    dump(&g);
     let t = std::time::Instant::now();
     let esc = rolegraph_graph::escalations(&g);
     eprintln!("escalations {} in {:?} {}", esc.len(), t.elapsed(), rss());
+}
+
+/// With `ROLEGRAPH_DUMP=FILE`, writes every edge (source, kind, target, path ids) sorted.
+#[allow(dead_code)]
+fn dump(g: &rolegraph_graph::Graph) {
+    let Some(path) = std::env::var_os("ROLEGRAPH_DUMP") else { return };
+    let mut lines: Vec<String> = g.edges().iter().map(|e| format!("{} {} {} {:?}", g.nodes()[e.from as usize].id, e.kind.as_str(), g.nodes()[e.to as usize].id, e.paths())).collect();
+    lines.sort();
+    std::fs::write(path, lines.join("\n")).unwrap();
 }

@@ -76,13 +76,14 @@ pub(crate) struct Draft {
     pub gaps: Vec<String>,
 }
 
-/// A principal whose permissions an actor can change.
+/// Principals whose permissions an actor can change with one action, decided by one check.
 #[derive(Clone, Debug)]
 pub(crate) struct ChangeFact {
     /// The actor.
     pub changer: NodeIdx,
-    /// The changed principal (a role, user or group).
-    pub target: NodeIdx,
+    /// The changed principals (roles, users or groups), sorted; shared by every actor whose
+    /// decision holds alike for all of them (the roles of an account, ...).
+    pub targets: Arc<[NodeIdx]>,
     /// The change action (`iam:PutRolePolicy`, ...).
     pub action: &'static str,
     pub check: Arc<Check>,
@@ -206,6 +207,9 @@ pub(crate) struct Env<'s> {
     pub capabilities: HashMap<(&'static str, String), NodeIdx>,
     /// The ids of the targets of each capability node that has some.
     pub capability_targets: HashMap<NodeIdx, Vec<Arc<str>>>,
+    /// `(account, what a change action changes)` → the principals of the account it can change
+    /// (sorted nodes, and their ARNs): for change facts that hold alike for all of them.
+    pub change_targets: HashMap<(String, crate::privesc::spec::Changes), (Arc<[NodeIdx]>, Vec<Arc<str>>)>,
     /// `(caller account, target account, users?)` → the can-assume capability node
     /// ([`crate::assume::capability_edges`]).
     pub assume_capabilities: HashMap<(String, String, bool), NodeIdx>,
@@ -524,6 +528,7 @@ pub fn build(snapshot: &Snapshot, options: &GraphOptions) -> Graph {
         attachments,
         capabilities,
         capability_targets: HashMap::new(),
+        change_targets: HashMap::new(),
         assume_capabilities,
         assume_live: HashMap::new(),
         assume_roles: HashMap::new(),
@@ -535,6 +540,7 @@ pub fn build(snapshot: &Snapshot, options: &GraphOptions) -> Graph {
     };
     let mut first = Out::default();
     env.trusting = crate::assume::service_trust(&env, &mut first);
+    env.change_targets = crate::privesc::change_targets(&env);
     let caps = crate::privesc::capability_edges(&env);
     let mut capability_edges = caps.edges;
     env.capabilities = caps.live;

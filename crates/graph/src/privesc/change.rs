@@ -163,9 +163,23 @@ fn acts_of(e: Option<&Edge>) -> Option<ActsAs> {
 /// the administrator nodes that no edge touches.
 pub(crate) fn derive(env: &Env<'_>, g: Graph, pos: &[NodeIdx], facts: Vec<ChangeFact>) -> Graph {
     let at = |n: NodeIdx| pos.get(n as usize).copied().filter(|p| *p != u32::MAX);
+    // Target lists are shared by many facts: each is mapped once.
+    let mut mapped: HashMap<usize, std::sync::Arc<[NodeIdx]>> = HashMap::new();
     let facts: Vec<ChangeFact> = facts
         .into_iter()
-        .filter_map(|f| Some(ChangeFact { changer: at(f.changer)?, target: at(f.target)?, ..f }))
+        .filter_map(|f| {
+            let key = f.targets.as_ptr() as usize;
+            let targets = mapped
+                .entry(key)
+                .or_insert_with(|| {
+                    let mut v: Vec<NodeIdx> = f.targets.iter().filter_map(|t| at(*t)).collect();
+                    v.sort_unstable();
+                    v.into()
+                })
+                .clone();
+            Some(ChangeFact { changer: at(f.changer)?, targets, ..f })
+        })
+        .filter(|f| !f.targets.is_empty())
         .collect();
     let actor_at: HashMap<NodeIdx, usize> =
         env.actors.iter().enumerate().filter_map(|(i, a)| at(a.node).map(|n| (n, i))).collect();
@@ -187,7 +201,11 @@ pub(crate) fn derive(env: &Env<'_>, g: Graph, pos: &[NodeIdx], facts: Vec<Change
     for (i, f) in facts.iter().enumerate() {
         by_changer.entry(f.changer).or_default().push(i);
     }
-    let mut resolved = vec![false; facts.len()];
+    // A fact is done when each of its targets is resolved (reached, or the changer itself), or
+    // when it gave as many ways as an edge keeps.
+    let mut done = vec![false; facts.len()];
+    let mut resolved: std::collections::HashSet<(usize, NodeIdx)> = std::collections::HashSet::new();
+    let mut gave = vec![0usize; facts.len()];
     let mut cache: HashMap<NodeIdx, bool> = HashMap::new();
     let mut added: Vec<Edge> = Vec::new();
     let mut overlay: HashMap<NodeIdx, Vec<(NodeIdx, usize)>> = HashMap::new();
@@ -197,31 +215,34 @@ pub(crate) fn derive(env: &Env<'_>, g: Graph, pos: &[NodeIdx], facts: Vec<Change
     };
     // Changes of oneself, or of one's group, need no search.
     for (i, f) in facts.iter().enumerate() {
-        let group = g.node(f.target).is_some_and(|n| n.kind == NodeKind::Group);
-        let itself = f.target == f.changer || (group && is_member(env, &g, &actor_at, f.changer, f.target));
-        if !itself {
-            continue;
-        }
-        if let Some(r) = resolved.get_mut(i) {
-            *r = true;
-        }
-        if !capped(env, &g, &actor_at, &mut cache, f.changer) {
-            continue;
-        }
-        let description = if f.target == f.changer {
-            format!("changes its own permissions with {}", f.action)
+        let mine: Vec<NodeIdx> = if f.targets.binary_search(&f.changer).is_ok() {
+            vec![f.changer]
         } else {
-            format!("changes the permissions of its group {} with {}", g.node(f.target).map_or("", |n| n.id.as_str()), f.action)
+            f.targets.iter().copied().filter(|t| g.node(*t).is_some_and(|n| n.kind == NodeKind::Group) && is_member(env, &g, &actor_at, f.changer, *t)).collect()
         };
-        if let Some(to) = admin_of(f.target) {
-            add(&mut added, &mut overlay, edge(f, to, path_for(f.action, ActsAs::Itself), Vec::new(), description));
+        for t in mine {
+            resolved.insert((i, t));
+            if !capped(env, &g, &actor_at, &mut cache, f.changer) {
+                continue;
+            }
+            let description = if t == f.changer {
+                format!("changes its own permissions with {}", f.action)
+            } else {
+                format!("changes the permissions of its group {} with {}", g.node(t).map_or("", |n| n.id.as_str()), f.action)
+            };
+            if let Some(to) = admin_of(t) {
+                add(&mut added, &mut overlay, edge(f, to, path_for(f.action, ActsAs::Itself), Vec::new(), description));
+                if let Some(n) = gave.get_mut(i) {
+                    *n += 1;
+                }
+            }
         }
     }
     for _ in 0..MAX_ROUNDS {
         let mut new: Vec<Edge> = Vec::new();
         let search = Search { g: &g, added: &added, overlay: &overlay, implicit: &implicit };
         for (&x, list) in &by_changer {
-            let open: Vec<usize> = list.iter().copied().filter(|i| !resolved.get(*i).copied().unwrap_or(true)).collect();
+            let open: Vec<usize> = list.iter().copied().filter(|i| !done.get(*i).copied().unwrap_or(true)).collect();
             if open.is_empty() {
                 continue;
             }
@@ -251,44 +272,60 @@ pub(crate) fn derive(env: &Env<'_>, g: Graph, pos: &[NodeIdx], facts: Vec<Change
             let mut parents: Option<Option<HashMap<NodeIdx, (NodeIdx, Via)>>> = None;
             for i in open {
                 let Some(f) = facts.get(i) else { continue };
-                let t = f.target;
-                let mut hops: Vec<(NodeIdx, NodeIdx, Via)> = Vec::new();
-                if let Some(d) = direct.get(&t) {
-                    hops.clone_from(d);
-                } else {
-                    // Already an administrator of its account: a longer way adds nothing.
-                    let Some(parents) = parents.get_or_insert_with(|| search.search(x, stop)) else {
-                        if let Some(r) = resolved.get_mut(i) {
-                            *r = true;
+                for &t in f.targets.iter() {
+                    if resolved.contains(&(i, t)) {
+                        continue;
+                    }
+                    let mut hops: Vec<(NodeIdx, NodeIdx, Via)> = Vec::new();
+                    if let Some(d) = direct.get(&t) {
+                        hops.clone_from(d);
+                    } else {
+                        // Already an administrator of its account: a longer way adds nothing.
+                        let Some(parents) = parents.get_or_insert_with(|| search.search(x, stop)) else {
+                            resolved.insert((i, t));
+                            continue;
+                        };
+                        if !parents.contains_key(&t) {
+                            continue;
                         }
-                        continue;
-                    };
-                    if !parents.contains_key(&t) {
+                        let mut here = t;
+                        while here != x {
+                            let Some(&(p, v)) = parents.get(&here) else { break };
+                            hops.push((p, here, v));
+                            here = p;
+                        }
+                        hops.reverse();
+                    }
+                    resolved.insert((i, t));
+                    let acts = acts_of(hops.last().and_then(|(_, _, v)| search.edge(*v)));
+                    let group = g.node(t).is_some_and(|n| n.kind == NodeKind::Group);
+                    let escalated = if group { x } else { t };
+                    if !capped(env, &g, &actor_at, &mut cache, escalated) {
                         continue;
                     }
-                    let mut here = t;
-                    while here != x {
-                        let Some(&(p, v)) = parents.get(&here) else { break };
-                        hops.push((p, here, v));
-                        here = p;
+                    let via: Vec<String> = hops.iter().map(|(a, b, v)| search.describe(*a, *b, *v)).collect();
+                    let path = acts.and_then(|a| path_for(f.action, a)).or_else(|| path_for(f.action, ActsAs::Itself));
+                    let target = g.node(t).map_or("", |n| n.id.as_str());
+                    let description = format!("changes the permissions of {target} with {}, then acts as it", f.action);
+                    if let Some(to) = admin_of(t) {
+                        new.push(edge(f, to, path, via, description));
+                        let n = gave.get(i).copied().unwrap_or(0) + 1;
+                        if let Some(slot) = gave.get_mut(i) {
+                            *slot = n;
+                        }
+                        // An edge keeps no more ways than this: further targets add none.
+                        if n >= crate::types::MAX_WAYS {
+                            if let Some(d) = done.get_mut(i) {
+                                *d = true;
+                            }
+                            break;
+                        }
                     }
-                    hops.reverse();
                 }
-                if let Some(r) = resolved.get_mut(i) {
-                    *r = true;
-                }
-                let acts = acts_of(hops.last().and_then(|(_, _, v)| search.edge(*v)));
-                let group = g.node(t).is_some_and(|n| n.kind == NodeKind::Group);
-                let escalated = if group { x } else { t };
-                if !capped(env, &g, &actor_at, &mut cache, escalated) {
-                    continue;
-                }
-                let via: Vec<String> = hops.iter().map(|(a, b, v)| search.describe(*a, *b, *v)).collect();
-                let path = acts.and_then(|a| path_for(f.action, a)).or_else(|| path_for(f.action, ActsAs::Itself));
-                let target = g.node(t).map_or("", |n| n.id.as_str());
-                let description = format!("changes the permissions of {target} with {}, then acts as it", f.action);
-                if let Some(to) = admin_of(t) {
-                    new.push(edge(f, to, path, via, description));
+                if f.targets.iter().all(|t| resolved.contains(&(i, *t)))
+                    && let Some(d) = done.get_mut(i)
+                {
+                    *d = true;
                 }
             }
         }

@@ -540,7 +540,30 @@ const CHANGES: [(&str, Changes); 7] = [
     ("iam:CreatePolicyVersion", Changes::PolicyVersion),
 ];
 
-/// Facts: which principals' permissions the actor can change.
+/// The principals of each account that a change action of each kind can change, with their
+/// ARNs (roles only their service may change are left out: AWS refuses those changes).
+pub(crate) fn change_targets(env: &Env<'_>) -> HashMap<(String, Changes), (Arc<[NodeIdx]>, Vec<Arc<str>>)> {
+    let mut out = HashMap::new();
+    for account in &env.snapshot.accounts {
+        let lists: [(Changes, Vec<&str>); 3] = [
+            (Changes::Role, account.roles.iter().filter(|r| rewritable(r)).map(|r| r.arn.as_str()).collect()),
+            (Changes::User, account.users.iter().map(|u| u.arn.as_str()).collect()),
+            (Changes::Group, account.groups.iter().map(|g| g.arn.as_str()).collect()),
+        ];
+        for (kind, arns) in lists {
+            let mut pairs: Vec<(NodeIdx, Arc<str>)> =
+                arns.into_iter().filter_map(|a| env.nodes.get(a).map(|n| (n, env.nodes.id(n)))).collect();
+            pairs.sort_by_key(|(n, _)| *n);
+            let nodes: Arc<[NodeIdx]> = pairs.iter().map(|(n, _)| *n).collect();
+            out.insert((account.id.clone(), kind), (nodes, pairs.into_iter().map(|(_, a)| a).collect()));
+        }
+    }
+    out
+}
+
+/// Facts: which principals' permissions the actor can change. When the actor's permission for
+/// an action holds alike for every principal of its account that the action changes
+/// ([`uniform`]), one check stands for all of them; else each is decided.
 fn changes(cx: &mut Cx<'_, '_>, out: &mut Out) {
     let Some(account) = cx.env.snapshot.account(&cx.a.account) else { return };
     let partition = policy::Arn::parse(&cx.a.arn).map_or("aws", |x| x.partition).to_owned();
@@ -551,6 +574,26 @@ fn changes(cx: &mut Cx<'_, '_>, out: &mut Out) {
             continue;
         }
         let ctx = if action.starts_with("iam:Attach") { &attach_ctx } else { &cx.a.ctx };
+        let fact = |targets: Arc<[NodeIdx]>, check: Arc<Check>| ChangeFact { changer: cx.a.node, targets, action, check, gaps: cx.a.gaps.clone() };
+        if changes != Changes::PolicyVersion
+            && let Some((all, arns)) = cx.env.change_targets.get(&(cx.a.account.clone(), changes))
+            && let Some(first) = arns.first()
+            && uniform::uniform(&cx.a.set.set, &[action], arns, change_set_id(all))
+        {
+            if cx.a.may(action, first)
+                && let Some(mut c) = cx.decide(action, first, ctx)
+            {
+                // Decided on one, holds for all: the check names them all.
+                let what = match changes {
+                    Changes::User => "user",
+                    Changes::Group => "group",
+                    _ => "role",
+                };
+                c.resource = Arc::from(format!("arn:{partition}:iam::{}:{what}/*", cx.a.account));
+                out.changes.push(fact(all.clone(), Arc::new(c)));
+            }
+            continue;
+        }
         let targets: Vec<(&str, Vec<NodeIdx>)> = match changes {
             Changes::Role => account.roles.iter().filter_map(|r| nodes.get(&r.arn).map(|n| (r.arn.as_str(), vec![n]))).collect(),
             Changes::User => account.users.iter().filter_map(|u| nodes.get(&u.arn).map(|n| (u.arn.as_str(), vec![n]))).collect(),
@@ -561,15 +604,20 @@ fn changes(cx: &mut Cx<'_, '_>, out: &mut Out) {
                 .filter_map(|p| cx.env.attachments.get(&p.arn).map(|t| (p.arn.as_str(), t.clone())))
                 .collect(),
         };
-        for (resource, changed) in targets {
+        for (resource, mut changed) in targets {
             if !cx.a.may(action, resource) {
                 continue;
             }
             let Some(c) = cx.decide(action, &Arc::from(resource), ctx) else { continue };
-            let c = Arc::new(c);
-            for t in changed {
-                out.changes.push(ChangeFact { changer: cx.a.node, target: t, action, check: c.clone(), gaps: cx.a.gaps.clone() });
-            }
+            changed.sort_unstable();
+            changed.dedup();
+            out.changes.push(fact(changed.into(), Arc::new(c)));
         }
     }
+}
+
+/// The key under which [`uniform`] remembers statements' spread over a list of change targets
+/// (beyond the range of node indices, which key the capability nodes).
+fn change_set_id(list: &Arc<[NodeIdx]>) -> uniform::SetId {
+    uniform::SetId::List(Arc::as_ptr(list) as *const NodeIdx as usize)
 }

@@ -7,7 +7,7 @@
 pub type Services = &'static [&'static str];
 
 /// Which principal's permissions a change of policies touches.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Changes {
     /// `iam:PutRolePolicy` / `iam:AttachRolePolicy` on a role.
     Role,

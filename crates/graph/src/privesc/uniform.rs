@@ -24,9 +24,22 @@ pub(crate) enum Spread {
     Some,
 }
 
+/// What a set of targets is: a capability node's, or a list of change targets (by address).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum SetId {
+    Capability(NodeIdx),
+    List(usize),
+}
+
+impl From<NodeIdx> for SetId {
+    fn from(n: NodeIdx) -> SetId {
+        SetId::Capability(n)
+    }
+}
+
 thread_local! {
-    /// Spreads already computed, by statement (document address, index) and capability node.
-    static SPREADS: RefCell<HashMap<(usize, usize, NodeIdx), Spread>> = RefCell::new(HashMap::new());
+    /// Spreads already computed, by statement (document address, index) and target set.
+    static SPREADS: RefCell<HashMap<(usize, usize, SetId), Spread>> = RefCell::new(HashMap::new());
 }
 
 /// Forgets the spreads of earlier builds (documents are identified by address).
@@ -64,7 +77,8 @@ pub(crate) fn spread(s: &Statement, targets: &[Arc<str>]) -> Spread {
 
 /// Whether every statement of `set` that names one of `actions` applies to all of `targets`
 /// (those of capability node `cap`) or to none.
-pub(crate) fn uniform(set: &PolicySet, actions: &[&str], targets: &[Arc<str>], cap: NodeIdx) -> bool {
+pub(crate) fn uniform(set: &PolicySet, actions: &[&str], targets: &[Arc<str>], cap: impl Into<SetId>) -> bool {
+    let cap: SetId = cap.into();
     if actions.is_empty() {
         return true;
     }
