@@ -269,46 +269,98 @@ fn evidence(set: &PolicySet, r: &StatementRef) -> Option<StatementEvidence> {
     })
 }
 
-/// Computes what `role` can do.
-pub fn compute(snapshot: &Snapshot, role: &Role, options: &Options) -> Permissions {
-    let (set, gaps, synthetic) = policy_set(snapshot, role);
-    let session = Session::of(snapshot, role);
-    compute_with(&set, gaps, synthetic, &session, options)
+/// The actions each statement names, remembered across the roles of one snapshot: policies
+/// (managed policies, SCPs, boundaries) are shared by many roles, and expanding a wildcard
+/// over the catalog costs more than deciding it. Keyed by the statement's document (its
+/// address, so a cache must not outlive the snapshot whose documents it names) and index.
+/// Only documents that several principals hold are remembered (a role's own inline policy is
+/// expanded once anyway). Also keeps the per-action buffer of [`compute_with`] between roles.
+#[derive(Default)]
+pub struct Expansions {
+    sets: HashMap<(usize, usize), Arc<ActionSet>>,
+    signature: Vec<Vec<u32>>,
+    masks: Vec<u128>,
 }
 
-fn compute_with(set: &PolicySet, gaps: Vec<String>, synthetic: usize, session: &Session, options: &Options) -> Permissions {
+impl Expansions {
+    fn get(&mut self, doc: &Arc<policy::Policy>, index: usize, s: &Statement) -> Arc<ActionSet> {
+        if Arc::strong_count(doc) <= 2 {
+            return Arc::new(Catalog::get().expand_block(&s.action));
+        }
+        self.sets.entry((Arc::as_ptr(doc) as usize, index)).or_insert_with(|| Arc::new(Catalog::get().expand_block(&s.action))).clone()
+    }
+}
+
+/// Computes what `role` can do.
+pub fn compute(snapshot: &Snapshot, role: &Role, options: &Options) -> Permissions {
+    compute_cached(snapshot, role, options, &mut Expansions::default())
+}
+
+/// Computes what `role` can do, with the action expansions of earlier roles of the same
+/// snapshot (see [`Expansions`]).
+pub fn compute_cached(snapshot: &Snapshot, role: &Role, options: &Options, cache: &mut Expansions) -> Permissions {
+    let (set, gaps, synthetic) = policy_set(snapshot, role);
+    let session = Session::of(snapshot, role);
+    compute_with(&set, gaps, synthetic, &session, options, cache)
+}
+
+fn compute_with(set: &PolicySet, gaps: Vec<String>, synthetic: usize, session: &Session, options: &Options, cache: &mut Expansions) -> Permissions {
     let cat = Catalog::get();
     // Every statement of the set (but the synthetic one), with the actions it names.
-    let mut statements: Vec<(StatementRef, ActionSet)> = Vec::new();
+    let mut statements: Vec<(StatementRef, Arc<ActionSet>)> = Vec::new();
     let mut candidates = cat.empty_set();
     for (pi, e) in set.entries().iter().enumerate() {
         if pi == synthetic {
             continue;
         }
         for (si, s) in e.policy.statements.iter().enumerate() {
-            let actions = cat.expand_block(&s.action);
+            let actions = cache.get(&e.policy, si, s);
             if e.kind == PolicyKind::Identity && s.effect == Effect::Allow {
                 candidates.union_with(&actions);
             }
             statements.push((StatementRef { policy: pi, statement: si }, actions));
         }
     }
-    // Group candidates by the statements that name them.
-    let mut signature: Vec<Vec<u32>> = vec![Vec::new(); cat.action_count()];
+    // Group candidates by the statements that name them: a bit per statement while there are
+    // at most 128 (the buffer is left zeroed for the next role), else a list.
+    let wide = statements.len() > 128;
+    let mut signature = std::mem::take(&mut cache.signature);
+    let mut masks = std::mem::take(&mut cache.masks);
+    if wide {
+        signature.resize_with(cat.action_count(), Vec::new);
+    } else {
+        masks.resize(cat.action_count(), 0);
+    }
     for (i, (_, actions)) in statements.iter().enumerate() {
         for a in actions.intersection(&candidates).iter() {
-            if let Some(sig) = signature.get_mut(a.index()) {
-                sig.push(i as u32);
+            if wide {
+                if let Some(sig) = signature.get_mut(a.index()) {
+                    sig.push(i as u32);
+                }
+            } else if let Some(m) = masks.get_mut(a.index()) {
+                *m |= 1u128 << i;
             }
         }
     }
     let mut groups: HashMap<(Vec<u32>, Option<ActionId>), usize> = HashMap::new();
+    let mut by_mask: HashMap<(u128, Option<ActionId>), usize> = HashMap::new();
     let mut members: Vec<(Vec<u32>, ActionId)> = Vec::new();
     let mut by_action_group: Vec<(ActionId, usize)> = Vec::new();
     let specific = action_specific();
     for a in candidates.iter() {
+        let one = specific.contains(a).then_some(a);
+        if !wide {
+            let mask = masks.get_mut(a.index()).map(std::mem::take).unwrap_or(0);
+            let g = *by_mask.entry((mask, one)).or_insert_with(|| {
+                let sig: Vec<u32> = (0..128u32).filter(|i| mask & (1u128 << i) != 0).collect();
+                members.push((sig, a));
+                members.len() - 1
+            });
+            by_action_group.push((a, g));
+            continue;
+        }
         let sig = signature.get_mut(a.index()).map(std::mem::take).unwrap_or_default();
-        let key = (sig, specific.contains(a).then_some(a));
+        let key = (sig, one);
         let g = match groups.get(&key) {
             Some(g) => *g,
             None => {
@@ -321,6 +373,8 @@ fn compute_with(set: &PolicySet, gaps: Vec<String>, synthetic: usize, session: &
         by_action_group.push((a, g));
     }
 
+    cache.signature = signature;
+    cache.masks = masks;
     let vars = |k: &str| session.var(k);
     let mut evaluations = 0;
     let mut grant_lists: Vec<Arc<[Grant]>> = Vec::with_capacity(members.len());
@@ -372,7 +426,7 @@ fn grant_of(
     set: &PolicySet,
     synthetic: usize,
     sig: &[u32],
-    statements: &[(StatementRef, ActionSet)],
+    statements: &[(StatementRef, Arc<ActionSet>)],
     resource: &str,
     d: &Decision,
     options: &Options,

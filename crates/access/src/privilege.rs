@@ -246,7 +246,7 @@ fn admin_reasons(perms: &Permissions, role: &Role, conditional: bool) -> Vec<Adm
         let mut set = cat.service_actions(s);
         let mut keep = cat.empty_set();
         for a in set.iter() {
-            if cat.info(a).is_some_and(|i| matches!(i.access_level, AccessLevel::Write | AccessLevel::PermissionsManagement)) {
+            if cat.access_level(a).is_some_and(|l| matches!(l, AccessLevel::Write | AccessLevel::PermissionsManagement)) {
                 keep.insert(a);
             }
         }
@@ -308,8 +308,8 @@ pub fn classify(perms: &Permissions, role: &Role) -> Privilege {
         if grants.iter().all(|g| g.outcome == GrantOutcome::Denied) {
             continue;
         }
-        let Some(info) = cat.info(a) else { continue };
-        let level = match info.access_level {
+        let Some(level) = cat.access_level(a) else { continue };
+        let level = match level {
             AccessLevel::Tagging => AccessLevel::Write,
             l => l,
         };

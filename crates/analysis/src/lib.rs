@@ -62,8 +62,13 @@ impl<'a> RoleView<'a> {
 
     /// What the engine decides of the role's permissions ([`PERMISSIONS`]).
     pub fn facts(&self) -> &RoleFacts {
+        self.facts_with(&mut permissions::Expansions::default())
+    }
+
+    /// [`RoleView::facts`], with the action expansions of the other roles a thread computed.
+    fn facts_with(&self, cache: &mut permissions::Expansions) -> &RoleFacts {
         self.facts.get_or_init(|| {
-            let perms = permissions::compute(self.snapshot, self.role, &PERMISSIONS);
+            let perms = permissions::compute_cached(self.snapshot, self.role, &PERMISSIONS, cache);
             RoleFacts { privilege: classify(&perms, self.role), complete: perms.is_complete() }
         })
     }
@@ -156,8 +161,9 @@ impl<'s> Analysis<'s> {
         std::thread::scope(|s| {
             for part in todo.chunks(chunk) {
                 s.spawn(move || {
+                    let mut cache = permissions::Expansions::default();
                     for v in part {
-                        let _ = v.facts();
+                        let _ = v.facts_with(&mut cache);
                     }
                 });
             }

@@ -255,6 +255,11 @@ impl Catalog {
         })
     }
 
+    /// The access level of an action (what [`Catalog::info`] says, without building the rest).
+    pub fn access_level(&self, id: ActionId) -> Option<AccessLevel> {
+        Some(self.actions.get(id.index())?.level)
+    }
+
     /// `service:Action` as AWS spells it (`s3:GetObject`).
     pub fn name(&self, id: ActionId) -> Option<&str> {
         Some(self.actions.get(id.index())?.full.str(&self.full_names))
