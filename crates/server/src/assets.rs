@@ -3,14 +3,11 @@
 //! the Cytoscape.js bundle when it was fetched before the build (see `web/fetch-vendor.sh`;
 //! without it the script lists the graph instead of drawing it).
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::state::AppState;
 
 const INDEX: &str = include_str!("../web/index.html");
 const APP_JS: &str = include_str!("../web/app.js");
@@ -23,7 +20,8 @@ pub fn has_cytoscape() -> bool {
     !CYTOSCAPE.is_empty()
 }
 
-pub fn routes() -> Router<Arc<AppState>> {
+/// The UI's files; they need no state, so the server answers them while the analysis warms up.
+pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/", get(page))
         .route("/roles", get(page))

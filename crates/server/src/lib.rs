@@ -144,6 +144,71 @@ pub fn run_blocking(
     })
 }
 
+/// As [`run_blocking`], but listens at once and computes the state (the analysis) in the
+/// background: the UI's files are answered at once, every other request waits until the state
+/// is ready. `progress` is told when the work starts and when it is done.
+pub fn run_blocking_lazy(
+    build: impl FnOnce() -> AppState + Send + 'static,
+    addr: SocketAddr,
+    token: Option<&str>,
+    on_listen: impl FnOnce(SocketAddr),
+    progress: impl Fn(Warmup) + Send + 'static,
+) -> Result<(), ServeError> {
+    let token = check_bind(addr.ip(), token)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        let (listener, local) = bind(addr).await?;
+        serve(listener, warming_router(build, token, progress, on_listen, local)).await
+    })
+}
+
+/// What the background analysis of [`run_blocking_lazy`] reports.
+#[derive(Clone, Copy, Debug)]
+pub enum Warmup {
+    Started,
+    Ready(std::time::Duration),
+}
+
+/// The router of a server whose state is still being computed: the UI's files at once, the
+/// rest once the state is ready (see [`run_blocking_lazy`]).
+pub fn warming_router(
+    build: impl FnOnce() -> AppState + Send + 'static,
+    token: Option<String>,
+    progress: impl Fn(Warmup) + Send + 'static,
+    on_listen: impl FnOnce(SocketAddr),
+    local: SocketAddr,
+) -> Router {
+    let (tx, rx) = tokio::sync::watch::channel::<Option<Router>>(None);
+    let inner_token = token.clone();
+    tokio::task::spawn_blocking(move || {
+        let start = std::time::Instant::now();
+        progress(Warmup::Started);
+        let state = build();
+        let _ = tx.send(Some(router(Arc::new(state), inner_token)));
+        progress(Warmup::Ready(start.elapsed()));
+    });
+    on_listen(local);
+    let guard = Guard { token: token.map(Arc::from) };
+    Router::new()
+        .merge(assets::routes())
+        .route("/{*rest}", axum::routing::any(forward))
+        .with_state(rx)
+        .layer(middleware::from_fn_with_state(guard, protect))
+}
+
+/// Waits for the state, then answers as the full router does.
+async fn forward(State(mut rx): State<tokio::sync::watch::Receiver<Option<Router>>>, req: Request) -> Response {
+    use tower::ServiceExt;
+    let ready = rx.wait_for(Option::is_some).await.ok().and_then(|r| r.clone());
+    match ready {
+        Some(r) => match r.oneshot(req).await {
+            Ok(resp) => resp,
+            Err(never) => match never {},
+        },
+        None => (StatusCode::SERVICE_UNAVAILABLE, "the analysis did not finish\n").into_response(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

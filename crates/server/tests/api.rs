@@ -319,3 +319,45 @@ async fn hostile_role_name_is_data_not_markup() {
         assert!(!js.contains("innerHTML") && !js.contains("insertAdjacentHTML") && !js.contains("document.write"), "{script}");
     }
 }
+
+/// Issue 12: the server listens before the analysis is done. The UI's files answer at once;
+/// an API request waits for the analysis and then answers as the full router does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_answer_while_the_analysis_warms_up() {
+    let (release, wait) = std::sync::mpsc::channel::<()>();
+    let events = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = events.clone();
+    let build = move || {
+        // The analysis cannot finish until the test lets it.
+        let _ = wait.recv();
+        AppState::new(ingest::load(DEMO).unwrap().snapshot, now())
+    };
+    let progress = move |w: rolegraph_server::Warmup| seen.lock().unwrap().push(format!("{w:?}"));
+    let addr: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let app = rolegraph_server::warming_router(build, None, progress, |_| {}, addr);
+
+    // The shell answers while the analysis has not finished.
+    let shell = tokio::time::timeout(std::time::Duration::from_secs(5), app.clone().oneshot(Request::get("/").body(Body::empty()).unwrap()))
+        .await
+        .expect("the page answers before the analysis is done")
+        .unwrap();
+    assert_eq!(shell.status(), StatusCode::OK);
+    assert_eq!(shell.headers()[header::CONTENT_SECURITY_POLICY], CSP);
+
+    // An API request waits: it has not answered after a moment.
+    let pending = tokio::spawn(app.clone().oneshot(Request::get("/api/roles?limit=1").body(Body::empty()).unwrap()));
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(!pending.is_finished(), "an API request answered before the analysis was ready");
+    release.send(()).unwrap();
+    let resp = tokio::time::timeout(std::time::Duration::from_secs(60), pending).await.unwrap().unwrap().unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert!(v["total"].as_u64().unwrap() > 10, "{v}");
+    let events = events.lock().unwrap().clone();
+    assert_eq!(events.first().map(String::as_str), Some("Started"));
+    assert!(events.iter().any(|e| e.starts_with("Ready")));
+    // Writes are refused while warming too.
+    let post = app.oneshot(Request::post("/api/roles").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(post.status(), StatusCode::METHOD_NOT_ALLOWED);
+}

@@ -82,20 +82,30 @@ pub fn run(args: Args) -> Result<ExitCode> {
         eprintln!("showing stored snapshot {}", super::snapshot::describe(info));
     }
     let now = scan::pick_now(&snapshot, args.now.as_deref())?;
-    let mut state = match args.trail.read()? {
-        Some(u) => server::AppState::with_usage(snapshot, now, u),
-        None => server::AppState::new(snapshot, now),
+    let usage = args.trail.read()?;
+    let roles = snapshot.roles().count();
+    // The analysis runs in the background: the server listens at once.
+    let build = move || {
+        let state = match usage {
+            Some(u) => server::AppState::with_usage(snapshot, now, u),
+            None => server::AppState::new(snapshot, now),
+        };
+        match db {
+            Some(db) => state.with_history(db, served),
+            None => state,
+        }
     };
-    if let Some(db) = db {
-        state = state.with_history(db, served);
-    }
+    let progress = move |w: server::Warmup| match w {
+        server::Warmup::Started => eprintln!("analysing {roles} roles; pages load when it is done"),
+        server::Warmup::Ready(t) => eprintln!("analysis ready in {:.1} s", t.as_secs_f64()),
+    };
     let addr = SocketAddr::new(args.bind, args.port);
-    server::run_blocking(state, addr, args.token.as_deref(), |local| {
+    server::run_blocking_lazy(build, addr, args.token.as_deref(), |local| {
         let host = if local.ip().is_unspecified() { "127.0.0.1".to_owned() } else { local.ip().to_string() };
         let host = if local.is_ipv6() && !local.ip().is_unspecified() { format!("[{host}]") } else { host };
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "listening on http://{host}:{}", local.port());
         let _ = out.flush();
-    })?;
+    }, progress)?;
     Ok(ExitCode::SUCCESS)
 }
