@@ -67,10 +67,13 @@ impl<'a> RoleView<'a> {
 
     /// [`RoleView::facts`], with the action expansions of the other roles a thread computed.
     fn facts_with(&self, cache: &mut permissions::Expansions) -> &RoleFacts {
-        self.facts.get_or_init(|| {
-            let perms = permissions::compute_cached(self.snapshot, self.role, &PERMISSIONS, cache);
-            RoleFacts { privilege: classify(&perms, self.role), complete: perms.is_complete() }
-        })
+        self.facts.get_or_init(|| self.decide(cache))
+    }
+
+    /// What the engine decides of the role's permissions (the one definition of its privilege).
+    fn decide(&self, cache: &mut permissions::Expansions) -> RoleFacts {
+        let perms = permissions::compute_cached(self.snapshot, self.role, &PERMISSIONS, cache);
+        RoleFacts { privilege: classify(&perms, self.role), complete: perms.is_complete() }
     }
 
     /// What the role can do, classified: computed with the engine over the role's whole policy
@@ -86,8 +89,26 @@ impl<'a> RoleView<'a> {
 
     /// The row of `rolegraph roles`.
     pub fn summary(&self) -> RoleSummary {
-        let f = self.facts();
-        access::record::summary_of(self.snapshot, self.role, &self.uses, self.trust(), self.kinds().to_vec(), &f.privilege, f.complete)
+        self.summary_with(&mut permissions::Expansions::default())
+    }
+
+    /// The row of `rolegraph roles`, from the facts when they are computed, else deciding them
+    /// without keeping them (a table of every role need not hold every role's privilege).
+    fn summary_with(&self, cache: &mut permissions::Expansions) -> RoleSummary {
+        let own;
+        let f = match self.facts.get() {
+            Some(f) => f,
+            None => {
+                own = self.decide(cache);
+                &own
+            }
+        };
+        let trust = decode_role(self.snapshot, self.role);
+        let kinds = match self.kinds.get() {
+            Some(k) => k.clone(),
+            None => role_kinds(self.role, &trust),
+        };
+        access::record::summary_of(self.snapshot, self.role, &self.uses, &trust, kinds, &f.privilege, f.complete)
     }
 }
 
@@ -170,10 +191,25 @@ impl<'s> Analysis<'s> {
         });
     }
 
-    /// The rows of `rolegraph roles`: every role summarized, in snapshot order.
+    /// The rows of `rolegraph roles`: every role summarized, in snapshot order, on every core.
+    /// Facts already computed are read; the others are decided for the row and not kept.
     pub fn summaries(&self) -> RolesReport {
-        self.precompute(|_| true);
-        let roles = self.roles.iter().map(RoleView::summary).collect();
+        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).max(1);
+        let chunk = self.roles.len().div_ceil(threads).max(1);
+        let roles = std::thread::scope(|s| {
+            let handles: Vec<_> = self
+                .roles
+                .chunks(chunk)
+                .map(|part| {
+                    s.spawn(move || {
+                        let mut cache = permissions::Expansions::default();
+                        part.iter().map(|v| v.summary_with(&mut cache)).collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            // Summarizing does not panic (the workspace denies panicking constructs).
+            handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+        });
         RolesReport { schema_version: access::record::SCHEMA_VERSION, roles, gaps: self.snapshot.gaps.clone() }
     }
 }
@@ -196,7 +232,10 @@ mod tests {
         let ours = serde_json::to_value(&a.summaries().roles).unwrap();
         let theirs = serde_json::to_value(&access::record::roles_report(&s).roles).unwrap();
         assert_eq!(ours, theirs);
-        assert!(a.roles().iter().all(|v| v.privilege_if_computed().is_some()));
+        // The table does not keep what it decided; the rules' facts, once computed, are read.
+        assert!(a.roles().iter().all(|v| v.privilege_if_computed().is_none()));
+        a.precompute(|_| true);
+        assert_eq!(serde_json::to_value(&a.summaries().roles).unwrap(), theirs);
         assert!(a.graph_if_built().is_none());
         let n = a.graph().nodes().len();
         assert!(n > 0);

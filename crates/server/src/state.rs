@@ -61,7 +61,7 @@ impl AppState {
         // One analysis: the rows, the rules and the graph read the same per-role facts.
         let (roles, findings, mut graph) = {
             let analysis = analysis::Analysis::new(&snapshot);
-            let roles = analysis.summaries().roles;
+            // The rules first: the rows then read the privilege they computed.
             let findings = {
                 let mut cx = RuleContext::of(&analysis, now);
                 if let Some(u) = &usage {
@@ -69,6 +69,7 @@ impl AppState {
                 }
                 rules::run(&cx, &Suppressions::default())
             };
+            let roles = analysis.summaries().roles;
             (roles, findings, analysis.into_graph())
         };
         if let Some(u) = &usage {
