@@ -52,6 +52,11 @@ pub struct GraphOptions {
     pub role_session_tags_unknown: bool,
     /// Worker threads; 0 means one per available core.
     pub threads: usize,
+    /// Route principals that reach every target of a path (or every role of an account that
+    /// trusts their account) alike through capability nodes (see `docs/graph.md`). When false,
+    /// every principal gets one edge per target: the same answers, in a graph that grows with
+    /// principals × targets (for tests that compare the two).
+    pub capabilities: bool,
 }
 
 impl Default for GraphOptions {
@@ -62,6 +67,7 @@ impl Default for GraphOptions {
             assume_unlisted_resources: true,
             role_session_tags_unknown: false,
             threads: 0,
+            capabilities: true,
         }
     }
 }
@@ -540,7 +546,13 @@ pub fn build(snapshot: &Snapshot, options: &GraphOptions) -> Graph {
     };
     let mut first = Out::default();
     env.trusting = crate::assume::service_trust(&env, &mut first);
-    env.change_targets = crate::privesc::change_targets(&env);
+    if options.capabilities {
+        env.change_targets = crate::privesc::change_targets(&env);
+    }
+    if !options.capabilities {
+        env.capabilities.clear();
+        env.assume_capabilities.clear();
+    }
     let caps = crate::privesc::capability_edges(&env);
     let mut capability_edges = caps.edges;
     env.capabilities = caps.live;
