@@ -215,7 +215,7 @@ pub(crate) struct Env<'s> {
     pub capability_targets: HashMap<NodeIdx, Vec<Arc<str>>>,
     /// `(account, what a change action changes)` → the principals of the account it can change
     /// (sorted nodes, and their ARNs): for change facts that hold alike for all of them.
-    pub change_targets: HashMap<(String, crate::privesc::spec::Changes), (Arc<[NodeIdx]>, Vec<Arc<str>>)>,
+    pub change_targets: crate::privesc::ChangeTargets,
     /// `(caller account, target account, users?)` → the can-assume capability node
     /// ([`crate::assume::capability_edges`]).
     pub assume_capabilities: HashMap<(String, String, bool), NodeIdx>,
@@ -409,7 +409,7 @@ fn register(snapshot: &Snapshot, options: &GraphOptions, ix: &TrustIndex<'_>, ac
         }
         t.add(&admin_id(&acct.id), NodeKind::AccountAdmin, &format!("administrator of {}", acct.display_name()), Some(&acct.id));
         for spec in crate::privesc::spec::PATHS.iter().filter(|p| crate::privesc::fans_out(p)) {
-            let label = crate::privesc::capability_label(spec, &acct.display_name());
+            let label = crate::privesc::capability_label(spec, acct.display_name());
             t.add(&crate::privesc::capability_id(spec, &acct.id), NodeKind::Capability, &label, Some(&acct.id));
         }
     }
@@ -502,12 +502,11 @@ pub fn build(snapshot: &Snapshot, options: &GraphOptions) -> Graph {
             }
             for user in [true, false] {
                 let key = (from.clone(), role.account_id.clone(), user);
-                if !assume_capabilities.contains_key(&key) {
+                assume_capabilities.entry(key).or_insert_with(|| {
                     let id = crate::assume::capability_id(from, &role.account_id, user);
                     let label = crate::assume::capability_label(from, &role.account_id, user);
-                    let node = nodes.add(&id, NodeKind::Capability, &label, Some(&role.account_id));
-                    assume_capabilities.insert(key, node);
-                }
+                    nodes.add(&id, NodeKind::Capability, &label, Some(&role.account_id))
+                });
             }
         }
     }

@@ -154,7 +154,7 @@ impl Graph {
     /// The hops of a path (positions in [`Graph::edges`]) as a user sees them: an edge into a
     /// capability node and the edge out of it are one hop, and each hop has every way from its
     /// source to its target of its kind ([`Graph::link`]).
-    pub fn hops(&self, path: &[u32]) -> Vec<Edge> {
+    pub fn hops(&self, path: &[u32]) -> Vec<std::borrow::Cow<'_, Edge>> {
         let mut ends: Vec<(NodeIdx, NodeIdx, crate::types::EdgeKind)> = Vec::with_capacity(path.len());
         for e in path.iter().filter_map(|e| self.edge(*e)) {
             match ends.last_mut() {
@@ -182,12 +182,25 @@ impl Graph {
 
     /// Every way from one node to another of a kind, direct or through capability nodes, as one
     /// edge (unconditional ways first, then by path id; at most [`crate::MAX_WAYS`]).
-    pub fn link(&self, from: NodeIdx, to: NodeIdx, kind: crate::types::EdgeKind) -> Option<Edge> {
+    /// A single direct edge is the graph's own (so that what is attached to it by position,
+    /// like observed assumptions, stays with it).
+    pub fn link(&self, from: NodeIdx, to: NodeIdx, kind: crate::types::EdgeKind) -> Option<std::borrow::Cow<'_, Edge>> {
+        let through = self
+            .out_edges(from)
+            .iter()
+            .filter_map(|e| self.edge(*e))
+            .any(|e1| self.is_capability(e1.to) && self.edges_between(e1.to, to).any(|e2| e2.kind == kind));
+        if !through {
+            let mut direct = self.edges_between(from, to).filter(|e| e.kind == kind);
+            if let (Some(e), None) = (direct.next(), direct.next()) {
+                return Some(std::borrow::Cow::Borrowed(e));
+            }
+        }
         let mut all = self.links(from, to).into_iter().filter(|e| e.kind == kind);
         let first = all.next()?;
         let rest: Vec<Edge> = all.collect();
         if rest.is_empty() {
-            return Some(first);
+            return Some(std::borrow::Cow::Owned(first));
         }
         let mut data = (*first.data).clone();
         for e in &rest {
@@ -205,7 +218,7 @@ impl Graph {
             data.ways.truncate(crate::types::MAX_WAYS);
         }
         data.gaps.sort();
-        Some(Edge { from, to, kind, data: std::sync::Arc::new(data) })
+        Some(std::borrow::Cow::Owned(Edge { from, to, kind, data: std::sync::Arc::new(data) }))
     }
 
     /// Whether a node is a capability node.

@@ -210,7 +210,7 @@ fn node_json(g: &Graph, n: NodeIdx) -> Value {
 }
 
 /// The hops of a path, with the two edges through a capability node joined into one.
-fn edges(g: &Graph, path: &[u32]) -> Vec<Edge> {
+fn edges<'g>(g: &'g Graph, path: &[u32]) -> Vec<std::borrow::Cow<'g, Edge>> {
     g.hops(path)
 }
 
@@ -483,7 +483,9 @@ pub fn export(args: GraphArgs) -> Result<ExitCode> {
         Some(r) => g.around(find(&snapshot, &g, r)?),
         None => g,
     };
-    let mut out = std::io::stdout().lock();
-    out.write_all(graph::export::render(&g, format).as_bytes())?;
+    // Written as it goes (buffered): no copy of the whole export is held.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    graph::export::write(&g, format, &mut out)?;
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -46,7 +46,16 @@ fn label(k: NodeKind) -> String {
 
 /// The graph as Cypher statements.
 pub fn to_cypher(g: &Graph) -> String {
-    let mut s = String::from("CREATE CONSTRAINT rolegraph_node_id IF NOT EXISTS FOR (n:RolegraphNode) REQUIRE n.id IS UNIQUE;\n");
+    let mut buf = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = write_cypher(g, &mut buf);
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+/// Writes the export as it goes.
+pub fn write_cypher(g: &Graph, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut s = super::Sink::new(out);
+    s.push_str("CREATE CONSTRAINT rolegraph_node_id IF NOT EXISTS FOR (n:RolegraphNode) REQUIRE n.id IS UNIQUE;\n");
     for n in g.nodes() {
         let mut props = format!("n.kind = {}, n.label = {}, n.admin = {}", lit(n.kind.as_str()), lit(&n.label), n.admin);
         if let Some(a) = &n.account {
@@ -91,5 +100,5 @@ pub fn to_cypher(g: &Graph) -> String {
             o.seen.count
         ));
     }
-    s
+    s.finish()
 }

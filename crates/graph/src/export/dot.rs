@@ -38,7 +38,16 @@ fn shape(k: NodeKind) -> &'static str {
 
 /// The graph as a DOT `digraph`.
 pub fn to_dot(g: &Graph) -> String {
-    let mut s = String::from("digraph rolegraph {\n  rankdir=LR;\n  node [fontsize=10];\n  edge [fontsize=8];\n");
+    let mut buf = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = write_dot(g, &mut buf);
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+/// Writes the export as it goes.
+pub fn write_dot(g: &Graph, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut s = super::Sink::new(out);
+    s.push_str("digraph rolegraph {\n  rankdir=LR;\n  node [fontsize=10];\n  edge [fontsize=8];\n");
     for n in g.nodes() {
         let mut label = format!("{}\\n{}", n.label.replace('\\', "\\\\").replace('"', "\\\""), n.kind.as_str());
         if let Some(v) = &n.vendor {
@@ -68,5 +77,5 @@ pub fn to_dot(g: &Graph) -> String {
         s.push_str(&format!("  {} -> {} [label={}, color=red, style=bold];\n", quote(&f), quote(&t), quote(&label)));
     }
     s.push_str("}\n");
-    s
+    s.finish()
 }

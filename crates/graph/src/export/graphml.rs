@@ -45,11 +45,18 @@ fn data(key: &str, value: &str) -> String {
 
 /// The graph as a GraphML document.
 pub fn to_graphml(g: &Graph) -> String {
-    let mut s = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\" \
+    let mut buf = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = write_graphml(g, &mut buf);
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+/// Writes the export as it goes.
+pub fn write_graphml(g: &Graph, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut s = super::Sink::new(out);
+    s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\" \
          xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" \
-         xsi:schemaLocation=\"http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd\">\n",
-    );
+         xsi:schemaLocation=\"http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd\">\n",);
     for (id, on, name, ty) in KEYS {
         s.push_str(&format!("  <key id=\"{id}\" for=\"{on}\" attr.name=\"{name}\" attr.type=\"{ty}\"/>\n"));
     }
@@ -108,5 +115,5 @@ pub fn to_graphml(g: &Graph) -> String {
         s.push_str("    </edge>\n");
     }
     s.push_str("  </graph>\n</graphml>\n");
-    s
+    s.finish()
 }

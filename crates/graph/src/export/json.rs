@@ -46,7 +46,7 @@ fn is_zero(n: &usize) -> bool {
 struct GraphOut<'a> {
     schema_version: u32,
     nodes: &'a [Node],
-    edges: Vec<EdgeOut<'a>>,
+    edges: EdgesOut<'a>,
     notes: &'a [String],
     stats: &'a Stats,
     /// Observed assumptions (only with a trail), those the policies do not allow flagged.
@@ -92,11 +92,20 @@ pub fn edge_json(g: &Graph, e: &Edge) -> Value {
     serde_json::to_value(edge_out(g, e)).unwrap_or(Value::Null)
 }
 
+/// The edges, serialised one at a time as they are written.
+struct EdgesOut<'a>(&'a Graph);
+
+impl Serialize for EdgesOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.edges().iter().map(|e| edge_out(self.0, e)))
+    }
+}
+
 fn graph_out(g: &Graph) -> GraphOut<'_> {
     GraphOut {
         schema_version: SCHEMA_VERSION,
         nodes: g.nodes(),
-        edges: g.edges().iter().map(|e| edge_out(g, e)).collect(),
+        edges: EdgesOut(g),
         notes: g.notes(),
         stats: g.stats(),
         observed: g.observed(),
@@ -110,7 +119,14 @@ pub fn to_json(g: &Graph) -> Value {
 
 /// The whole graph as JSON text (pretty, with a final newline), without building a value.
 pub fn to_json_text(g: &Graph) -> String {
-    let mut s = serde_json::to_string_pretty(&graph_out(g)).unwrap_or_default();
-    s.push('\n');
-    s
+    let mut buf = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = write_json(g, &mut buf);
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+/// Writes the whole graph as JSON (pretty, with a final newline) as it goes.
+pub fn write_json(g: &Graph, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &graph_out(g)).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")
 }

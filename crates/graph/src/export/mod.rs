@@ -8,10 +8,10 @@ mod dot;
 mod graphml;
 mod json;
 
-pub use cypher::to_cypher;
-pub use dot::to_dot;
-pub use graphml::to_graphml;
-pub use json::{SCHEMA_VERSION, edge_json, to_json, to_json_text};
+pub use cypher::{to_cypher, write_cypher};
+pub use dot::{to_dot, write_dot};
+pub use graphml::{to_graphml, write_graphml};
+pub use json::{SCHEMA_VERSION, edge_json, to_json, to_json_text, write_json};
 
 use crate::graph::Graph;
 use crate::types::Edge;
@@ -38,13 +38,49 @@ impl Format {
     }
 }
 
-/// Renders the graph.
+/// Renders the graph (for tests and small graphs: [`write`] streams).
 pub fn render(g: &Graph, format: Format) -> String {
+    let mut buf = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = write(g, format, &mut buf);
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+/// Writes the graph as it goes: no copy of the whole output is held.
+pub fn write(g: &Graph, format: Format, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     match format {
-        Format::Json => to_json_text(g),
-        Format::Dot => to_dot(g),
-        Format::GraphMl => to_graphml(g),
-        Format::Cypher => to_cypher(g),
+        Format::Json => write_json(g, out),
+        Format::Dot => write_dot(g, out),
+        Format::GraphMl => write_graphml(g, out),
+        Format::Cypher => write_cypher(g, out),
+    }
+}
+
+/// Where an exporter writes: text goes out as it is pushed; the first error is kept and
+/// returned at the end (later pushes are dropped).
+pub(crate) struct Sink<'a> {
+    out: &'a mut dyn std::io::Write,
+    err: Option<std::io::Error>,
+}
+
+impl<'a> Sink<'a> {
+    pub fn new(out: &'a mut dyn std::io::Write) -> Sink<'a> {
+        Sink { out, err: None }
+    }
+
+    pub fn push_str(&mut self, s: &str) {
+        if self.err.is_none()
+            && let Err(e) = self.out.write_all(s.as_bytes())
+        {
+            self.err = Some(e);
+        }
+    }
+
+    pub fn finish(self) -> std::io::Result<()> {
+        match self.err {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 }
 

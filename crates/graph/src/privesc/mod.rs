@@ -540,9 +540,13 @@ const CHANGES: [(&str, Changes); 7] = [
     ("iam:CreatePolicyVersion", Changes::PolicyVersion),
 ];
 
+/// `(account, what a change changes)` → the principals of the account it can change (sorted
+/// nodes) and their ARNs.
+pub(crate) type ChangeTargets = HashMap<(String, Changes), (Arc<[NodeIdx]>, Vec<Arc<str>>)>;
+
 /// The principals of each account that a change action of each kind can change, with their
 /// ARNs (roles only their service may change are left out: AWS refuses those changes).
-pub(crate) fn change_targets(env: &Env<'_>) -> HashMap<(String, Changes), (Arc<[NodeIdx]>, Vec<Arc<str>>)> {
+pub(crate) fn change_targets(env: &Env<'_>) -> ChangeTargets {
     let mut out = HashMap::new();
     for account in &env.snapshot.accounts {
         let lists: [(Changes, Vec<&str>); 3] = [

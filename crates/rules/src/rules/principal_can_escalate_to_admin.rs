@@ -58,7 +58,7 @@ impl Rule for PrincipalCanEscalateToAdmin {
             let Some(admin) = g.node(esc.admin) else { continue };
             // Each hop with every way it has (for the steps), and as the path took it (for
             // what it needs).
-            let edges: Vec<graph::Edge> = g.hops(&esc.path);
+            let edges = g.hops(&esc.path);
             let taken: Vec<graph::Edge> = g.taken(&esc.path);
             let mut steps = Vec::with_capacity(edges.len());
             let mut notes = Vec::new();
