@@ -16,6 +16,7 @@ use anyhow::{Context as _, Result, bail};
 use store::Store;
 
 use crate::cmd::{load, scan};
+use crate::output::errln;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -79,7 +80,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         (None, None) => bail!("give a folder of exports or `--db PATH`"),
     };
     if let Some(info) = &served {
-        eprintln!("showing stored snapshot {}", super::snapshot::describe(info));
+        errln!("showing stored snapshot {}", super::snapshot::describe(info));
     }
     let now = scan::pick_now(&snapshot, args.now.as_deref())?;
     let mut state = match args.trail.read()? {
@@ -93,7 +94,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     server::run_blocking(state, addr, args.token.as_deref(), |local| {
         let host = if local.ip().is_unspecified() { "127.0.0.1".to_owned() } else { local.ip().to_string() };
         let host = if local.is_ipv6() && !local.ip().is_unspecified() { format!("[{host}]") } else { host };
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::output::stdout();
         let _ = writeln!(out, "listening on http://{host}:{}", local.port());
         let _ = out.flush();
     })?;
