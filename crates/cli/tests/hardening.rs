@@ -178,3 +178,33 @@ fn eval_batch_on_an_endless_line_answers_with_an_error_line() {
     assert_eq!(v["line"], 1);
     assert!(v["error"].as_str().unwrap().contains("longer than"), "{v}");
 }
+
+/// Issue 14, point 5: a role exported twice, read-only in one file and `Action: *` in the
+/// other, was read-only (the second copy was dropped). Now it is admin, with a
+/// `conflicting_record` gap naming both files.
+#[test]
+fn a_conflicting_duplicate_role_has_the_union_of_its_permissions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let details = |action: &str| {
+        serde_json::json!({
+            "RoleDetailList": [{
+                "Path": "/", "RoleName": "app", "RoleId": "AROA1", "Arn": "arn:aws:iam::111111111111:role/app",
+                "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+                "RolePolicyList": [{"PolicyName": "main", "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]}}],
+                "AttachedManagedPolicies": [], "InstanceProfileList": []
+            }],
+            "UserDetailList": [], "GroupDetailList": [], "Policies": []
+        })
+        .to_string()
+    };
+    std::fs::write(tmp.path().join("a-read.json"), details("s3:GetObject")).unwrap();
+    std::fs::write(tmp.path().join("b-all.json"), details("*")).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_rolegraph")).args(["roles", tmp.path().to_str().unwrap(), "--json"]).output().unwrap();
+    assert!(o.status.success(), "{o:?}");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["roles"][0]["privilege"], "admin", "{v}");
+    let gap = v["gaps"].as_array().unwrap().iter().find(|g| g["kind"] == "conflicting_record").unwrap_or_else(|| panic!("{v}"));
+    let what = gap["what"].as_str().unwrap();
+    assert!(what.contains("`a-read.json` at RoleDetailList[0]") && what.contains("`b-all.json` at RoleDetailList[0]"), "{what}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("1 conflicting record"));
+}

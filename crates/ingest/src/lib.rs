@@ -10,6 +10,7 @@ mod activity;
 mod build;
 mod build_gaps;
 mod collection;
+mod conflict;
 mod convert;
 mod error;
 mod iam;
