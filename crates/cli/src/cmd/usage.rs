@@ -101,8 +101,9 @@ pub fn read_trail(trail: &[PathBuf], until: Option<&str>, days: Option<u32>, thr
     let paths: Vec<&Path> = trail.iter().map(PathBuf::as_path).collect();
     let usage = usage::scan_with(&paths, window, threads)?;
     let r = &usage.read;
+    let skipped = if r.skipped_files > 0 { format!(", {} skipped", r.skipped_files) } else { String::new() };
     errln!(
-        "read {} records from {} files ({} malformed records, {} malformed files); {} events in the window, {} outside",
+        "read {} records from {} files ({} malformed records, {} malformed files{skipped}); {} events in the window, {} outside",
         r.records, r.files, r.malformed_records, r.malformed_files, usage.events, usage.out_of_window
     );
     for p in r.examples.iter().take(3) {
