@@ -789,5 +789,9 @@ fn short(e: &TrustedEntity) -> String {
     s
 }
 
+mod strangers;
+
+pub use strangers::stranger_may_assume;
+
 #[cfg(test)]
 mod tests;
