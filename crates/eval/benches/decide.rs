@@ -2,6 +2,10 @@
 //! wildcards, conditions and a deny, plus a permission boundary and two SCP levels.
 //!
 //! `cargo bench -p rolegraph-eval --bench decide`; figures in docs/benchmarks.md.
+//!
+//! `trust-statements/N`: one caller against a trust policy of N statements, each naming an
+//! account (issue 14): the time of one decision should not grow with N, or deciding each of the
+//! N principals of the policy is quadratic.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -99,5 +103,40 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// A trust policy whose `n` statements each trust one account.
+fn trust_of(n: usize) -> Arc<Policy> {
+    let statements: Vec<serde_json::Value> = (0..n)
+        .map(|i| json!({"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{:012}:root", 100_000_000_000 + i)}, "Action": "sts:AssumeRole"}))
+        .collect();
+    let doc = json!({"Version": "2012-10-17", "Statement": statements});
+    Arc::new(Policy::from_json(&doc).unwrap_or_else(|e| panic!("{e}")))
+}
+
+fn trust_statements(c: &mut Criterion) {
+    let mut g = c.benchmark_group("trust-statements");
+    let all = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
+    let all = Arc::new(Policy::from_json(&all).unwrap_or_else(|e| panic!("{e}")));
+    let ctx = Context::new().with_unknowns(Unknowns::All);
+    for n in [100usize, 1_000, 10_000] {
+        let mut set = PolicySet::new();
+        set.identity("caller", all.clone());
+        set.resource("trust", trust_of(n));
+        let principal = format!("arn:aws:iam::{:012}:root", 100_000_000_000 + n / 2);
+        g.bench_function(format!("{n}"), |b| {
+            b.iter(|| {
+                let req = Request {
+                    principal: &principal,
+                    action: "sts:AssumeRole",
+                    resource: "arn:aws:iam::111122223333:role/big",
+                    resource_account: Some("111122223333"),
+                    context: &ctx,
+                };
+                black_box(evaluate(black_box(&req), &set))
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench, trust_statements);
 criterion_main!(benches);
