@@ -513,7 +513,7 @@ fn oidc_platform(issuer: &str) -> Option<&'static str> {
 }
 
 /// Classifies one principal.
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments, reason = "one entity is classified from its statement and every part of it")]
 fn entity(
     snapshot: &Snapshot,
     role_account: &str,

@@ -2,7 +2,7 @@
 //! hostile exports and trails reaches no terminal as a control sequence and forges no line, and
 //! `eval --batch` reads an endless line in bounded memory.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

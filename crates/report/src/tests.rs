@@ -2,7 +2,7 @@
 //! formats carry their version, the SARIF document has the structure code scanning needs, and
 //! HTML and Markdown escape what comes from the data.
 
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
 
 use model::{Snapshot, Timestamp};
 use rules::{RuleContext, Suppressions};

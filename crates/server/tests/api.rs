@@ -2,7 +2,7 @@
 //! every endpoint, paging, filters, 404s, the security headers, read-only methods, the token,
 //! and a role with a hostile name.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
 
 use std::sync::{Arc, OnceLock};
 

@@ -2,7 +2,7 @@
 //! only its own `Host` values, closes connections that send no request in time, and keeps
 //! answering while its connection cap is held by idle clients.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};

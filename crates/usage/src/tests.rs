@@ -1,6 +1,6 @@
 //! Reading every format, bad input, aggregation, and the proof of suggested policies.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, reason = "a test stops at the first unexpected value")]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -76,10 +76,8 @@ mod tests {
         let (s, r) = role(&all_but_one);
         assert_eq!(stranger_may_assume(&s, &r, &["sts:AssumeRole".into()]), Some(false));
         // A condition on who may come is for the rule to weigh: the engine says "maybe".
-        let conditional = format!(
-            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","Condition":{{"StringEquals":{{"aws:PrincipalOrgID":"o-1"}}}}}}]}}"#
-        );
-        let (s, r) = role(&conditional);
+        let conditional = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-1"}}}]}"#;
+        let (s, r) = role(conditional);
         assert_eq!(stranger_may_assume(&s, &r, &[]), Some(true));
         let (s, mut r) = role(&everyone);
         r.trust_policy = None;

@@ -387,7 +387,7 @@ fn explain_edge(g: &Graph, e: &Edge, out: &mut impl Write) -> std::io::Result<()
             writeln!(out, "      via {}", Safe(&v.to_string()))?;
         }
         for a in &w.assumptions {
-            writeln!(out, "      assuming {}", Safe(&a.to_string()))?;
+            writeln!(out, "      assuming {}", Safe(a))?;
         }
     }
     if e.data.more_ways > 0 {
