@@ -78,6 +78,20 @@ pub fn load_with(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Loaded
     Ok(loaded)
 }
 
+/// Loads the content of one export file held in memory (plain or gzipped), as the file `name`
+/// of a folder would be read (names matter to some exports: `list-policies-for-target.r-1.json`).
+/// For tests and fuzzing; errors name `name`.
+pub fn load_bytes(name: &str, content: &[u8], options: &LoadOptions) -> Result<Loaded, IngestError> {
+    let f = read::FileRef { rel: name.to_owned(), full: std::path::PathBuf::from(name) };
+    let bytes = read::decompress(&f, content.to_vec())?;
+    let outcome = read::read_content(&f, &bytes, options.strict)?;
+    let loaded = build::build(vec![(f.rel, outcome)]);
+    if loaded.files.iter().all(|f| f.kind.is_none()) {
+        return Err(IngestError::NoExports { path: f.full });
+    }
+    Ok(loaded)
+}
+
 /// Reads every file, in parallel, keeping file order; the first error in file order wins.
 fn read_all(files: &[read::FileRef], options: &LoadOptions) -> Result<Vec<read::Outcome>, IngestError> {
     let threads = match options.threads {

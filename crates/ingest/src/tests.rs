@@ -590,3 +590,13 @@ fn conflicting_duplicates_are_a_gap_and_their_union_is_kept() {
     write(same.path(), "b.json", &details_with("*", ""));
     assert!(!load(same.path()).unwrap().snapshot.gaps.iter().any(|g| g.kind == GapKind::ConflictingRecord));
 }
+
+#[test]
+fn load_bytes_reads_one_file_in_memory_as_load_reads_it() {
+    let text = details_with("s3:GetObject", "");
+    let l = crate::load_bytes("acct/iam-get-account-authorization-details.json", text.as_bytes(), &LoadOptions::default()).unwrap();
+    assert_eq!(only_account(&l.snapshot).roles.len(), 1);
+    let e = crate::load_bytes("x.json", b"{\"Roles\": [", &LoadOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("x.json"), "{e}");
+    assert!(crate::load_bytes("x.json", b"[1, 2]", &LoadOptions::default()).is_err(), "nothing recognised");
+}
