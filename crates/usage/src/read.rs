@@ -207,7 +207,8 @@ fn special_kind(t: std::fs::FileType) -> &'static str {
 
 /// The entries of a folder, recursively: regular files to read, the rest skipped with a reason.
 /// `folders` holds the folders already listed (canonical paths), so that a symbolic link back
-/// to a parent, or a second link to a folder, is not followed again.
+/// to one of them or to a folder above them (a loop), or a second link to a folder, is not
+/// followed.
 fn collect_entries(entries: std::fs::ReadDir, folders: &mut std::collections::HashSet<PathBuf>, out: &mut Vec<(PathBuf, Option<String>)>) {
     for e in entries {
         let Ok(e) = e else { continue };
@@ -226,17 +227,20 @@ fn collect_entries(entries: std::fs::ReadDir, folders: &mut std::collections::Ha
         if meta.is_file() {
             out.push((p, None));
         } else if meta.is_dir() {
-            let seen = match std::fs::canonicalize(&p) {
-                Ok(c) => !folders.insert(c),
+            let canonical = match std::fs::canonicalize(&p) {
+                Ok(c) => c,
                 Err(err) => {
                     out.push((p, Some(format!("cannot be read: {err}"))));
                     continue;
                 }
             };
-            if seen {
-                out.push((p, Some("a folder already read (a symbolic link loop, or a second link to it)".to_owned())));
+            // A link to a folder read already, or to one that holds a folder read already (a
+            // parent: a loop, which would also read what lies beside the trail folder).
+            if folders.iter().any(|f| f.starts_with(&canonical)) {
+                out.push((p, Some("a folder already read, or one that contains it (a symbolic link loop)".to_owned())));
                 continue;
             }
+            folders.insert(canonical);
             match std::fs::read_dir(&p) {
                 Ok(sub) => collect_entries(sub, folders, out),
                 Err(err) => out.push((p, Some(format!("the folder cannot be listed: {err}")))),
