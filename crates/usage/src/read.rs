@@ -169,7 +169,7 @@ pub fn list_files(path: &Path) -> Result<Vec<TrailFile>, ReadError> {
 pub fn read_file(f: &TrailFile, stats: &mut ReadStats, sink: &mut Sink<'_>) {
     if let Some(reason) = &f.skipped {
         stats.skipped_files += 1;
-        stats.problem(&f.name, "file".into(), format!("skipped: {reason}"));
+        stats.problem(&f.name, "file".into(), reason.clone());
         return;
     }
     match File::open(&f.path) {
