@@ -1,6 +1,6 @@
 //! Small snapshots built in code for the unit tests.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
 
 use model::{
     Account, InlinePolicy, ManagedPolicy, OrgAccount, OrgPolicy, OrgPolicyType, OrgRoot, Organization, PolicyDoc,

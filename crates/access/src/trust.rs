@@ -513,7 +513,7 @@ fn oidc_platform(issuer: &str) -> Option<&'static str> {
 }
 
 /// Classifies one principal.
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments, reason = "one entity is classified from its statement and every part of it")]
 fn entity(
     snapshot: &Snapshot,
     role_account: &str,
@@ -788,6 +788,10 @@ fn short(e: &TrustedEntity) -> String {
     }
     s
 }
+
+mod strangers;
+
+pub use strangers::stranger_may_assume;
 
 #[cfg(test)]
 mod tests;

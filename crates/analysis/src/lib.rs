@@ -216,7 +216,7 @@ impl<'s> Analysis<'s> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
     use super::*;
 
     fn demo() -> Snapshot {

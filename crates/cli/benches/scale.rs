@@ -13,7 +13,7 @@
 //! Generated data goes to `ROLEGRAPH_SCALE_DIR` (default: the system's temporary folder) and is
 //! kept for reruns. Peak memory is the child's `VmHWM` from `/proc`, read every 5 ms.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "a bench stops at the first failure")]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

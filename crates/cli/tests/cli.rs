@@ -1,6 +1,6 @@
 //! The `rolegraph` binary, end to end: what users type in the README and the docs.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
 
 use std::process::Output;
 

@@ -1,7 +1,7 @@
 //! The graph commands end to end: `who-can-assume`, `reach`, `path`, `escalations` and
 //! `graph`, on the Cloudsplaining sample account and on the demo organization.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
 
 use std::process::Output;
 

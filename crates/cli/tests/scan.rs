@@ -1,6 +1,6 @@
 //! `rolegraph scan`, `rules` and `rule` on the bundled demo organization.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
 
 use std::process::Output;
 

@@ -1,7 +1,7 @@
 //! `rolegraph serve`: refuses a non-loopback address without a token (exit 2), and on the demo
 //! prints its address and answers the API on it, with `--trail` the usage endpoints too.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -62,11 +62,65 @@ impl Drop for Server {
 }
 
 fn http_get(addr: &str, path: &str) -> String {
+    http_get_as(addr, addr, path)
+}
+
+fn http_get_as(addr: &str, host: &str, path: &str) -> String {
     let mut s = TcpStream::connect(addr).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(60))).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
     let mut resp = String::new();
     s.read_to_string(&mut resp).unwrap();
     resp
+}
+
+/// Issue 14, points 3 and 7: a `Host` the server is not reached by (DNS rebinding) gets 421
+/// unless `--allowed-host` names it, and `?token=` is compared percent-decoded.
+#[test]
+fn answers_its_own_hosts_and_a_percent_encoded_token() {
+    let server = Server::start(&["serve", "demo", "--port", "0", "--token", "s3cret/+ é", "--allowed-host", "rolegraph.test"]);
+    let port = server.addr.rsplit(':').next().unwrap().to_owned();
+    let api = "/api/accounts?token=s3cret%2F+%20%C3%A9";
+    let own = http_get(&server.addr, api);
+    let localhost = http_get_as(&server.addr, &format!("localhost:{port}"), api);
+    let named = http_get_as(&server.addr, "rolegraph.test", api);
+    let rebound = http_get_as(&server.addr, &format!("evil.example:{port}"), api);
+    let plain = http_get(&server.addr, "/api/accounts?token=s3cret/+%20%C3%A9");
+    let wrong = http_get(&server.addr, "/api/accounts?token=s3cret%2F%20%20%C3%A9");
+    drop(server);
+    for (what, r) in [("own", &own), ("localhost", &localhost), ("allowed", &named), ("unencoded slash", &plain)] {
+        assert!(r.starts_with("HTTP/1.1 200") && r.contains("security-tooling"), "{what}: {r}");
+    }
+    assert!(rebound.starts_with("HTTP/1.1 421") && !rebound.contains("security-tooling"), "{rebound}");
+    assert!(wrong.starts_with("HTTP/1.1 401"), "{wrong}");
+}
+
+/// Issue 14, point 4: idle half-open connections (here 64: a request line and part of the
+/// headers, then nothing) neither stop the server from answering nor stay open: the server
+/// closes them after its header-read timeout (10 s).
+#[test]
+fn half_open_connections_are_answered_around_and_closed() {
+    let server = Server::start(&["serve", "demo", "--port", "0"]);
+    let mut idle: Vec<TcpStream> = (0..64)
+        .map(|_| {
+            let mut s = TcpStream::connect(&server.addr).unwrap();
+            s.write_all(b"GET /api/accounts HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ").unwrap();
+            s
+        })
+        .collect();
+    let start = std::time::Instant::now();
+    let resp = http_get(&server.addr, "/api/accounts");
+    assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
+    assert!(start.elapsed() < std::time::Duration::from_secs(5), "answered after {:?}", start.elapsed());
+    let s = &mut idle[0];
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
+    let mut buf = [0u8; 256];
+    let closed = match s.read(&mut buf) {
+        Ok(_) => true,
+        Err(e) => !matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut),
+    };
+    drop(server);
+    assert!(closed, "an idle connection was still open after {:?}", start.elapsed());
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! temporary folder: the demo organization, and a copy of it with one trust policy, one role's
 //! policies and one function changed.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,7 +1,7 @@
 //! `rolegraph usage` and `rolegraph suggest-policy`, end to end on the CloudTrail samples and a
 //! small export folder whose roles match them.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
 
 use std::process::Output;
 

@@ -340,7 +340,7 @@ async fn assume(
 }
 
 /// Everything of one account: IAM, and the regional services region by region, at once.
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments, reason = "one account is collected with every client and option it needs")]
 async fn account(
     config: &SdkConfig,
     calls: &Calls,

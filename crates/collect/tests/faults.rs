@@ -2,7 +2,7 @@
 //! recorded gaps (and collection goes on), throttled calls are retried until their data is
 //! complete, and a call that never answers ends by timeout as a gap instead of hanging.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
 
 mod common;
 

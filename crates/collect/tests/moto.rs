@@ -5,7 +5,7 @@
 //! The operations the proxy saw are checked against the documented IAM policies with the
 //! project's own engine and catalog.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
 
 mod common;
 

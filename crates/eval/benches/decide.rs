@@ -2,6 +2,12 @@
 //! wildcards, conditions and a deny, plus a permission boundary and two SCP levels.
 //!
 //! `cargo bench -p rolegraph-eval --bench decide`; figures in docs/benchmarks.md.
+//!
+//! `trust-statements/N`: one caller against a trust policy of N statements, each naming an
+//! account (issue 14): the time of one decision should not grow with N, or deciding each of the
+//! N principals of the policy is quadratic.
+
+#![allow(clippy::panic, reason = "a benchmark's inputs are fixed: one that does not parse is a bug to stop on")]
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -29,21 +35,21 @@ fn role_policy() -> Arc<Policy> {
             {"Sid": "OnlyFromVpc", "Effect": "Deny", "Action": "s3:*", "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:SourceVpc": "vpc-0abc"}, "Bool": {"aws:ViaAWSService": "false"}}}
         ]
     });
-    Arc::new(Policy::from_json(&doc).unwrap_or_else(|e| unreachable!("{e}")))
+    Arc::new(Policy::from_json(&doc).unwrap_or_else(|e| panic!("{e}")))
 }
 
 fn set() -> PolicySet {
     let mut set = PolicySet::new();
     set.identity("arn:aws:iam::111122223333:policy/app", role_policy());
     let boundary = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": ["iam:*", "organizations:*"], "Resource": "*"}]});
-    set.boundary("boundary", Arc::new(Policy::from_json(&boundary).unwrap_or_else(|e| unreachable!("{e}"))));
+    set.boundary("boundary", Arc::new(Policy::from_json(&boundary).unwrap_or_else(|e| panic!("{e}"))));
     let full = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
     let regions = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "NotAction": ["iam:*", "sts:*"], "Resource": "*", "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1"]}}}]});
     let root = set.scp_level();
-    set.scp(root, "FullAWSAccess", Arc::new(Policy::from_json(&full).unwrap_or_else(|e| unreachable!("{e}"))));
+    set.scp(root, "FullAWSAccess", Arc::new(Policy::from_json(&full).unwrap_or_else(|e| panic!("{e}"))));
     let ou = set.scp_level();
-    set.scp(ou, "FullAWSAccess", Arc::new(Policy::from_json(&full).unwrap_or_else(|e| unreachable!("{e}"))));
-    set.scp(ou, "Regions", Arc::new(Policy::from_json(&regions).unwrap_or_else(|e| unreachable!("{e}"))));
+    set.scp(ou, "FullAWSAccess", Arc::new(Policy::from_json(&full).unwrap_or_else(|e| panic!("{e}"))));
+    set.scp(ou, "Regions", Arc::new(Policy::from_json(&regions).unwrap_or_else(|e| panic!("{e}"))));
     set
 }
 
@@ -99,5 +105,40 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// A trust policy whose `n` statements each trust one account.
+fn trust_of(n: usize) -> Arc<Policy> {
+    let statements: Vec<serde_json::Value> = (0..n)
+        .map(|i| json!({"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{:012}:root", 100_000_000_000 + i)}, "Action": "sts:AssumeRole"}))
+        .collect();
+    let doc = json!({"Version": "2012-10-17", "Statement": statements});
+    Arc::new(Policy::from_json(&doc).unwrap_or_else(|e| panic!("{e}")))
+}
+
+fn trust_statements(c: &mut Criterion) {
+    let mut g = c.benchmark_group("trust-statements");
+    let all = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
+    let all = Arc::new(Policy::from_json(&all).unwrap_or_else(|e| panic!("{e}")));
+    let ctx = Context::new().with_unknowns(Unknowns::All);
+    for n in [100usize, 1_000, 10_000] {
+        let mut set = PolicySet::new();
+        set.identity("caller", all.clone());
+        set.resource("trust", trust_of(n));
+        let principal = format!("arn:aws:iam::{:012}:root", 100_000_000_000 + n / 2);
+        g.bench_function(format!("{n}"), |b| {
+            b.iter(|| {
+                let req = Request {
+                    principal: &principal,
+                    action: "sts:AssumeRole",
+                    resource: "arn:aws:iam::111122223333:role/big",
+                    resource_account: Some("111122223333"),
+                    context: &ctx,
+                };
+                black_box(evaluate(black_box(&req), &set))
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench, trust_statements);
 criterion_main!(benches);

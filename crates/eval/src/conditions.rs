@@ -278,7 +278,7 @@ mod test_support {
             "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*",
                           "Condition": {op: {key: values}}}
         }))
-        .unwrap_or_else(|e| unreachable!("{e}"));
+        .unwrap_or_else(|e| panic!("{e}"));
         policy.statements[0].conditions[0].clone()
     }
 
@@ -546,7 +546,7 @@ mod tests {
         let t = eval("IpAddress", "k", json!("10.0.0.0/33"), &[("k", "10.0.0.1")]);
         assert!(cne(&t, &["`IpAddress`", "`10.0.0.0/33`"]), "{t:?}");
         // Reasons are lowercase sentences.
-        let Truth::CouldNotEvaluate(r) = t else { unreachable!() };
+        let Truth::CouldNotEvaluate(r) = t else { panic!() };
         assert!(!r.starts_with(|c: char| c.is_uppercase()));
     }
 

@@ -467,13 +467,19 @@ fn decide(ev: &Eval<'_, '_>, set: &PolicySet) -> Decision {
         if entry.kind == PolicyKind::Scp && !caller.is_iam_identity() {
             continue;
         }
-        for (si, s) in entry.policy.statements.iter().enumerate() {
+        let principal_kinds = matches!(entry.kind, PolicyKind::Resource | PolicyKind::Rcp | PolicyKind::Endpoint);
+        // In a large resource-based policy, only the statements that may name the caller.
+        let candidates = if principal_kinds { crate::index::of(&entry.policy).map(|ix| ix.candidates(caller)) } else { None };
+        let statements: Box<dyn Iterator<Item = (usize, &Statement)>> = match &candidates {
+            Some(list) => Box::new(list.iter().filter_map(|&i| entry.policy.statements.get(i as usize).map(|s| (i as usize, s)))),
+            None => Box::new(entry.policy.statements.iter().enumerate()),
+        };
+        for (si, s) in statements {
             let src = StatementRef { policy: pi, statement: si };
             let mut applies = ev.applies(s, src);
             if applies.is_false() {
                 continue;
             }
-            let principal_kinds = matches!(entry.kind, PolicyKind::Resource | PolicyKind::Rcp | PolicyKind::Endpoint);
             let mut named = Naming::Exactly;
             if principal_kinds {
                 let (n, required_session) = ev.principal_naming(s);

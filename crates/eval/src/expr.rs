@@ -93,7 +93,7 @@ impl Expr {
     }
 
     /// Negation, simplified.
-    #[allow(clippy::should_implement_trait)]
+    #[allow(clippy::should_implement_trait, reason = "`not` simplifies while it negates; `std::ops::Not` would hide that")]
     pub fn not(self) -> Expr {
         match self {
             Expr::True => Expr::False,

@@ -14,6 +14,7 @@ pub mod corpus;
 pub mod context;
 pub mod decide;
 pub mod expr;
+pub mod index;
 pub mod principal;
 
 pub use case::{Case, CaseError, DecisionReport};

@@ -2,7 +2,7 @@
 //! line in `tests/cases/*.jsonl` (the `rolegraph eval --batch` format plus `expected` and the
 //! `doc` that supports it). Every case must agree.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
 
 use rolegraph_eval::Case;
 

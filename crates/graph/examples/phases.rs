@@ -1,4 +1,12 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+//! The graph's build on a folder of exports, phase by phase: times, peak memory, edges by kind
+//! and by path, and the escalations. With `ROLEGRAPH_DUMP=FILE`, every edge, sorted, for
+//! comparing two builds edge by edge.
+//!
+//! ```sh
+//! cargo run --release --example phases -p rolegraph-graph -- DIR
+//! ```
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "a measuring tool stops at the first failure")]
 use std::collections::BTreeMap;
 fn rss() -> String { std::fs::read_to_string("/proc/self/status").unwrap().lines().filter(|l| l.starts_with("VmRSS") || l.starts_with("VmHWM")).collect::<Vec<_>>().join(" ") }
 fn main() {
@@ -24,7 +32,6 @@ fn main() {
 }
 
 /// With `ROLEGRAPH_DUMP=FILE`, writes every edge (source, kind, target, path ids) sorted.
-#[allow(dead_code)]
 fn dump(g: &rolegraph_graph::Graph) {
     let Some(path) = std::env::var_os("ROLEGRAPH_DUMP") else { return };
     let mut lines: Vec<String> = g.edges().iter().map(|e| format!("{} {} {} {:?}", g.nodes()[e.from as usize].id, e.kind.as_str(), g.nodes()[e.to as usize].id, e.paths())).collect();

@@ -196,7 +196,7 @@ pub fn paths(g: &Graph, from: NodeIdx, to: NodeIdx, max: usize, max_depth: usize
     found
 }
 
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments, reason = "the search state is passed down the recursion as is")]
 fn dfs(
     g: &Graph,
     at: NodeIdx,

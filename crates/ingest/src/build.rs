@@ -10,6 +10,7 @@ use model::{
     is_aws_managed_policy_arn,
 };
 
+use crate::conflict::{self, Origin};
 use crate::convert::{FileOut, IamPart, Payload};
 use crate::kind::{ExportKind, is_account_id};
 use crate::org::OrgPart;
@@ -35,6 +36,10 @@ struct AccountBuilder {
     aliases: BTreeSet<String>,
     pages_truncated: usize,
     pages_final: usize,
+    /// Where the first copy of each role, user, group and customer-managed policy was read.
+    first_seen: BTreeMap<String, Origin>,
+    /// `conflicting_record` gaps, given the account when it is finished.
+    conflicts: Vec<Gap>,
 }
 
 fn fill<T: Clone>(into: &mut Option<T>, from: Option<T>) {
@@ -89,9 +94,28 @@ fn keep_newer(map: &mut BTreeMap<String, ManagedPolicy>, p: ManagedPolicy) {
 }
 
 impl AccountBuilder {
+    /// Notes where a record was read; when it was seen before with different content
+    /// (`differences` not empty), records a `conflicting_record` gap naming both places.
+    fn seen(&mut self, what: &str, arn: &str, here: Origin, differences: &[&str]) {
+        match self.first_seen.get(arn) {
+            None => {
+                self.first_seen.insert(arn.to_owned(), here);
+            }
+            Some(first) if !differences.is_empty() => {
+                let text = format!(
+                    "{what} `{arn}` appears twice with different {}: in {first} and in {here}; the analysis uses the union of their permissions",
+                    differences.join(", ")
+                );
+                self.conflicts.push(Gap::new(None, GapKind::ConflictingRecord, format!("{} at {}", first.file, first.at), text));
+            }
+            Some(_) => {}
+        }
+    }
+
     fn add_iam(
         &mut self,
         kind: ExportKind,
+        rel: &str,
         part: IamPart,
         aws_managed: &mut BTreeMap<String, ManagedPolicy>,
     ) {
@@ -111,26 +135,87 @@ impl AccountBuilder {
                 self.collected.insert(DataKind::InstanceProfiles);
             }
         }
+        let origin = |at: Option<String>| Origin { file: rel.to_owned(), at: at.unwrap_or_default() };
+        let mut paths = part.at.roles.into_iter();
         for r in part.roles {
-            match self.roles.get_mut(&r.arn) {
-                Some(old) => merge_role(old, r),
-                None => {
-                    self.roles.insert(r.arn.clone(), r);
+            let here = origin(paths.next());
+            let differences = match self.roles.get_mut(&r.arn) {
+                Some(old) => {
+                    let differences = conflict::role_differences(old, &r);
+                    if differences.is_empty() {
+                        merge_role(old, r.clone());
+                    } else {
+                        let before = old.clone();
+                        merge_role(old, r.clone());
+                        conflict::union_role(old, &before);
+                        conflict::union_role(old, &r);
+                    }
+                    differences
                 }
-            }
+                None => {
+                    self.roles.insert(r.arn.clone(), r.clone());
+                    Vec::new()
+                }
+            };
+            self.seen("role", &r.arn, here, &differences);
         }
+        let mut paths = part.at.users.into_iter();
         for u in part.users {
-            self.users.entry(u.arn.clone()).or_insert(u);
+            let here = origin(paths.next());
+            let differences = match self.users.get_mut(&u.arn) {
+                Some(old) => {
+                    let d = conflict::user_differences(old, &u);
+                    if !d.is_empty() {
+                        conflict::union_user(old, &u);
+                    }
+                    d
+                }
+                None => {
+                    self.users.insert(u.arn.clone(), u.clone());
+                    Vec::new()
+                }
+            };
+            self.seen("user", &u.arn, here, &differences);
         }
+        let mut paths = part.at.groups.into_iter();
         for g in part.groups {
-            self.groups.entry(g.arn.clone()).or_insert(g);
+            let here = origin(paths.next());
+            let differences = match self.groups.get_mut(&g.arn) {
+                Some(old) => {
+                    let d = conflict::group_differences(old, &g);
+                    if !d.is_empty() {
+                        conflict::union_group(old, &g);
+                    }
+                    d
+                }
+                None => {
+                    self.groups.insert(g.arn.clone(), g.clone());
+                    Vec::new()
+                }
+            };
+            self.seen("group", &g.arn, here, &differences);
         }
+        let mut paths = part.at.policies.into_iter();
         for p in part.policies {
+            let here = origin(paths.next());
             if p.aws_managed {
                 keep_newer(aws_managed, p);
-            } else {
-                self.policies.entry(p.arn.clone()).or_insert(p);
+                continue;
             }
+            let differences = match self.policies.get_mut(&p.arn) {
+                Some(old) => {
+                    let d = conflict::policy_differences(old, &p);
+                    if !d.is_empty() {
+                        conflict::union_policy(old, &p);
+                    }
+                    d
+                }
+                None => {
+                    self.policies.insert(p.arn.clone(), p.clone());
+                    Vec::new()
+                }
+            };
+            self.seen("managed policy", &p.arn, here, &differences);
         }
         for p in part.instance_profiles {
             match self.instance_profiles.get_mut(&p.arn) {
@@ -142,9 +227,9 @@ impl AccountBuilder {
         }
     }
 
-    fn add(&mut self, out: FileOut, aws_managed: &mut BTreeMap<String, ManagedPolicy>) {
+    fn add(&mut self, rel: &str, out: FileOut, aws_managed: &mut BTreeMap<String, ManagedPolicy>) {
         match out.payload {
-            Payload::Iam(part) => self.add_iam(out.kind, part, aws_managed),
+            Payload::Iam(part) => self.add_iam(out.kind, rel, part, aws_managed),
             Payload::Ec2(list) => {
                 self.collected.insert(DataKind::Ec2Instances);
                 for i in list {
@@ -245,6 +330,10 @@ impl AccountBuilder {
             service_last_accessed: self.last_accessed,
         };
         set_account_ids(&mut account);
+        for mut g in self.conflicts {
+            g.account = Some(id.to_owned());
+            gaps.push(g);
+        }
         if self.pages_truncated > 0 && self.pages_final == 0 {
             gaps.push(Gap::new(
                 Some(id),
@@ -382,7 +471,7 @@ pub fn build(files: Vec<(String, Outcome)>) -> Loaded {
             g.account.get_or_insert_with(|| account.clone());
             gaps.push(g);
         }
-        accounts.entry(account.clone()).or_default().add(out, &mut aws_managed);
+        accounts.entry(account.clone()).or_default().add(&rel, out, &mut aws_managed);
         summaries.push(FileSummary { path: rel, kind: Some(kind), account: Some(account), note: None });
     }
     let organization = crate::org::assemble(org_parts, &mut gaps);

@@ -57,6 +57,17 @@ pub struct IamPart {
     pub instance_profiles: Vec<InstanceProfile>,
     /// `IsTruncated` of a page of paginated output, when present.
     pub truncated: Option<bool>,
+    /// The JSON path of each role, user, group and policy, in the order of their lists.
+    pub at: IamPaths,
+}
+
+/// Where each record of an [`IamPart`] is in its file (`RoleDetailList[3]`).
+#[derive(Default)]
+pub struct IamPaths {
+    pub roles: Vec<String>,
+    pub users: Vec<String>,
+    pub groups: Vec<String>,
+    pub policies: Vec<String>,
 }
 
 /// The context of the file being converted.

@@ -28,17 +28,23 @@ pub fn convert<'a>(
         ExportKind::AuthorizationDetails => {
             let roles = e.role_detail_list.unwrap_or_default();
             let (roles, profiles) = role_details(roles, &mut c);
-            part.roles = roles;
+            (part.roles, part.at.roles) = roles.into_iter().unzip();
             part.instance_profiles = profiles;
             for (i, u) in e.user_detail_list.unwrap_or_default().into_iter().enumerate() {
-                part.users.push(c.user(u, &format!("UserDetailList[{i}]")));
+                let at = format!("UserDetailList[{i}]");
+                part.users.push(c.user(u, &at));
+                part.at.users.push(at);
             }
             for (i, g) in e.group_detail_list.unwrap_or_default().into_iter().enumerate() {
-                part.groups.push(c.group(g, &format!("GroupDetailList[{i}]")));
+                let at = format!("GroupDetailList[{i}]");
+                part.groups.push(c.group(g, &at));
+                part.at.groups.push(at);
             }
             for (i, p) in e.policies.unwrap_or_default().into_iter().enumerate() {
-                if let Some(p) = c.policy(p, &format!("Policies[{i}]")) {
+                let at = format!("Policies[{i}]");
+                if let Some(p) = c.policy(p, &at) {
                     part.policies.push(p);
+                    part.at.policies.push(at);
                 }
             }
         }
@@ -52,6 +58,7 @@ pub fn convert<'a>(
             };
             for (at, r) in roles {
                 part.roles.push(c.role(r, false, &at));
+                part.at.roles.push(at);
             }
         }
         ExportKind::ListInstanceProfiles | ExportKind::GetInstanceProfile => {
@@ -68,7 +75,9 @@ pub fn convert<'a>(
             for (at, p) in profiles {
                 part.instance_profiles.push(c.instance_profile_shell(&p, &at));
                 for (j, r) in p.roles.into_iter().enumerate() {
-                    part.roles.push(c.role(r, false, &format!("{at}.Roles[{j}]")));
+                    let rat = format!("{at}.Roles[{j}]");
+                    part.roles.push(c.role(r, false, &rat));
+                    part.at.roles.push(rat);
                 }
             }
         }
@@ -81,8 +90,8 @@ pub fn convert<'a>(
 const PARALLEL_ROLES: usize = 4_096;
 
 /// Converts the `RoleDetailList`, in parallel chunks for large files (each chunk with its own
-/// document cache), keeping the order.
-fn role_details<'a>(roles: Vec<RawRole<'a>>, c: &mut Conv<'_, 'a, '_>) -> (Vec<Role>, Vec<InstanceProfile>) {
+/// document cache), keeping the order; each role with its JSON path.
+fn role_details<'a>(roles: Vec<RawRole<'a>>, c: &mut Conv<'_, 'a, '_>) -> (Vec<(Role, String)>, Vec<InstanceProfile>) {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if roles.len() < PARALLEL_ROLES || threads < 2 {
         return role_chunk(roles, 0, c);
@@ -139,7 +148,7 @@ fn role_chunk<'a>(
     roles: Vec<RawRole<'a>>,
     offset: usize,
     c: &mut Conv<'_, 'a, '_>,
-) -> (Vec<Role>, Vec<InstanceProfile>) {
+) -> (Vec<(Role, String)>, Vec<InstanceProfile>) {
     let mut out = Vec::with_capacity(roles.len());
     let mut profiles = Vec::new();
     for (i, mut r) in roles.into_iter().enumerate() {
@@ -153,11 +162,13 @@ fn role_chunk<'a>(
             let pat = format!("{at}.InstanceProfileList[{j}]");
             profiles.push(c.instance_profile_shell(&p, &pat));
             for (k, inner) in std::mem::take(&mut p.roles).into_iter().enumerate() {
-                nested.push(c.role(inner, false, &format!("{pat}.Roles[{k}]")));
+                let rat = format!("{pat}.Roles[{k}]");
+                nested.push((c.role(inner, false, &rat), rat));
             }
             r.instance_profile_list.get_or_insert_with(Vec::new).push(p);
         }
-        out.push(c.role(r, true, &at));
+        let role = c.role(r, true, &at);
+        out.push((role, at));
         out.extend(nested);
     }
     (out, profiles)

@@ -10,6 +10,7 @@ mod activity;
 mod build;
 mod build_gaps;
 mod collection;
+mod conflict;
 mod convert;
 mod error;
 mod iam;
@@ -73,6 +74,20 @@ pub fn load_with(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Loaded
     let loaded = build::build(files.iter().map(|f| f.rel.clone()).zip(outcomes).collect());
     if loaded.files.iter().all(|f| f.kind.is_none()) {
         return Err(IngestError::NoExports { path: root.to_path_buf() });
+    }
+    Ok(loaded)
+}
+
+/// Loads the content of one export file held in memory (plain or gzipped), as the file `name`
+/// of a folder would be read (names matter to some exports: `list-policies-for-target.r-1.json`).
+/// For tests and fuzzing; errors name `name`.
+pub fn load_bytes(name: &str, content: &[u8], options: &LoadOptions) -> Result<Loaded, IngestError> {
+    let f = read::FileRef { rel: name.to_owned(), full: std::path::PathBuf::from(name) };
+    let bytes = read::decompress(&f, content.to_vec())?;
+    let outcome = read::read_content(&f, &bytes, options.strict)?;
+    let loaded = build::build(vec![(f.rel, outcome)]);
+    if loaded.files.iter().all(|f| f.kind.is_none()) {
+        return Err(IngestError::NoExports { path: f.full });
     }
     Ok(loaded)
 }

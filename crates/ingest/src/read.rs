@@ -75,6 +75,11 @@ fn walk(dir: &Path, rel: &str, depth: usize, out: &mut Vec<FileRef>) -> Result<(
 /// The bytes of a file, decompressed if it is gzip.
 pub fn read_bytes(f: &FileRef) -> Result<Vec<u8>, IngestError> {
     let raw = std::fs::read(&f.full).map_err(|e| IngestError::Io { path: f.full.clone(), source: e })?;
+    decompress(f, raw)
+}
+
+/// The content of `f`, decompressed if it is gzip.
+pub fn decompress(f: &FileRef, raw: Vec<u8>) -> Result<Vec<u8>, IngestError> {
     if raw.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::with_capacity(raw.len().saturating_mul(8));
         flate2::read::MultiGzDecoder::new(raw.as_slice())
@@ -108,20 +113,25 @@ fn json_error(f: &FileRef, e: &serde_json::Error) -> IngestError {
 /// Reads, parses, recognises and converts one file.
 pub fn read_file(f: &FileRef, strict: bool) -> Result<Outcome, IngestError> {
     let bytes = read_bytes(f)?;
+    read_content(f, &bytes, strict)
+}
+
+/// Parses, recognises and converts the (decompressed) content of one file.
+pub fn read_content(f: &FileRef, bytes: &[u8], strict: bool) -> Result<Outcome, IngestError> {
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
     if first != Some(b'{') {
         // Valid JSON of another shape is skipped; anything else is an error.
-        return match serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
+        return match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
             Ok(_) => Ok(Outcome::Skipped("the top level is not a JSON object".to_owned())),
             Err(e) => Err(json_error(f, &e)),
         };
     }
     let cx = FileCtx { rel: &f.rel, names: NameIds::of(&f.rel) };
-    match serde_json::from_slice::<Export<'_>>(&bytes) {
-        Ok(e) => Ok(finish(e, &cx, &bytes, Vec::new())),
+    match serde_json::from_slice::<Export<'_>>(bytes) {
+        Ok(e) => Ok(finish(e, &cx, bytes, Vec::new())),
         Err(e) if e.is_data() => {
             let located = serde_path_to_error::deserialize::<_, Export<'_>>(
-                &mut serde_json::Deserializer::from_slice(&bytes),
+                &mut serde_json::Deserializer::from_slice(bytes),
             );
             let (json_path, message) = match located {
                 Err(err) => (err.path().to_string(), err.inner().to_string()),
@@ -135,9 +145,9 @@ pub fn read_file(f: &FileRef, strict: bool) -> Result<Outcome, IngestError> {
                 json_path: json_path.clone(),
                 message: message.clone(),
             };
-            let (rebuilt, gaps) = salvage(&bytes, &cx).ok_or_else(shape_error)?;
+            let (rebuilt, gaps) = salvage(bytes, &cx).ok_or_else(shape_error)?;
             match serde_json::from_slice::<Export<'_>>(&rebuilt) {
-                Ok(e) => Ok(finish(e, &cx, &bytes, gaps)),
+                Ok(e) => Ok(finish(e, &cx, bytes, gaps)),
                 Err(_) => Err(shape_error()),
             }
         }

@@ -528,3 +528,75 @@ fn corrupted_and_truncated_files_never_panic() {
     }
     assert!(outcomes.0 > 0 && outcomes.1 > 0, "{outcomes:?}");
 }
+
+/// Authorization details of account 111111111111 with one role, user, group and policy, whose
+/// policies are `ACTION` (a read-only copy, or `*`).
+fn details_with(action: &str, extra_role: &str) -> String {
+    let doc = format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"{action}","Resource":"*"}},{{"Effect":"Deny","Action":"{action}","Resource":"arn:aws:s3:::only-in-{action}"}}]}}"#);
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    format!(
+        r#"{{"RoleDetailList":[{extra_role}{{"Path":"/","RoleName":"app","RoleId":"AROA1","Arn":"arn:aws:iam::111111111111:role/app",
+  "AssumeRolePolicyDocument":{trust},"RolePolicyList":[{{"PolicyName":"main","PolicyDocument":{doc}}}],"AttachedManagedPolicies":[],"InstanceProfileList":[]}}],
+ "UserDetailList":[{{"Path":"/","UserName":"u","UserId":"AIDA1","Arn":"arn:aws:iam::111111111111:user/u","GroupList":[],"UserPolicyList":[{{"PolicyName":"main","PolicyDocument":{doc}}}],"AttachedManagedPolicies":[]}}],
+ "GroupDetailList":[{{"Path":"/","GroupName":"g","GroupId":"AGPA1","Arn":"arn:aws:iam::111111111111:group/g","GroupPolicyList":[{{"PolicyName":"main","PolicyDocument":{doc}}}],"AttachedManagedPolicies":[]}}],
+ "Policies":[{{"PolicyName":"p","PolicyId":"ANPA1","Arn":"arn:aws:iam::111111111111:policy/p","Path":"/","DefaultVersionId":"v1","IsAttachable":true,
+  "PolicyVersionList":[{{"Document":{doc},"VersionId":"v1","IsDefaultVersion":true}}]}}]}}"#
+    )
+}
+
+/// Issue 14: a role (user, group, policy) exported twice with different content kept the
+/// first copy and dropped the other without a word: an `Action: *` copy behind a read-only one
+/// disappeared. Now both files and JSON paths are named in a `conflicting_record` gap, and the
+/// record's permissions are the union of both copies'.
+#[test]
+fn conflicting_duplicates_are_a_gap_and_their_union_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = r#"{"Path":"/","RoleName":"other","Arn":"arn:aws:iam::111111111111:role/other","RolePolicyList":[],"AttachedManagedPolicies":[],"InstanceProfileList":[]},"#;
+    write(dir.path(), "a-read.json", &details_with("s3:GetObject", ""));
+    write(dir.path(), "b-all.json", &details_with("*", other));
+    let l = load(dir.path()).unwrap();
+    let s = &l.snapshot;
+    let conflicts: Vec<&model::Gap> = s.gaps.iter().filter(|g| g.kind == GapKind::ConflictingRecord).collect();
+    assert_eq!(conflicts.len(), 4, "{conflicts:#?}");
+    let role = conflicts.iter().find(|g| g.what.starts_with("role ")).unwrap();
+    assert_eq!(role.source, "a-read.json at RoleDetailList[0]");
+    assert_eq!(role.account.as_deref(), Some("111111111111"));
+    assert!(
+        role.what.contains("`arn:aws:iam::111111111111:role/app` appears twice with different inline policies")
+            && role.what.contains("in `a-read.json` at RoleDetailList[0] and in `b-all.json` at RoleDetailList[1]"),
+        "{}",
+        role.what
+    );
+    for (what, at) in [("user", "UserDetailList[0]"), ("group", "GroupDetailList[0]"), ("managed policy", "Policies[0]")] {
+        let g = conflicts.iter().find(|g| g.what.starts_with(what)).unwrap_or_else(|| panic!("{what}"));
+        assert!(g.what.contains(&format!("in `a-read.json` at {at} and in `b-all.json` at {at}")), "{}", g.what);
+    }
+    // The union: both allows, and neither copy's own Deny (it would take away what the other
+    // copy allows).
+    let a = only_account(s);
+    let docs: Vec<&str> = vec![
+        a.role_by_name("app").unwrap().inline_policies[0].document.json(),
+        a.user_by_name("u").unwrap().inline_policies[0].document.json(),
+        a.groups[0].inline_policies[0].document.json(),
+        a.policies[0].versions[0].document.json(),
+    ];
+    for d in docs {
+        assert!(d.contains(r#""Action":"*""#) && d.contains(r#""Action":"s3:GetObject""#), "{d}");
+        assert!(!d.contains("Deny"), "{d}");
+    }
+    // The same record twice with the same content is no conflict.
+    let same = tempfile::tempdir().unwrap();
+    write(same.path(), "a.json", &details_with("*", ""));
+    write(same.path(), "b.json", &details_with("*", ""));
+    assert!(!load(same.path()).unwrap().snapshot.gaps.iter().any(|g| g.kind == GapKind::ConflictingRecord));
+}
+
+#[test]
+fn load_bytes_reads_one_file_in_memory_as_load_reads_it() {
+    let text = details_with("s3:GetObject", "");
+    let l = crate::load_bytes("acct/iam-get-account-authorization-details.json", text.as_bytes(), &LoadOptions::default()).unwrap();
+    assert_eq!(only_account(&l.snapshot).roles.len(), 1);
+    let e = crate::load_bytes("x.json", b"{\"Roles\": [", &LoadOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("x.json"), "{e}");
+    assert!(crate::load_bytes("x.json", b"[1, 2]", &LoadOptions::default()).is_err(), "nothing recognised");
+}

@@ -70,6 +70,9 @@ pub enum GapKind {
     UnresolvedReference,
     /// A file whose account or context could not be told.
     UnattributedData,
+    /// A record (a role, user, group or managed policy) found twice with different policies:
+    /// both copies are kept as one record with the union of their permissions.
+    ConflictingRecord,
 }
 
 /// Something the snapshot does not know.

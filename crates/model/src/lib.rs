@@ -13,6 +13,7 @@ pub mod gap;
 pub mod iam;
 pub mod org;
 pub mod snapshot;
+pub mod text;
 pub mod time;
 
 pub use activity::{
@@ -33,6 +34,7 @@ pub use org::{
     OrgPolicyType, OrgRoot, OrgUnit, Organization,
 };
 pub use snapshot::{Account, PolicySource, PrincipalPolicies, SCHEMA_VERSION, Snapshot};
+pub use text::{Safe, terminal_safe, terminal_safe_lines, terminal_safe_owned};
 pub use time::Timestamp;
 
 #[cfg(test)]

@@ -139,11 +139,11 @@ mod tests {
 
     #[test]
     fn parses() {
-        let a = Arn::parse("arn:aws:iam::123456789012:role/path/name").unwrap_or_else(|| unreachable!());
+        let a = Arn::parse("arn:aws:iam::123456789012:role/path/name").unwrap_or_else(|| panic!());
         assert_eq!(a.service, "iam");
         assert_eq!(a.account, "123456789012");
         assert_eq!(a.resource_type_and_id(), ("role", "path/name"));
-        let b = Arn::parse("arn:aws:logs:us-east-1:1:log-group:a:b").unwrap_or_else(|| unreachable!());
+        let b = Arn::parse("arn:aws:logs:us-east-1:1:log-group:a:b").unwrap_or_else(|| panic!());
         assert_eq!(b.resource, "log-group:a:b");
         assert!(Arn::parse("not-an-arn").is_none());
         assert!(Arn::parse("arn:aws:s3").is_none());

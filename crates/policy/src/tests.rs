@@ -24,7 +24,7 @@ fn parses_a_full_statement() {
             }
         }]
     }))
-    .unwrap_or_else(|e| unreachable!("{e}"));
+    .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(p.version, Some(Version::V2012_10_17));
     let s = &p.statements[0];
     assert_eq!(s.pointer, "/Statement/0");
@@ -50,7 +50,7 @@ fn parses_principals_and_single_statement() {
             "Action": "sts:AssumeRole"
         }
     }))
-    .unwrap_or_else(|e| unreachable!("{e}"));
+    .unwrap_or_else(|e| panic!("{e}"));
     assert!(p.single_statement);
     let s = &p.statements[0];
     assert_eq!(s.pointer, "/Statement");
@@ -58,7 +58,7 @@ fn parses_principals_and_single_statement() {
     assert_eq!(principals.len(), 3);
     assert!(principals.contains(&Principal::Service("ec2.amazonaws.com".into())));
     let any = parse(json!({"Statement": [{"Effect": "Deny", "NotPrincipal": "*", "NotAction": "*"}]}))
-        .unwrap_or_else(|e| unreachable!("{e}"));
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(any.statements[0].principal.as_ref().is_some_and(|p| p.is_not()));
     assert_eq!(any.version, None);
 }
@@ -66,13 +66,13 @@ fn parses_principals_and_single_statement() {
 #[test]
 fn url_encoded_documents() {
     let encoded = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3A*%22%2C%22Resource%22%3A%22*%22%7D%5D%7D";
-    let p = Policy::parse_str(encoded).unwrap_or_else(|e| unreachable!("{e}"));
+    let p = Policy::parse_str(encoded).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(p.statements[0].action.items()[0].raw, "s3:*");
-    let via_value = parse(json!(encoded)).unwrap_or_else(|e| unreachable!("{e}"));
+    let via_value = parse(json!(encoded)).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(p, via_value);
     // RFC 3986: `+` is a plus, not a space.
     let plus = Policy::parse_str("%7B%22Statement%22%3A%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3AGetObject%22%2C%22Resource%22%3A%22arn%3Aaws%3As3%3A%3A%3Ab%2Fa+b%22%7D%7D")
-        .unwrap_or_else(|e| unreachable!("{e}"));
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(plus.statements[0].resource.as_ref().map(|r| r.items()[0].raw.as_str()), Some("arn:aws:s3:::b/a+b"));
 }
 
@@ -91,7 +91,7 @@ fn errors_name_the_place() {
         (json!([1]), "/"),
     ];
     for (doc, pointer) in cases {
-        let err = parse(doc.clone()).err().unwrap_or_else(|| unreachable!("{doc} parsed"));
+        let err = parse(doc.clone()).err().unwrap_or_else(|| panic!("{doc} parsed"));
         assert_eq!(err.pointer(), Some(pointer), "{doc}: {err}");
     }
     assert!(matches!(Policy::parse_str("{not json"), Err(ParseError::Json(_))));
@@ -101,7 +101,7 @@ fn errors_name_the_place() {
 fn unknown_operators_are_kept_not_rejected() {
     let p = parse(json!({"Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*",
         "Condition": {"StringEqualsMaybe": {"aws:username": "x"}}}]}))
-    .unwrap_or_else(|e| unreachable!("{e}"));
+    .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(p.statements[0].conditions[0].operator.base, None);
 }
 
@@ -187,9 +187,9 @@ proptest! {
     #[test]
     fn parse_print_parse(stmts in prop::collection::vec(arb_statement(), 1..4), v2012 in any::<bool>()) {
         let doc = json!({"Version": if v2012 { "2012-10-17" } else { "2008-10-17" }, "Statement": stmts});
-        let first = Policy::from_json(&doc).unwrap_or_else(|e| unreachable!("{e}"));
+        let first = Policy::from_json(&doc).unwrap_or_else(|e| panic!("{e}"));
         let printed = first.to_json();
-        let second = Policy::from_json(&printed).unwrap_or_else(|e| unreachable!("{e}"));
+        let second = Policy::from_json(&printed).unwrap_or_else(|e| panic!("{e}"));
         prop_assert_eq!(&first, &second);
         // And the printed text is stable.
         prop_assert_eq!(printed, second.to_json());

@@ -221,7 +221,7 @@ mod tests {
             }
         }
         s.push('$');
-        regex::Regex::new(&s).unwrap_or_else(|e| unreachable!("{e}"))
+        regex::Regex::new(&s).unwrap_or_else(|e| panic!("{e}"))
     }
 
     proptest! {

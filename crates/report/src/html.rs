@@ -24,6 +24,10 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // Control characters (an escape sequence in a name) are shown as `\u{1b}`: they
+            // are invalid in HTML text and would reach a terminal that shows the file.
+            '\n' | '\t' => out.push(c),
+            c if model::text::must_escape(c) => model::text::push_escaped(&mut out, c),
             c => out.push(c),
         }
     }

@@ -11,7 +11,8 @@ use rules::{Evidence, Finding, Severity};
 
 use crate::{Input, Summary};
 
-/// Escapes Markdown (and the HTML Markdown allows) in one line of text.
+/// Escapes Markdown (and the HTML Markdown allows) in one line of text; control characters are
+/// shown escaped.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -21,6 +22,9 @@ pub fn escape(text: &str) -> String {
                 out.push(c);
             }
             '\n' | '\r' => out.push(' '),
+            // Other control characters (an escape sequence in a name) are shown, not sent to
+            // whoever `cat`s the report: `\u{1b}`, which Markdown shows as written.
+            c if model::text::must_escape(c) => model::text::push_escaped(&mut out, c),
             c => out.push(c),
         }
     }

@@ -2,7 +2,7 @@
 //! formats carry their version, the SARIF document has the structure code scanning needs, and
 //! HTML and Markdown escape what comes from the data.
 
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
 
 use model::{Snapshot, Timestamp};
 use rules::{RuleContext, Suppressions};
@@ -110,4 +110,30 @@ fn markdown_summarizes_then_groups_by_subject_and_escapes() {
         assert!(md.contains("### arn:aws:iam::111111111111:role/fn (role)"));
         assert!(md.contains("evidence: arn:aws:iam::111111111111:role/\\<script\\>"));
     });
+}
+
+/// Issue 14: a role name with a terminal escape sequence and a newline reaches no format as a
+/// control character, and cannot forge a line of the text report.
+#[test]
+fn control_characters_of_the_data_are_escaped_in_every_format() {
+    let hostile = r"evil\u001b]0;pwned\u0007\u001b[31m\nCRITICAL forged-rule";
+    let text = SNAPSHOT.replace("<script>alert(1)</script>", hostile);
+    let mut snap: Snapshot = serde_json::from_str(&text).unwrap();
+    snap.sort();
+    let now = Timestamp::parse("2026-11-01T00:00:00Z").unwrap();
+    let cx = RuleContext::new(&snap, now);
+    let findings = rules::run(&cx, &Suppressions::default());
+    let input = Input { snapshot: &snap, findings: &findings, now, source: "exports", roles: cx.roles() };
+    for format in Format::ALL {
+        let out = render_string(format, &input);
+        assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{format:?}: a control character reached the output");
+        assert!(out.contains("evil"), "{format:?}");
+    }
+    let text = render_string(Format::Text, &input);
+    assert!(text.contains(r"evil\u{1b}]0;pwned\u{7}\u{1b}[31m\nCRITICAL forged-rule"), "{text}");
+    assert!(!text.lines().any(|l| l.starts_with("CRITICAL forged-rule")), "a name forged a line: {text}");
+    let md = render_string(Format::Markdown, &input);
+    assert!(md.contains(r"evil\u{1b}\]0;pwned\u{7}\u{1b}\[31m CRITICAL forged-rule"), "{md}");
+    let html = render_string(Format::Html, &input);
+    assert!(html.contains(r"evil\u{1b}]0;pwned\u{7}\u{1b}[31m"), "{html}");
 }

@@ -13,7 +13,7 @@ fn fixtures() -> PathBuf {
 
 /// The fixed "now" of every fixture.
 pub fn fixture_now() -> Timestamp {
-    Timestamp::parse("2026-11-01T00:00:00Z").unwrap_or_else(|| unreachable!())
+    Timestamp::parse("2026-11-01T00:00:00Z").unwrap_or_else(|| panic!())
 }
 
 /// The CloudTrail beside a fixture (`positive.trail.json` beside `positive.json`), if any, read
@@ -109,7 +109,7 @@ fn unused_role_from_the_trail() {
     // `with-trail.json`: `idle` was created in 2025 and made no call in the trail of its
     // account; `busy` did; `fresh` was created inside the window; `elsewhere` is in an account
     // the trail does not cover. `stale` has an old `RoleLastUsed` but the trail shows it in use.
-    let r = rule("unused-role").unwrap_or_else(|| unreachable!());
+    let r = rule("unused-role").unwrap_or_else(|| panic!());
     let dir = fixtures().join("unused-role");
     let found = check_fixture(r, &dir.join("with-trail.json"));
     let names: Vec<&str> = found.iter().map(|f| f.subject.name.as_str()).collect();
@@ -125,7 +125,7 @@ fn unused_role_from_the_trail() {
 
 #[test]
 fn usage_rules_are_silent_without_a_trail() {
-    let r = rule("unused-permissions").unwrap_or_else(|| unreachable!());
+    let r = rule("unused-permissions").unwrap_or_else(|| panic!());
     let snap = load(&fixtures().join("unused-permissions/positive.json"));
     let mut found = Vec::new();
     r.check(&RuleContext::new(&snap, fixture_now()), &mut found);

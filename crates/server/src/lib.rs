@@ -5,13 +5,16 @@
 //! static HTML and vanilla JS embedded in the binary ([`assets`]) that call the JSON API ([`api`]).
 //!
 //! Security: loopback by default, a bearer token required on any other address
-//! ([`check_bind`]), GET only, and security headers (a Content-Security-Policy without inline
-//! scripts, `nosniff`, `no-referrer`, `DENY` framing) on every response.
+//! ([`check_bind`]), only the `Host` values the server is reached by (DNS rebinding,
+//! [`net::AllowedHosts`]), timeouts and a cap on connections ([`net::Limits`]), GET only, and
+//! security headers (a Content-Security-Policy without inline scripts, `nosniff`,
+//! `no-referrer`, `DENY` framing) on every response. See `docs/security.md`.
 
 pub mod api;
 pub mod assets;
 pub mod graph_view;
 pub mod history;
+pub mod net;
 pub mod state;
 pub mod trail;
 
@@ -24,6 +27,7 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 
+pub use net::{AllowedHosts, Limits};
 pub use state::{AppState, History};
 
 /// The version of every JSON response of the API.
@@ -39,6 +43,8 @@ pub enum ServeError {
     TokenRequired(IpAddr),
     #[error("the token must not be empty")]
     EmptyToken,
+    #[error("`--allowed-host {0}`: expected a host name, optionally with `:PORT`")]
+    BadHost(String),
     #[error("cannot listen on `{addr}`: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("the server stopped: {0}")]
@@ -59,14 +65,25 @@ pub fn check_bind(addr: IpAddr, token: Option<&str>) -> Result<Option<String>, S
 #[derive(Clone)]
 struct Guard {
     token: Option<Arc<str>>,
+    hosts: Option<Arc<AllowedHosts>>,
 }
 
 /// The router: the API under `/api/`, the pages and assets, security headers, GET only, and the
 /// token check when `token` is set. The token guards the API, where all the data is; the page
 /// shells, scripts and styles hold no data and load without it (a `<script src>` cannot send a
-/// header), and the pages pass the token of their own URL on to the API.
+/// header), and the pages pass the token of their own URL on to the API. It answers any
+/// `Host`: a server on a socket adds that check with [`app`].
 pub fn router(state: Arc<AppState>, token: Option<String>) -> Router {
-    let guard = Guard { token: token.map(Arc::from) };
+    guarded(state, Guard { token: token.map(Arc::from), hosts: None })
+}
+
+/// The router of a server on a socket: [`router`], answering only the `Host` values of `hosts`
+/// (others get `421 Misdirected Request`).
+pub fn app(state: Arc<AppState>, token: Option<String>, hosts: AllowedHosts) -> Router {
+    guarded(state, Guard { token: token.map(Arc::from), hosts: Some(Arc::new(hosts)) })
+}
+
+fn guarded(state: Arc<AppState>, guard: Guard) -> Router {
     Router::new()
         .merge(api::routes())
         .merge(history::routes())
@@ -84,8 +101,13 @@ fn has_token(req: &Request, token: &str) -> bool {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .is_some_and(|t| constant_time_eq(t.as_bytes(), token.as_bytes()));
+    // The value is percent-decoded, as a browser encodes it (`+` stays a plus, as
+    // `encodeURIComponent` writes a space `%20`).
     let query_ok = req.uri().query().is_some_and(|q| {
-        q.split('&').filter_map(|kv| kv.split_once('=')).any(|(k, v)| k == "token" && constant_time_eq(v.as_bytes(), token.as_bytes()))
+        q.split('&').filter_map(|kv| kv.split_once('=')).any(|(k, v)| {
+            let v: Vec<u8> = percent_encoding::percent_decode_str(v).collect();
+            k == "token" && constant_time_eq(&v, token.as_bytes())
+        })
     });
     header_ok || query_ok
 }
@@ -94,8 +116,20 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// Whether the request names a host the server answers: its `Host` header, and the authority
+/// of an absolute request URI if it has one.
+fn host_allowed(req: &Request, hosts: &AllowedHosts) -> bool {
+    let header = req.headers().get(header::HOST).and_then(|v| v.to_str().ok());
+    let authority = req.uri().authority().map(|a| a.as_str());
+    header.is_some_and(|h| hosts.allows(h)) && authority.is_none_or(|a| hosts.allows(a))
+}
+
 async fn protect(State(guard): State<Guard>, req: Request, next: Next) -> Response {
-    let mut resp = if req.method() != Method::GET && req.method() != Method::HEAD {
+    let mut resp = if let Some(hosts) = &guard.hosts
+        && !host_allowed(&req, hosts)
+    {
+        (StatusCode::MISDIRECTED_REQUEST, "this server does not answer for this host (see `rolegraph serve --allowed-host`)\n").into_response()
+    } else if req.method() != Method::GET && req.method() != Method::HEAD {
         (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "GET, HEAD")], "read-only: GET only\n").into_response()
     } else if let Some(t) = &guard.token
         && req.uri().path().starts_with("/api/")
@@ -121,26 +155,33 @@ pub async fn bind(addr: SocketAddr) -> Result<(tokio::net::TcpListener, SocketAd
     Ok((listener, local))
 }
 
-/// Serves `router` on `listener` until the process ends.
+/// Serves `router` on `listener` until the process ends, with the default [`Limits`].
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> Result<(), ServeError> {
-    axum::serve(listener, router).await?;
-    Ok(())
+    net::serve(listener, router, Limits::default()).await
 }
 
-/// Checks the address and token, binds, calls `on_listen` with the actual address, and serves
-/// until the process ends, on a runtime of its own (for callers without one, like the CLI).
-pub fn run_blocking(
-    state: AppState,
-    addr: SocketAddr,
-    token: Option<&str>,
-    on_listen: impl FnOnce(SocketAddr),
-) -> Result<(), ServeError> {
-    let token = check_bind(addr.ip(), token)?;
+/// How `rolegraph serve` listens.
+#[derive(Clone, Debug, Default)]
+pub struct Listen {
+    /// Required on the API when set (and on any address but loopback).
+    pub token: Option<String>,
+    /// Names the server answers besides `localhost` and its addresses (`--allowed-host`).
+    pub allowed_hosts: Vec<String>,
+    pub limits: Limits,
+}
+
+/// Checks the address, token and host names, binds, calls `on_listen` with the actual address,
+/// and serves until the process ends, on a runtime of its own (for callers without one, like
+/// the CLI).
+pub fn run_blocking(state: AppState, addr: SocketAddr, listen: &Listen, on_listen: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
+    let token = check_bind(addr.ip(), listen.token.as_deref())?;
+    AllowedHosts::new(addr, &listen.allowed_hosts)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let (listener, local) = bind(addr).await?;
+        let hosts = AllowedHosts::new(local, &listen.allowed_hosts)?;
         on_listen(local);
-        serve(listener, router(Arc::new(state), token)).await
+        net::serve(listener, app(Arc::new(state), token, hosts), listen.limits).await
     })
 }
 
@@ -150,15 +191,19 @@ pub fn run_blocking(
 pub fn run_blocking_lazy(
     build: impl FnOnce() -> AppState + Send + 'static,
     addr: SocketAddr,
-    token: Option<&str>,
+    listen: &Listen,
     on_listen: impl FnOnce(SocketAddr),
     progress: impl Fn(Warmup) + Send + 'static,
 ) -> Result<(), ServeError> {
-    let token = check_bind(addr.ip(), token)?;
+    let token = check_bind(addr.ip(), listen.token.as_deref())?;
+    AllowedHosts::new(addr, &listen.allowed_hosts)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let (listener, local) = bind(addr).await?;
-        serve(listener, warming_router(build, token, progress, on_listen, local)).await
+        let hosts = AllowedHosts::new(local, &listen.allowed_hosts)?;
+        let router = warming_router(build, token, Some(hosts), progress);
+        on_listen(local);
+        net::serve(listener, router, listen.limits).await
     })
 }
 
@@ -170,25 +215,24 @@ pub enum Warmup {
 }
 
 /// The router of a server whose state is still being computed: the UI's files at once, the
-/// rest once the state is ready (see [`run_blocking_lazy`]).
+/// rest once the state is ready (see [`run_blocking_lazy`]); with `hosts`, only those `Host`
+/// values are answered, as by [`app`]. Must be called within a tokio runtime.
 pub fn warming_router(
     build: impl FnOnce() -> AppState + Send + 'static,
     token: Option<String>,
+    hosts: Option<AllowedHosts>,
     progress: impl Fn(Warmup) + Send + 'static,
-    on_listen: impl FnOnce(SocketAddr),
-    local: SocketAddr,
 ) -> Router {
+    let guard = Guard { token: token.map(Arc::from), hosts: hosts.map(Arc::new) };
     let (tx, rx) = tokio::sync::watch::channel::<Option<Router>>(None);
-    let inner_token = token.clone();
+    let inner_guard = guard.clone();
     tokio::task::spawn_blocking(move || {
         let start = std::time::Instant::now();
         progress(Warmup::Started);
         let state = build();
-        let _ = tx.send(Some(router(Arc::new(state), inner_token)));
+        let _ = tx.send(Some(guarded(Arc::new(state), inner_guard)));
         progress(Warmup::Ready(start.elapsed()));
     });
-    on_listen(local);
-    let guard = Guard { token: token.map(Arc::from) };
     Router::new()
         .merge(assets::routes())
         .route("/{*rest}", axum::routing::any(forward))
@@ -227,6 +271,17 @@ mod tests {
         assert_eq!(check_bind(lo6, None).unwrap(), None);
         assert_eq!(check_bind(lo4, Some("t")).unwrap().as_deref(), Some("t"));
         assert!(check_bind(any, None).unwrap_err().to_string().contains("requires `--token`"));
+    }
+
+    /// Issue 14: `?token=` is compared percent-decoded, as a browser sends it.
+    #[test]
+    fn the_query_token_is_percent_decoded() {
+        let req = |uri: &str| axum::http::Request::get(uri).body(axum::body::Body::empty()).unwrap();
+        let token = "a b/c+d&é";
+        assert!(has_token(&req("/api/x?token=a%20b%2Fc+d%26%C3%A9"), token));
+        assert!(has_token(&req("/api/x?limit=1&token=a%20b/c+d%26%c3%a9"), token));
+        assert!(!has_token(&req("/api/x?token=a+b/c+d%26%C3%A9"), token), "`+` is not a space");
+        assert!(!has_token(&req("/api/x?token=a%20b"), token));
     }
 
     #[test]

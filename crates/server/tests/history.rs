@@ -2,7 +2,7 @@
 //! second with an outside account trusted, a role made administrator and a role removed), the stored snapshots, a role's history, the diff by default
 //! and by id or label, the errors, and a server without a database.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
 
 use std::sync::{Arc, OnceLock};
 

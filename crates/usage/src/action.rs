@@ -126,7 +126,7 @@ impl Mapper {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, reason = "a test stops at the first unexpected value")]
     use super::*;
 
     fn names(m: &Mapped) -> Vec<&'static str> {

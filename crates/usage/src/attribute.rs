@@ -107,7 +107,7 @@ pub fn attribute<'r>(rec: &'r Record<'_>) -> Option<Actor<'r>> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, reason = "a test stops at the first unexpected value")]
     use super::*;
 
     fn rec(json: &str) -> Record<'_> {

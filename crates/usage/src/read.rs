@@ -1,12 +1,16 @@
 //! Reading CloudTrail in the three shapes it leaves AWS in, recognised by content: log files as
 //! delivered to S3 (`{"Records": [...]}`, gzipped or not), `aws cloudtrail lookup-events` output
 //! (`{"Events": [{"CloudTrailEvent": "<json>"}]}`) and CloudTrail Lake or Athena exports (JSON
-//! lines, one record per line). A folder is read recursively, in path order.
+//! lines, one record per line). A folder is read recursively, in path order; inside it only
+//! regular files are read: a symbolic link that loops or leads nowhere, a second link to a
+//! folder already read, a FIFO, a socket or a device is a skipped file with its reason
+//! (`skipped_files`, and an example), and the run goes on.
 //!
 //! Records are handed to a sink one at a time and never collected. A JSON document (a log file,
 //! a lookup-events page) is held in memory as bytes while it is read, as CloudTrail delivers
 //! them in files of a few megabytes; JSON lines are read line by line from the stream, so an
-//! export of any size runs in constant memory. Documents larger than [`MAX_DOCUMENT`] bytes
+//! export of any size runs in constant memory (a line longer than [`MAX_LINE`] is a malformed
+//! record, skipped without being held). Documents larger than [`MAX_DOCUMENT`] bytes
 //! (decompressed) are skipped with a note to export them as JSON lines.
 //!
 //! Nothing here stops on bad input: a record that is not a CloudTrail record, or a file that is
@@ -27,6 +31,10 @@ use crate::record::Record;
 
 /// The largest JSON document read into memory (decompressed).
 pub const MAX_DOCUMENT: u64 = 1 << 30;
+
+/// The longest line of a JSON-lines file: a CloudTrail record is at most a few hundred
+/// kilobytes; a longer line is a malformed record, read in bounded memory and skipped.
+pub const MAX_LINE: usize = 16 << 20;
 
 /// How many problem examples are kept.
 const MAX_EXAMPLES: usize = 20;
@@ -68,6 +76,9 @@ pub struct ReadStats {
     pub malformed_records: u64,
     /// Files that are not JSON, or are cut short by a syntax error (their earlier records count).
     pub malformed_files: u64,
+    /// Entries of a folder that were not read: symbolic link loops, FIFOs, devices (with an
+    /// example each in `examples`).
+    pub skipped_files: u64,
     /// Files by format.
     pub log_files: u64,
     pub lookup_events_files: u64,
@@ -83,6 +94,7 @@ impl ReadStats {
         self.records += other.records;
         self.malformed_records += other.malformed_records;
         self.malformed_files += other.malformed_files;
+        self.skipped_files += other.skipped_files;
         self.log_files += other.log_files;
         self.lookup_events_files += other.lookup_events_files;
         self.json_lines_files += other.json_lines_files;
@@ -125,23 +137,41 @@ pub fn read_path(path: &Path, stats: &mut ReadStats, sink: &mut Sink<'_>) -> Res
     Ok(())
 }
 
-/// A file to read, with the name problems give it (relative to the path given).
+/// A file to read, with the name problems give it (relative to the path given); or an entry of
+/// a folder that is skipped, with the reason.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct TrailFile {
     pub path: PathBuf,
     pub name: String,
+    /// Why the entry is not read: a symbolic link that loops or leads nowhere, a FIFO, a
+    /// device, a socket, a folder already read, a folder that cannot be listed.
+    pub skipped: Option<String>,
 }
 
-/// The files under `path` (itself if a file), in path order.
+/// The files under `path` (itself if a file), in path order. Inside a folder only regular
+/// files are read: an entry that is none (see [`TrailFile::skipped`]) is listed as skipped, and
+/// the run goes on. `path` itself may be anything that can be read (a FIFO: `<(zcat ...)`).
 pub fn list_files(path: &Path) -> Result<Vec<TrailFile>, ReadError> {
-    let mut files = Vec::new();
-    collect_files(path, &mut files)?;
-    files.sort();
-    Ok(files.into_iter().map(|f| TrailFile { name: display_name(path, &f), path: f }).collect())
+    let meta = std::fs::metadata(path).map_err(|source| ReadError::Io { path: path.to_path_buf(), source })?;
+    if !meta.is_dir() {
+        return Ok(vec![TrailFile { name: display_name(path, path), path: path.to_path_buf(), skipped: None }]);
+    }
+    let mut found = Vec::new();
+    let mut folders = std::collections::HashSet::new();
+    folders.insert(std::fs::canonicalize(path).map_err(|source| ReadError::Io { path: path.to_path_buf(), source })?);
+    let entries = std::fs::read_dir(path).map_err(|source| ReadError::Io { path: path.to_path_buf(), source })?;
+    collect_entries(entries, &mut folders, &mut found);
+    found.sort();
+    Ok(found.into_iter().map(|(f, skipped)| TrailFile { name: display_name(path, &f), path: f, skipped }).collect())
 }
 
-/// Reads one file.
+/// Reads one file (or records why it was skipped).
 pub fn read_file(f: &TrailFile, stats: &mut ReadStats, sink: &mut Sink<'_>) {
+    if let Some(reason) = &f.skipped {
+        stats.skipped_files += 1;
+        stats.problem(&f.name, "file".into(), reason.clone());
+        return;
+    }
     match File::open(&f.path) {
         Ok(file) => read_reader(&f.name, file, stats, sink),
         Err(e) => {
@@ -156,22 +186,69 @@ fn display_name(root: &Path, file: &Path) -> String {
     rel.to_string_lossy().replace('\\', "/")
 }
 
-fn collect_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), ReadError> {
-    let meta = std::fs::metadata(path).map_err(|source| ReadError::Io { path: path.to_path_buf(), source })?;
-    if meta.is_file() {
-        out.push(path.to_path_buf());
-        return Ok(());
+/// What kind of entry a folder holds that is neither a file nor a folder.
+fn special_kind(t: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
     }
-    let entries = std::fs::read_dir(path).map_err(|source| ReadError::Io { path: path.to_path_buf(), source })?;
+    let _ = t;
+    "something else"
+}
+
+/// The entries of a folder, recursively: regular files to read, the rest skipped with a reason.
+/// `folders` holds the folders already listed (canonical paths), so that a symbolic link back
+/// to one of them or to a folder above them (a loop), or a second link to a folder, is not
+/// followed.
+fn collect_entries(entries: std::fs::ReadDir, folders: &mut std::collections::HashSet<PathBuf>, out: &mut Vec<(PathBuf, Option<String>)>) {
     for e in entries {
-        let e = e.map_err(|source| ReadError::Io { path: path.to_path_buf(), source })?;
+        let Ok(e) = e else { continue };
         let p = e.path();
         if p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.')) {
             continue;
         }
-        collect_files(&p, out)?;
+        // Following symbolic links: a loop or a dangling link is an error here.
+        let meta = match std::fs::metadata(&p) {
+            Ok(m) => m,
+            Err(err) => {
+                out.push((p, Some(format!("cannot be read: {err}"))));
+                continue;
+            }
+        };
+        if meta.is_file() {
+            out.push((p, None));
+        } else if meta.is_dir() {
+            let canonical = match std::fs::canonicalize(&p) {
+                Ok(c) => c,
+                Err(err) => {
+                    out.push((p, Some(format!("cannot be read: {err}"))));
+                    continue;
+                }
+            };
+            // A link to a folder read already, or to one that holds a folder read already (a
+            // parent: a loop, which would also read what lies beside the trail folder).
+            if folders.iter().any(|f| f.starts_with(&canonical)) {
+                out.push((p, Some("a folder already read, or one that contains it (a symbolic link loop)".to_owned())));
+                continue;
+            }
+            folders.insert(canonical);
+            match std::fs::read_dir(&p) {
+                Ok(sub) => collect_entries(sub, folders, out),
+                Err(err) => out.push((p, Some(format!("the folder cannot be listed: {err}")))),
+            }
+        } else {
+            out.push((p, Some(format!("{}, not a regular file", special_kind(meta.file_type())))));
+        }
     }
-    Ok(())
 }
 
 /// Reads content already in memory (gzipped or not), without copying a plain document.
@@ -250,15 +327,53 @@ fn is_document(head: &[u8]) -> bool {
     }
 }
 
+/// Reads one line into `line`, keeping at most `max` bytes of it; returns the bytes consumed
+/// (0 at the end) and whether the line was longer than `max` (the rest of it is skipped).
+fn read_line_bounded(r: &mut impl BufRead, line: &mut Vec<u8>, max: usize) -> std::io::Result<(usize, bool)> {
+    let mut consumed = 0;
+    let mut too_long = false;
+    loop {
+        let chunk = match r.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok((consumed, too_long));
+        }
+        let newline = chunk.iter().position(|&b| b == b'\n');
+        let take = newline.map_or(chunk.len(), |i| i + 1);
+        let part = chunk.get(..take).unwrap_or_default();
+        if !too_long {
+            if line.len() + part.len() > max {
+                too_long = true;
+                line.clear();
+            } else {
+                line.extend_from_slice(part);
+            }
+        }
+        r.consume(take);
+        consumed += take;
+        if newline.is_some() {
+            return Ok((consumed, too_long));
+        }
+    }
+}
+
 fn read_json_lines(name: &str, mut r: impl BufRead, stats: &mut ReadStats, sink: &mut Sink<'_>) {
     stats.json_lines_files += 1;
     let mut line = Vec::with_capacity(4096);
     let mut n = 0u64;
     loop {
         line.clear();
-        match r.read_until(b'\n', &mut line) {
-            Ok(0) => break,
-            Ok(_) => {}
+        match read_line_bounded(&mut r, &mut line, MAX_LINE) {
+            Ok((0, _)) => break,
+            Ok((_, false)) => {}
+            Ok((_, true)) => {
+                n += 1;
+                stats.bad_record(name, format!("line {n}"), format!("longer than {MAX_LINE} bytes: skipped"));
+                continue;
+            }
             Err(e) => {
                 stats.bad_file(name, format!("line {}", n + 1), e.to_string());
                 break;

@@ -440,7 +440,7 @@ impl<'de: 'a, 'a> Visitor<'de> for InPlace<'_, 'a> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, reason = "a test stops at the first unexpected value")]
 
     #[test]
     fn keys_name_the_fields_in_order() {

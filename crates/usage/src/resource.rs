@@ -163,7 +163,7 @@ pub fn resources_into(rec: &Record<'_>, prefix: &str, out: &mut ResourceBuf) {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, reason = "a test stops at the first unexpected value")]
     use super::*;
 
     fn res(prefix: &str, json: &str) -> Vec<String> {

@@ -266,7 +266,7 @@ fn build_policy(kept: &BTreeMap<String, BTreeSet<String>>) -> serde_json::Value 
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, reason = "a test stops at the first unexpected value")]
     use super::*;
 
     #[test]

@@ -1,6 +1,6 @@
 //! Reading every format, bad input, aggregation, and the proof of suggested policies.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, reason = "a test stops at the first unexpected value")]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -129,6 +129,56 @@ fn folder_of_mixed_files_recursively() {
     assert_eq!(u.read.examples[0].file, "junk.txt");
     assert!(scan(&[Path::new("/no/such/path")], Window::default()).is_err());
     std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// Issue 14: a symbolic link loop inside a trail folder stopped the whole run (`Too many
+/// levels of symbolic links`); FIFOs (which block a reader forever) and devices were opened.
+/// Each is now a skipped file with its reason, and the files around them are read.
+#[cfg(unix)]
+#[test]
+fn loops_fifos_and_devices_in_a_folder_are_skipped_files() {
+    use std::os::unix::fs::symlink;
+    let d = temp_dir("specials");
+    std::fs::create_dir_all(d.join("sub")).unwrap();
+    std::fs::write(d.join("a.json"), log_file(&[s3_get("2024-01-01T00:00:00Z", "a")])).unwrap();
+    std::fs::write(d.join("sub/b.json"), log_file(&[s3_get("2024-01-02T00:00:00Z", "b")])).unwrap();
+    symlink("loop-2", d.join("loop-1")).unwrap();
+    symlink("loop-1", d.join("loop-2")).unwrap();
+    symlink("..", d.join("sub/parent")).unwrap();
+    symlink("../..", d.join("sub/grandparent")).unwrap();
+    symlink("nowhere", d.join("dangling")).unwrap();
+    symlink("/dev/zero", d.join("zero")).unwrap();
+    let fifo = std::process::Command::new("mkfifo").arg(d.join("pipe")).status().unwrap();
+    assert!(fifo.success(), "mkfifo");
+    let u = scan(&[d.as_path()], Window::default()).unwrap();
+    assert_eq!(u.read.records, 2, "{:?}", u.read.examples);
+    assert_eq!(u.read.files, 2);
+    assert_eq!(u.read.skipped_files, 7, "{:?}", u.read.examples);
+    let reason = |file: &str| u.read.examples.iter().find(|p| p.file == file).map(|p| p.error.clone()).unwrap_or_else(|| panic!("{file}: {:?}", u.read.examples));
+    assert!(reason("loop-1").contains("symbolic links"), "{}", reason("loop-1"));
+    assert!(reason("dangling").starts_with("cannot be read"), "{}", reason("dangling"));
+    assert_eq!(reason("pipe"), "a FIFO, not a regular file");
+    assert_eq!(reason("zero"), "a device, not a regular file");
+    assert!(reason("sub/parent").contains("a folder already read"), "{}", reason("sub/parent"));
+    // A link above the trail folder is a loop too: what lies beside the folder is not read.
+    assert!(reason("sub/grandparent").contains("a symbolic link loop"), "{}", reason("sub/grandparent"));
+    // The same on several threads.
+    let p = scan_with(&[d.as_path()], Window::default(), 4).unwrap();
+    assert_eq!((p.read.records, p.read.skipped_files), (2, 7));
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// A JSON-lines line longer than the limit is a malformed record, read in bounded memory.
+#[test]
+fn an_over_long_json_line_is_a_bad_record_and_the_run_goes_on() {
+    let good = s3_get("2024-01-01T00:00:00Z", "a").replace('\n', " ");
+    let mut text = format!("{good}\n");
+    text.push_str(&"x".repeat(read::MAX_LINE + 10));
+    text.push_str(&format!("\n{good}\n"));
+    let u = scan_bytes("lake.jsonl", text.as_bytes(), Window::default());
+    assert_eq!((u.read.records, u.read.malformed_records), (2, 1), "{:?}", u.read.examples);
+    assert_eq!(u.read.examples[0].position, "line 2");
+    assert!(u.read.examples[0].error.starts_with("longer than"));
 }
 
 #[test]

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use catalog::Catalog;
+use model::Safe;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -21,17 +22,16 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let summary = Catalog::get().describe(&args.pattern);
-    let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &summary)?;
-        writeln!(out)?;
+        crate::output::json(&summary)?;
         return Ok(ExitCode::SUCCESS);
     }
+    let mut out = crate::output::text();
     if summary.total == 0 {
-        writeln!(out, "`{}` matches no action the catalog knows", args.pattern)?;
+        writeln!(out, "`{}` matches no action the catalog knows", Safe(&args.pattern))?;
         return Ok(ExitCode::SUCCESS);
     }
-    writeln!(out, "`{}` grants {} actions", args.pattern, summary.total)?;
+    writeln!(out, "`{}` grants {} actions", Safe(&args.pattern), summary.total)?;
     for g in &summary.levels {
         writeln!(out, "  {:<24} {}", g.level.as_str(), g.count)?;
         let shown = if args.all { g.actions.len() } else { g.actions.len().min(5) };

@@ -10,6 +10,8 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::Parser;
 
+use crate::output::errln;
+
 #[derive(clap::Args)]
 pub struct Args {
     /// The export folder to write (created; must be new or empty).
@@ -78,12 +80,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
     options.progress = !args.quiet;
     let summary = collect::run(&source, &options).context("collection failed")?;
     for gap in summary.gaps.iter().take(20) {
-        eprintln!("gap: {gap}");
+        crate::output::note("gap", gap);
     }
     if summary.gaps.len() > 20 {
-        eprintln!("gap: ... and {} more (see `{}`)", summary.gaps.len() - 20, collect::RECORD_FILE);
+        errln!("gap: ... and {} more (see `{}`)", summary.gaps.len() - 20, collect::RECORD_FILE);
     }
-    eprintln!("{summary}");
+    crate::output::note_lines(&format!("{}\n", model::Safe(&summary.to_string())));
     if args.scan {
         let out = args.out.display().to_string();
         let roles = RolesCommand::try_parse_from(["roles", out.as_str()])?;

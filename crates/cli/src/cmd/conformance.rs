@@ -8,6 +8,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
 use eval::corpus::{Summary, Verdict, VectorResult, run_vector};
+use model::Safe;
+
+use crate::output::outln;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -79,13 +82,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let known = read_known(&args.known)?;
     if args.json {
         let fams: Vec<_> = results.iter().map(|(f, r)| Summary::of(f, r)).collect();
-        println!("{}", serde_json::to_string_pretty(&fams)?);
+        crate::output::json(&fams)?;
         return Ok(ExitCode::SUCCESS);
     }
     let (mut agreed, mut disagreed, mut unexplained, mut other) = (0, 0, 0, 0);
     for (family, rs) in &results {
         let s = Summary::of(family, rs);
-        println!(
+        outln!(
             "{family}: agreed {} disagreed {} not-decisions {} unreadable {}",
             s.agreed, s.disagreed, s.not_decisions, s.unreadable
         );
@@ -101,16 +104,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
                             "UNEXPLAINED".into()
                         }
                     };
-                    println!("  disagree: {} (expected {expected}, got {got}) [{note}]", r.name);
+                    outln!("  disagree: {} (expected {expected}, got {got}) [{}]", Safe(&r.name), Safe(&note));
                 }
                 Verdict::NotADecision(_) => other += 1,
                 Verdict::Unreadable(e) => {
                     unexplained += 1;
-                    println!("  unreadable: {}: {e}", r.name);
+                    outln!("  unreadable: {}: {}", Safe(&r.name), Safe(&e.to_string()));
                 }
             }
         }
     }
-    println!("total: agreed {agreed} disagreed {disagreed} (unexplained {unexplained}) not-decisions {other}");
+    outln!("total: agreed {agreed} disagreed {disagreed} (unexplained {unexplained}) not-decisions {other}");
     Ok(if unexplained > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

@@ -8,9 +8,12 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
+use model::Safe;
 use store::{Change, ChangeKind, Diff, Facts, Side, Store, StoreError};
 
 use super::snapshot::{DbArg, FactArgs, load_with_facts};
+
+use crate::output::out;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -94,9 +97,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     let d = Diff::of(old, &of, new, &nf);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&d)?);
+        crate::output::json(&d)?;
     } else {
-        print!("{}", text(&d));
+        out!("{}", text(&d));
     }
     let failed = fail.is_some_and(|kinds| d.has_changes_in(&kinds));
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
@@ -104,9 +107,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
 fn name(s: &Side) -> String {
     match (s.id, &s.label, &s.source) {
-        (Some(id), Some(l), _) => format!("#{id} \"{l}\""),
+        (Some(id), Some(l), _) => format!("#{id} \"{}\"", Safe(l)),
         (Some(id), None, _) => format!("#{id}"),
-        (None, _, Some(src)) => format!("`{src}`"),
+        (None, _, Some(src)) => format!("`{}`", Safe(src)),
         (None, _, None) => "?".into(),
     }
 }
@@ -157,7 +160,8 @@ pub fn line(c: &Change) -> String {
             format!("- finding closed [{}] {}: {} ({})", finding.severity, finding.rule, finding.message, finding.fingerprint)
         }
     };
-    format!("{mark} {body}")
+    // The body quotes the data (principals, names, messages): one line, whatever they hold.
+    model::terminal_safe_owned(format!("{mark} {body}"))
 }
 
 /// The terminal form: changes grouped by subject, then counts by kind.
@@ -171,7 +175,7 @@ fn text(d: &Diff) -> String {
     for c in &d.changes {
         if c.subject() != subject {
             subject = c.subject();
-            out.push_str(&format!("\n{subject}\n"));
+            out.push_str(&format!("\n{}\n", Safe(subject)));
         }
         out.push_str(&format!("  {}\n", line(c)));
     }

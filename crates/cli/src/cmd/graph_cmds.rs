@@ -12,10 +12,13 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 use graph::{Edge, Graph, NodeIdx, NodeKind};
+use model::Safe;
 use serde_json::{Value, json};
 
 use super::load;
 use super::usage::OptionalTrail;
+
+use crate::output::errln;
 
 /// The version of the JSON these commands print.
 const SCHEMA_VERSION: u32 = 1;
@@ -101,7 +104,7 @@ fn attach_trail(g: &mut Graph, trail: &OptionalTrail) -> Result<bool> {
     g.attach_observed(&server::trail::observations(&u));
     let flagged = g.observed().iter().filter(|o| o.is_flagged()).count();
     if flagged > 0 {
-        eprintln!("note: {flagged} observed assumptions are not possible per the policies in the exports (data missing, or a gap)");
+        errln!("note: {flagged} observed assumptions are not possible per the policies in the exports (data missing, or a gap)");
     }
     Ok(true)
 }
@@ -113,22 +116,22 @@ fn time(t: Option<model::Timestamp>) -> String {
 /// One observed assumption as text, with what the graph says of it.
 fn observed_text(g: &Graph, o: &graph::ObservedEdge) -> String {
     let s = &o.seen;
-    let account = s.caller_account.as_deref().map(|a| format!(", account {a}")).unwrap_or_default();
+    let account = s.caller_account.as_deref().map(|a| format!(", account {}", Safe(a))).unwrap_or_default();
     let denied = if s.denied > 0 { format!(" ({} denied)", s.denied) } else { String::new() };
     let mut line = format!(
         "  {} ({}{account}) {}x{denied} via {}, first {}, last {}",
-        s.caller,
-        s.caller_kind,
+        Safe(&s.caller),
+        Safe(&s.caller_kind.to_string()),
         s.count,
-        s.apis.join(", "),
+        Safe(&s.apis.join(", ")),
         time(s.first_seen),
         time(s.last_seen)
     );
     if !s.source_ips.is_empty() {
-        line.push_str(&format!("\n    from {}", s.source_ips.join(", ")));
+        line.push_str(&format!("\n    from {}", Safe(&s.source_ips.join(", "))));
     }
     if !s.subjects.is_empty() {
-        line.push_str(&format!("\n    users: {}", s.subjects.join(", ")));
+        line.push_str(&format!("\n    users: {}", Safe(&s.subjects.join(", "))));
     }
     let verdict = match o.status {
         graph::ObservedStatus::Possible => {
@@ -139,7 +142,7 @@ fn observed_text(g: &Graph, o: &graph::ObservedEdge) -> String {
                 .filter_map(|e| g.edge(*e))
                 .map(|e| if g.is_capability(e.from) { o.from.map_or_else(|| node_text(g, e.from), |f| node_text(g, f)) } else { node_text(g, e.from) })
                 .collect();
-            format!("possible: {}", via.join("; "))
+            format!("possible: {}", via.join("; ")) // each part is safe (node_text)
         }
         graph::ObservedStatus::NotPossible => "NOT POSSIBLE per the policies in the exports: data is missing (a policy, a trust, an account) or the analysis has a gap".to_owned(),
         graph::ObservedStatus::DeniedOnly => "refused every time".to_owned(),
@@ -154,10 +157,10 @@ fn build(dir: &std::path::Path) -> Result<(model::Snapshot, Graph)> {
     let snapshot = load::snapshot(dir)?;
     let g = analysis::Analysis::new(&snapshot).into_graph();
     for n in g.notes().iter().take(5) {
-        eprintln!("note: {n}");
+        crate::output::note("note", n);
     }
     if g.notes().len() > 5 {
-        eprintln!("note: ... and {} more (see `rolegraph graph --format json`)", g.notes().len() - 5);
+        errln!("note: ... and {} more (see `rolegraph graph --format json`)", g.notes().len() - 5);
     }
     Ok((snapshot, g))
 }
@@ -173,10 +176,10 @@ fn find(snapshot: &model::Snapshot, g: &Graph, query: &str) -> Result<NodeIdx> {
     }
     match found.as_slice() {
         [one] => Ok(*one),
-        [] => bail!("nothing named `{query}` in the graph"),
+        [] => bail!("nothing named `{}` in the graph", Safe(query)),
         many => {
-            let list: Vec<String> = many.iter().filter_map(|n| g.node(*n)).map(|n| format!("  {}", n.id)).collect();
-            bail!("`{query}` names {} nodes; give an id:\n{}", many.len(), list.join("\n"))
+            let list: Vec<String> = many.iter().filter_map(|n| g.node(*n)).map(|n| format!("  {}", Safe(&n.id))).collect();
+            bail!("`{}` names {} nodes; give an id:\n{}", Safe(query), many.len(), list.join("\n"))
         }
     }
 }
@@ -197,7 +200,7 @@ fn node_text(g: &Graph, n: NodeIdx) -> String {
     if !extra.is_empty() {
         s.push_str(&format!(" ({})", extra.join(", ")));
     }
-    s
+    model::terminal_safe_owned(s)
 }
 
 /// ` [admin]` for administrators.
@@ -224,7 +227,7 @@ fn path_line(g: &Graph, path: &[u32]) -> String {
         let p = if paths.is_empty() { String::new() } else { format!(" ({})", paths.join(", ")) };
         s.push_str(&format!(" -{}{p}-> {}", e.kind.as_str(), g.node(e.to).map_or("?", |n| n.label.as_str())));
     }
-    s
+    model::terminal_safe_owned(s)
 }
 
 /// Conditions and assumptions along a path, one line each.
@@ -241,7 +244,7 @@ fn path_notes(g: &Graph, path: &[u32]) -> Vec<String> {
             }
         }
     }
-    out
+    out.into_iter().map(model::terminal_safe_owned).collect()
 }
 
 fn reached_json(g: &Graph, node: NodeIdx, path: &[u32], extra: Option<(&str, Value)>) -> Value {
@@ -260,9 +263,7 @@ fn reached_json(g: &Graph, node: NodeIdx, path: &[u32], extra: Option<(&str, Val
 }
 
 fn print_json(v: &Value) -> Result<ExitCode> {
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, v)?;
-    writeln!(out)?;
+    crate::output::json(v)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -286,7 +287,7 @@ pub fn who_can_assume(args: WhoArgs) -> Result<ExitCode> {
         }
         return print_json(&v);
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::text();
     writeln!(out, "{} can be reached by {} {}", node_text(&g, target), who.len(), if args.all { "nodes" } else { "principals" })?;
     for r in &who {
         let es = edges(&g, &r.path);
@@ -358,7 +359,7 @@ pub fn reach(args: ReachArgs) -> Result<ExitCode> {
             "notes": g.notes(),
         }));
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::text();
     writeln!(out, "{} can reach {} principals", node_text(&g, from), reached.len())?;
     for r in &reached {
         let hops = graph::hops(&g, &r.path);
@@ -377,30 +378,30 @@ fn explain_edge(g: &Graph, e: &Edge, out: &mut impl Write) -> std::io::Result<()
     writeln!(out, "  {}{} -{}-> {}{}", node_text(g, e.from), admin_mark(g, e.from), e.kind.as_str(), node_text(g, e.to), admin_mark(g, e.to))?;
     for w in e.ways() {
         let path = w.path.map(|p| format!("{p}: ")).unwrap_or_default();
-        writeln!(out, "    {path}{}", w.description)?;
+        writeln!(out, "    {}{}", Safe(&path), Safe(&w.description))?;
         for c in &w.checks {
-            let who = c.principal.as_deref().map(|p| format!(" as {p}")).unwrap_or_default();
-            writeln!(out, "      {} on {}{who}: {}", c.action, c.resource, c.outcome.as_str())?;
+            let who = c.principal.as_deref().map(|p| format!(" as {}", Safe(p))).unwrap_or_default();
+            writeln!(out, "      {} on {}{who}: {}", Safe(c.action), Safe(&c.resource), c.outcome.as_str())?;
             for ev in c.evidence.iter() {
-                let sid = ev.sid().map(|s| format!(" ({s})")).unwrap_or_default();
-                writeln!(out, "        {} policy `{}` statement {}{sid} at {}", ev.policy_kind, ev.policy, ev.statement(), ev.pointer())?;
+                let sid = ev.sid().map(|s| format!(" ({})", Safe(s))).unwrap_or_default();
+                writeln!(out, "        {} policy `{}` statement {}{sid} at {}", ev.policy_kind, Safe(&ev.policy), ev.statement(), Safe(ev.pointer()))?;
             }
             if let Some(cond) = &c.condition {
-                writeln!(out, "        if {}", cond.text())?;
+                writeln!(out, "        if {}", Safe(&cond.text()))?;
             }
         }
         for v in &w.via {
-            writeln!(out, "      via {v}")?;
+            writeln!(out, "      via {}", Safe(&v.to_string()))?;
         }
         for a in &w.assumptions {
-            writeln!(out, "      assuming {a}")?;
+            writeln!(out, "      assuming {}", Safe(a))?;
         }
     }
     if e.data.more_ways > 0 {
         writeln!(out, "    ... and {} more ways", e.data.more_ways)?;
     }
     for gap in e.gaps() {
-        writeln!(out, "    gap: {gap}")?;
+        writeln!(out, "    gap: {}", Safe(&gap.to_string()))?;
     }
     Ok(())
 }
@@ -432,7 +433,7 @@ pub fn path(args: PathArgs) -> Result<ExitCode> {
             "paths": list,
         }));
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::text();
     if paths.is_empty() {
         writeln!(out, "no path from {} to {} of at most {} hops", node_text(&g, from), node_text(&g, to), args.max_hops)?;
         return Ok(ExitCode::SUCCESS);
@@ -459,7 +460,7 @@ pub fn escalations(args: EscalationsArgs) -> Result<ExitCode> {
             .collect();
         return print_json(&json!({ "schema_version": SCHEMA_VERSION, "escalations": list, "notes": g.notes() }));
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::text();
     writeln!(out, "{} principals can become administrators without being ones", esc.len())?;
     for e in &esc {
         let hops = graph::hops(&g, &e.path);
@@ -483,9 +484,8 @@ pub fn export(args: GraphArgs) -> Result<ExitCode> {
         Some(r) => g.around(find(&snapshot, &g, r)?),
         None => g,
     };
-    // Written as it goes (buffered): no copy of the whole export is held.
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    // Written as it goes: no copy of the whole export is held.
+    let mut out = crate::output::stdout();
     graph::export::write(&g, format, &mut out)?;
-    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -11,9 +11,9 @@ use model::{Gap, Role, Snapshot, Timestamp};
 pub fn snapshot(dir: &Path) -> Result<Snapshot> {
     let loaded = ingest::load(dir).with_context(|| format!("cannot load the exports in `{}`", dir.display()))?;
     for w in &loaded.warnings {
-        eprintln!("warning: {w}");
+        crate::output::note("warning", w);
     }
-    eprint!("{}", gap_summary(&loaded.snapshot.gaps));
+    crate::output::note_lines(&gap_summary(&loaded.snapshot.gaps));
     Ok(loaded.snapshot)
 }
 
@@ -31,7 +31,7 @@ pub fn gap_summary(gaps: &[Gap]) -> String {
     let mut out = format!("gaps: {} ({}); the results may be incomplete\n", gaps.len(), counts.join(", "));
     const SHOWN: usize = 5;
     for g in gaps.iter().take(SHOWN) {
-        out.push_str(&format!("  - {g}\n"));
+        out.push_str(&format!("  - {}\n", model::Safe(&g.to_string())));
     }
     if gaps.len() > SHOWN {
         out.push_str(&format!("  ... and {} more (see `--json`)\n", gaps.len() - SHOWN));
@@ -52,11 +52,12 @@ pub fn find_role<'a>(snapshot: &'a Snapshot, query: &str) -> Result<&'a Role> {
     }
     match found.as_slice() {
         [one] => Ok(one),
-        [] => bail!("no role `{query}` in the exports"),
+        [] => bail!("no role `{}` in the exports", model::Safe(query)),
         many => {
-            let list: Vec<String> = many.iter().map(|r| format!("  {}", r.arn)).collect();
+            let list: Vec<String> = many.iter().map(|r| format!("  {}", model::Safe(&r.arn))).collect();
             bail!(
-                "`{query}` names {} roles; give an ARN or ACCOUNT/NAME:\n{}",
+                "`{}` names {} roles; give an ARN or ACCOUNT/NAME:\n{}",
+                model::Safe(query),
                 many.len(),
                 list.join("\n")
             )

@@ -13,9 +13,10 @@ use access::permissions::{Grant, GrantOutcome, PermissionsView, StatementEvidenc
 use access::privilege::{PrivilegeKind, PrivilegedPermissions};
 use access::record::{RoleRecord, UseStatus, role_record};
 use anyhow::Result;
-use model::{RoleUse, UseKind};
+use model::{RoleUse, Safe, UseKind};
 
 use crate::cmd::load;
+use crate::output::{out, outln};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -47,14 +48,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     record: &'a RoleRecord,
                     usage: &'a usage::RoleUsage,
                 }
-                println!("{}", serde_json::to_string_pretty(&WithUsage { record: &record, usage: u })?);
+                crate::output::json(&WithUsage { record: &record, usage: u })?;
             }
-            None => println!("{}", serde_json::to_string_pretty(&record)?),
+            None => outln!("{}", serde_json::to_string_pretty(&record)?),
         }
     } else {
-        print!("{}", render(&record));
+        out!("{}", render(&record));
         if let Some(u) = &used {
-            print!("\nUsage (CloudTrail)\n{}", crate::cmd::usage::render_role(u));
+            out!("\nUsage (CloudTrail)\n{}", crate::cmd::usage::render_role(u));
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -75,8 +76,8 @@ fn statements_text(statements: &[StatementEvidence]) -> String {
     let mut parts: Vec<String> = statements
         .iter()
         .map(|s| {
-            let sid = s.sid.as_deref().map(|x| format!(" ({x})")).unwrap_or_default();
-            format!("{} statement {}{sid}", short_policy(&s.policy), s.statement)
+            let sid = s.sid.as_deref().map(|x| format!(" ({})", Safe(x))).unwrap_or_default();
+            format!("{} statement {}{sid}", Safe(&short_policy(&s.policy)), s.statement)
         })
         .collect();
     let mut seen = std::collections::BTreeSet::new();
@@ -88,14 +89,14 @@ fn grants_text(grants: &[Grant]) -> String {
     let parts: Vec<String> = grants
         .iter()
         .map(|g| {
-            let mut s = format!("on {}", g.resource);
+            let mut s = format!("on {}", Safe(&g.resource));
             if let Some(rule) = &g.aws_rule {
-                let _ = write!(s, " (AWS rule: {rule})");
+                let _ = write!(s, " (AWS rule: {})", Safe(rule));
             }
             match g.outcome {
                 GrantOutcome::Allowed => {}
                 GrantOutcome::Conditional => {
-                    let _ = write!(s, " if {}", g.condition.as_deref().unwrap_or("(conditions the engine could not evaluate)"));
+                    let _ = write!(s, " if {}", Safe(g.condition.as_deref().unwrap_or("(conditions the engine could not evaluate)")));
                 }
                 GrantOutcome::Denied => s = format!("denied {s}"),
             }
@@ -111,7 +112,7 @@ fn list_names(names: &[String], strip: bool, max: usize) -> String {
         .take(max)
         .map(|n| if strip { n.split_once(':').map_or(n.as_str(), |(_, a)| a) } else { n.as_str() })
         .collect();
-    let mut out = shown.join(", ");
+    let mut out = Safe(&shown.join(", ")).to_string();
     if names.len() > max {
         let _ = write!(out, ", ... (+{})", names.len() - max);
     }
@@ -169,7 +170,7 @@ fn render_category(out: &mut String, c: &PrivilegedPermissions) {
     let cond = if c.conditional { ", only under conditions" } else { "" };
     if c.kind == PrivilegeKind::AdminEquivalent {
         let reasons: Vec<&str> = c.reasons.iter().map(|r| r.describe()).collect();
-        let _ = writeln!(out, "  admin-equivalent{cond}: {}", reasons.join("; "));
+        let _ = writeln!(out, "  admin-equivalent{cond}: {}", Safe(&reasons.join("; ")));
     } else {
         let names: Vec<String> = c.groups.iter().flat_map(|g| g.actions.iter().cloned()).collect();
         let _ = writeln!(out, "  {} ({}{cond}): {}", c.kind.as_str(), plural(c.count, "action"), list_names(&names, false, 8));
@@ -189,7 +190,7 @@ fn render_permissions(out: &mut String, p: &PermissionsView) {
         "\nPermissions: {} in {} (identity policies, boundary and SCPs, evaluated as {})",
         plural(p.granted_actions, "action"),
         plural(p.services.len(), "service"),
-        p.principal
+        Safe(&p.principal)
     );
     if !p.complete {
         out.push_str("  incomplete: some policies are not in the exports (see Gaps)\n");
@@ -217,14 +218,14 @@ fn render_permissions(out: &mut String, p: &PermissionsView) {
             [one] => one.clone(),
             _ => format!("{} services ({})", names.len(), list_names(&names, false, 6)),
         };
-        let _ = writeln!(out, "  every action of {what} {}", grants_text(grants));
+        let _ = writeln!(out, "  every action of {} {}", Safe(&what), grants_text(grants));
         let statements: Vec<StatementEvidence> = grants.iter().flat_map(|g| g.statements.iter().cloned()).collect();
         if !statements.is_empty() {
             let _ = writeln!(out, "    granted by {}", statements_text(&statements));
         }
     }
     for s in partial {
-        let _ = writeln!(out, "  {} ({}): {}/{} actions", s.prefix, s.name, s.granted, s.total);
+        let _ = writeln!(out, "  {} ({}): {}/{} actions", Safe(&s.prefix), Safe(&s.name), s.granted, s.total);
         for l in &s.levels {
             for g in &l.groups {
                 let which = if g.all_of_level { "all".to_owned() } else { list_names(&g.actions, true, 6) };
@@ -252,7 +253,7 @@ fn render_permissions(out: &mut String, p: &PermissionsView) {
 pub fn render(r: &RoleRecord) -> String {
     let d = &r.details;
     let mut out = String::new();
-    let _ = writeln!(out, "Role {}", d.name);
+    let _ = writeln!(out, "Role {}", Safe(&d.name));
     let mut t = crate::render::table::Table::new(&["  ARN", &d.arn]);
     let account = match &d.account_name {
         Some(n) => format!("{n} ({})", d.account_id),
@@ -285,21 +286,21 @@ pub fn render(r: &RoleRecord) -> String {
 
     let _ = writeln!(out, "\nTrusted entities ({})", r.trust.entities.len());
     for p in &r.trust.problems {
-        let _ = writeln!(out, "  ! {p}");
+        let _ = writeln!(out, "  ! {}", Safe(p));
     }
     for (i, e) in r.trust.entities.iter().enumerate() {
-        let _ = writeln!(out, "  {}. {}", i + 1, e.summary);
-        let _ = writeln!(out, "     actions: {}", e.actions.join(", "));
+        let _ = writeln!(out, "  {}. {}", i + 1, Safe(&e.summary));
+        let _ = writeln!(out, "     actions: {}", Safe(&e.actions.join(", ")));
         for c in &e.conditions {
-            let _ = writeln!(out, "     condition: {} {} {}", c.key, c.operator, c.values.join(", "));
+            let _ = writeln!(out, "     condition: {} {} {}", Safe(&c.key), Safe(&c.operator), Safe(&c.values.join(", ")));
         }
-        let sid = e.evidence.sid.as_deref().map(|s| format!(" ({s})")).unwrap_or_default();
-        let _ = writeln!(out, "     from statement {}{sid} at {}", e.evidence.statement, e.evidence.pointer);
+        let sid = e.evidence.sid.as_deref().map(|s| format!(" ({})", Safe(s))).unwrap_or_default();
+        let _ = writeln!(out, "     from statement {}{sid} at {}", e.evidence.statement, Safe(&e.evidence.pointer));
     }
     if !r.trust.restrictions.is_empty() {
         out.push_str("  restrictions:\n");
         for x in &r.trust.restrictions {
-            let _ = writeln!(out, "  - {} (statement {} at {})", x.summary, x.evidence.statement, x.evidence.pointer);
+            let _ = writeln!(out, "  - {} (statement {} at {})", Safe(&x.summary), x.evidence.statement, Safe(&x.evidence.pointer));
         }
     }
 
@@ -310,7 +311,7 @@ pub fn render(r: &RoleRecord) -> String {
     if !r.gaps.is_empty() {
         let _ = writeln!(out, "\nGaps ({})", r.gaps.len());
         for g in &r.gaps {
-            let _ = writeln!(out, "  - {g}");
+            let _ = writeln!(out, "  - {}", Safe(&g.to_string()));
         }
     }
     out

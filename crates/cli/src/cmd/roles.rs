@@ -12,6 +12,7 @@ use access::trust::TrustCategory;
 use anyhow::{Result, bail};
 
 use crate::cmd::load;
+use crate::output::{errln, out};
 use crate::render::table::Table;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -104,14 +105,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
     });
     if unknown_use > 0 {
-        eprintln!("note: {unknown_use} roles left out of `--unused`: when they were last used is not in the exports");
+        errln!("note: {unknown_use} roles left out of `--unused`: when they were last used is not in the exports");
     }
     sort(&mut report.roles, args.sort);
 
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        crate::output::json(&report)?;
     } else {
-        print!("{}", render(&report.roles));
+        out!("{}", render(&report.roles));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 
+use crate::output::{out, outln};
+
 #[derive(clap::Args)]
 pub struct ListArgs {
     /// Print JSON.
@@ -21,12 +23,12 @@ pub struct ShowArgs {
 pub fn list(args: ListArgs) -> Result<ExitCode> {
     if args.json {
         let metas: Vec<_> = rules::RULES.iter().map(|r| r.meta()).collect();
-        println!("{}", serde_json::to_string_pretty(&metas)?);
+        crate::output::json(&metas)?;
         return Ok(ExitCode::SUCCESS);
     }
     for r in rules::RULES {
         let m = r.meta();
-        println!("{:<40} {:<9} {}", m.id, m.severity.as_str(), m.name);
+        outln!("{:<40} {:<9} {}", m.id, m.severity.as_str(), m.name);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -36,7 +38,7 @@ pub fn show(args: ShowArgs) -> Result<ExitCode> {
         bail!("no rule `{}` (`rolegraph rules` lists them)", args.id);
     };
     let m = r.meta();
-    println!("# {} ({})\n\nSeverity: {}. Category: {:?}.\n", m.name, m.id, m.severity.as_str(), m.category);
-    print!("{}", m.markdown());
+    outln!("# {} ({})\n\nSeverity: {}. Category: {:?}.\n", m.name, m.id, m.severity.as_str(), m.category);
+    out!("{}", m.markdown());
     Ok(ExitCode::SUCCESS)
 }

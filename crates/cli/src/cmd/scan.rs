@@ -74,7 +74,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     let loaded = ingest::load(&args.dir)?;
     for w in &loaded.warnings {
-        eprintln!("warning: {w}");
+        crate::output::note("warning", w);
     }
     let snapshot = &loaded.snapshot;
     let now = pick_now(snapshot, args.now.as_deref())?;
@@ -95,7 +95,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Some(p) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(p).with_context(|| format!("cannot write `{}`", p.display()))?,
         )),
-        None => Box::new(std::io::stdout().lock()),
+        None if args.format == report::Format::Text => Box::new(crate::output::text()),
+        None => Box::new(crate::output::stdout()),
     };
     report::render(args.format, &input, &mut out)?;
     out.flush()?;

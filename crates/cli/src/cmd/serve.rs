@@ -4,8 +4,9 @@
 //! `--port` is given. With a database, the UI also shows a role's history and what changed
 //! between two stored snapshots. With `--trail`, CloudTrail is read once at start: the findings
 //! are those of `scan --trail` and the role page shows what the role used and who assumed it.
-//! Prints `listening on http://ADDR` on stdout. Another address than loopback needs `--token`;
-//! the server is read-only.
+//! Prints `listening on http://ADDR` on stdout, ADDR the address it is bound to. Another address
+//! than loopback needs `--token`; the server is read-only and answers only the `Host` values it
+//! is reached by (`localhost`, its addresses, and the names of `--allowed-host`).
 
 use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
@@ -16,6 +17,7 @@ use anyhow::{Context as _, Result, bail};
 use store::Store;
 
 use crate::cmd::{load, scan};
+use crate::output::errln;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -39,6 +41,11 @@ pub struct Args {
     /// Require this token on the API (`Authorization: Bearer T` or `?token=T`).
     #[arg(long, value_name = "T")]
     token: Option<String>,
+    /// Also answer requests for this host name (`NAME` or `NAME:PORT`), e.g. the name of a
+    /// reverse proxy; repeat for several. Without it, only `localhost` and the server's IP
+    /// addresses are answered (a defence against DNS rebinding).
+    #[arg(long = "allowed-host", value_name = "NAME")]
+    allowed_hosts: Vec<String>,
     /// The time rules count days from (RFC 3339); by default the newest time in the exports.
     #[arg(long, value_name = "TIME")]
     now: Option<String>,
@@ -58,8 +65,9 @@ fn db_path(args: &Args) -> Result<Option<PathBuf>> {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    // Refuse a bad address before the (slow) load.
+    // Refuse a bad address or host name before the (slow) load.
     server::check_bind(args.bind, args.token.as_deref())?;
+    server::AllowedHosts::new(SocketAddr::new(args.bind, args.port), &args.allowed_hosts)?;
     let db = match db_path(&args)? {
         Some(p) => Some(Store::open_existing(&p)?),
         None => None,
@@ -79,7 +87,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         (None, None) => bail!("give a folder of exports or `--db PATH`"),
     };
     if let Some(info) = &served {
-        eprintln!("showing stored snapshot {}", super::snapshot::describe(info));
+        errln!("showing stored snapshot {}", super::snapshot::describe(info));
     }
     let now = scan::pick_now(&snapshot, args.now.as_deref())?;
     let usage = args.trail.read()?;
@@ -96,16 +104,35 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
     };
     let progress = move |w: server::Warmup| match w {
-        server::Warmup::Started => eprintln!("analysing {roles} roles; pages load when it is done"),
-        server::Warmup::Ready(t) => eprintln!("analysis ready in {:.1} s", t.as_secs_f64()),
+        server::Warmup::Started => errln!("analysing {roles} roles; pages load when it is done"),
+        server::Warmup::Ready(t) => errln!("analysis ready in {:.1} s", t.as_secs_f64()),
     };
     let addr = SocketAddr::new(args.bind, args.port);
-    server::run_blocking_lazy(build, addr, args.token.as_deref(), |local| {
-        let host = if local.ip().is_unspecified() { "127.0.0.1".to_owned() } else { local.ip().to_string() };
-        let host = if local.is_ipv6() && !local.ip().is_unspecified() { format!("[{host}]") } else { host };
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "listening on http://{host}:{}", local.port());
+    let listen = server::Listen { token: args.token.clone(), allowed_hosts: args.allowed_hosts.clone(), limits: server::Limits::default() };
+    server::run_blocking_lazy(build, addr, &listen, |local| {
+        let mut out = crate::output::stdout();
+        let _ = writeln!(out, "{}", listening_line(local));
         let _ = out.flush();
     }, progress)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The start-up line: the address the server is bound to, as is (`0.0.0.0:8080`, `[::1]:8080`).
+fn listening_line(local: SocketAddr) -> String {
+    format!("listening on http://{local}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 14: with `--bind 0.0.0.0` the line named 127.0.0.1, an address it was not bound to.
+    #[test]
+    fn the_start_up_line_names_the_bound_address() {
+        let line = |a: &str| listening_line(a.parse().unwrap());
+        assert_eq!(line("0.0.0.0:8080"), "listening on http://0.0.0.0:8080");
+        assert_eq!(line("[::]:8080"), "listening on http://[::]:8080");
+        assert_eq!(line("[::1]:8080"), "listening on http://[::1]:8080");
+        assert_eq!(line("127.0.0.1:1"), "listening on http://127.0.0.1:1");
+    }
 }

@@ -6,8 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
-use model::{Snapshot, Timestamp};
+use model::{Safe, Snapshot, Timestamp};
 use store::{NewSnapshot, SnapshotInfo, Store};
+
+use crate::output::outln;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -141,16 +143,16 @@ fn add(a: AddArgs) -> Result<ExitCode> {
         imported_at: Timestamp(chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 0)),
     })?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&info)?);
+        crate::output::json(&info)?;
     } else {
-        println!("stored snapshot {} in `{}`", describe(&info), db.path().display());
+        outln!("stored snapshot {} in `{}`", describe(&info), Safe(&db.path().display().to_string()));
     }
     Ok(ExitCode::SUCCESS)
 }
 
 /// `#3 "label" (2026-11-25T10:00:00Z, 120 roles, 4 findings)`.
 pub fn describe(i: &SnapshotInfo) -> String {
-    let label = i.label.as_ref().map(|l| format!(" \"{l}\"")).unwrap_or_default();
+    let label = i.label.as_ref().map(|l| format!(" \"{}\"", Safe(l))).unwrap_or_default();
     format!("#{}{label} ({}, {} roles, {} findings)", i.id, i.imported_at, i.roles, i.findings)
 }
 
@@ -159,21 +161,21 @@ fn list(a: ListArgs) -> Result<ExitCode> {
     let all = db.list()?;
     if a.json {
         let out = serde_json::json!({ "schema_version": store::DIFF_SCHEMA_VERSION, "snapshots": all });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        crate::output::json(&out)?;
         return Ok(ExitCode::SUCCESS);
     }
     if all.is_empty() {
-        println!("no snapshots in `{}`", db.path().display());
+        outln!("no snapshots in `{}`", Safe(&db.path().display().to_string()));
     }
     for i in &all {
-        println!(
+        outln!(
             "{:>4}  {:<20}  {}  {:>6} roles  {:>5} findings  {}",
             i.id,
-            i.label.as_deref().unwrap_or("-"),
-            i.imported_at,
+            Safe(i.label.as_deref().unwrap_or("-")),
+            Safe(&i.imported_at.to_string()),
             i.roles,
             i.findings,
-            i.accounts.join(",")
+            Safe(&i.accounts.join(","))
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -183,16 +185,16 @@ fn show(a: ShowArgs) -> Result<ExitCode> {
     let db = a.db.open()?;
     let info = db.resolve(&a.snapshot)?;
     if a.content {
-        println!("{}", serde_json::to_string_pretty(&db.snapshot(info.id)?)?);
+        crate::output::json(&db.snapshot(info.id)?)?;
     } else if a.json {
-        println!("{}", serde_json::to_string_pretty(&info)?);
+        crate::output::json(&info)?;
     } else {
-        println!("snapshot {}", describe(&info));
-        println!("  source:   {}", info.source.as_deref().unwrap_or("-"));
-        println!("  accounts: {}", info.accounts.join(", "));
-        println!("  users:    {}", info.users);
-        println!("  schema:   {}", info.schema_version);
-        println!("  stored:   {} bytes compressed", info.content_bytes);
+        outln!("snapshot {}", describe(&info));
+        outln!("  source:   {}", Safe(info.source.as_deref().unwrap_or("-")));
+        outln!("  accounts: {}", Safe(&info.accounts.join(", ")));
+        outln!("  users:    {}", info.users);
+        outln!("  schema:   {}", info.schema_version);
+        outln!("  stored:   {} bytes compressed", info.content_bytes);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -201,26 +203,26 @@ fn history(a: HistoryArgs) -> Result<ExitCode> {
     let db = a.db.open()?;
     let h = store::role_history(&db, &a.role)?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&h)?);
+        crate::output::json(&h)?;
         return Ok(ExitCode::SUCCESS);
     }
     if h.versions.is_empty() {
-        println!("no stored snapshot has role `{}`", a.role);
+        outln!("no stored snapshot has role `{}`", Safe(&a.role));
     }
     for v in &h.versions {
         let id = v.snapshot.id.map(|i| format!("#{i}")).unwrap_or_default();
-        let at = v.snapshot.imported_at.as_deref().unwrap_or("");
+        let at = Safe(v.snapshot.imported_at.as_deref().unwrap_or(""));
         match &v.role {
-            Some(r) => println!(
+            Some(r) => outln!(
                 "{id} {at}: privilege {}, trusts {}, {} resource(s)",
-                r.privilege,
+                Safe(&r.privilege.to_string()),
                 r.trusted.len(),
                 r.uses.len()
             ),
-            None => println!("{id} {at}: absent"),
+            None => outln!("{id} {at}: absent"),
         }
         for c in &v.changes {
-            println!("    {}", super::diff::line(c));
+            outln!("    {}", super::diff::line(c));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -3,13 +3,14 @@
 //! the current policies do not. The policy goes to stdout, the proof summary to stderr (both to
 //! stdout with `--json`).
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
+use model::Safe;
 
 use crate::cmd::usage::{TrailArgs, find_role, load};
+use crate::output::errln;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -31,27 +32,24 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let (snapshot, usage) = load(&args.dir, &args.trail, Some(args.days))?;
     let role = find_role(&snapshot, &args.role)?;
     let s = usage::suggest_policy(&snapshot, &usage, role)?;
-    let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &s)?;
-        writeln!(out)?;
+        crate::output::json(&s)?;
         return Ok(ExitCode::SUCCESS);
     }
-    serde_json::to_writer_pretty(&mut out, &s.policy)?;
-    writeln!(out)?;
+    crate::output::json(&s.policy)?;
     let p = &s.proof;
-    eprintln!("proof for {} ({} actions):", s.role, s.actions);
-    eprintln!("  observed calls allowed by the suggested policy: {}/{}", p.observed_allowed, p.observed_checked);
-    eprintln!("  suggested action/resource pairs within the current policy: {}/{}", p.suggested_within_current, p.suggested_checked);
+    errln!("proof for {} ({} actions):", Safe(&s.role), s.actions);
+    errln!("  observed calls allowed by the suggested policy: {}/{}", p.observed_allowed, p.observed_checked);
+    errln!("  suggested action/resource pairs within the current policy: {}/{}", p.suggested_within_current, p.suggested_checked);
     for c in &p.observed_not_allowed_now {
-        eprintln!("  observed but not allowed by the current policy ({}), not suggested: {} on {}", c.outcome, c.action, c.resource);
+        errln!("  observed but not allowed by the current policy ({}), not suggested: {} on {}", Safe(c.outcome), Safe(&c.action), Safe(&c.resource));
     }
     for c in &p.dropped_beyond_current {
-        eprintln!("  beyond the current policy ({}), dropped: {} on {}", c.outcome, c.action, c.resource);
+        errln!("  beyond the current policy ({}), dropped: {} on {}", Safe(c.outcome), Safe(&c.action), Safe(&c.resource));
     }
     for g in &s.gaps {
-        eprintln!("  gap: {g}");
+        crate::output::note("  gap", g);
     }
-    eprintln!("  {}", if p.holds { "the proof holds" } else { "the proof does NOT hold: see above" });
+    errln!("  {}", if p.holds { "the proof holds" } else { "the proof does NOT hold: see above" });
     Ok(ExitCode::SUCCESS)
 }

@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use model::{Role, Snapshot, Timestamp};
+use model::{Role, Safe, Snapshot, Timestamp};
 use usage::{Usage, Window};
+
+use crate::output::errln;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -79,7 +81,7 @@ impl OptionalTrail {
 pub fn load(dir: &Path, trail: &TrailArgs, days: Option<u32>) -> Result<(Snapshot, Usage)> {
     let loaded = ingest::load(dir).with_context(|| format!("cannot load the exports in `{}`", dir.display()))?;
     for w in &loaded.warnings {
-        eprintln!("warning: {w}");
+        crate::output::note("warning", w);
     }
     let usage = read_trail(&trail.trail, trail.until.as_deref(), days, trail.threads)?;
     Ok((loaded.snapshot, usage))
@@ -99,12 +101,13 @@ pub fn read_trail(trail: &[PathBuf], until: Option<&str>, days: Option<u32>, thr
     let paths: Vec<&Path> = trail.iter().map(PathBuf::as_path).collect();
     let usage = usage::scan_with(&paths, window, threads)?;
     let r = &usage.read;
-    eprintln!(
-        "read {} records from {} files ({} malformed records, {} malformed files); {} events in the window, {} outside",
+    let skipped = if r.skipped_files > 0 { format!(", {} skipped", r.skipped_files) } else { String::new() };
+    errln!(
+        "read {} records from {} files ({} malformed records, {} malformed files{skipped}); {} events in the window, {} outside",
         r.records, r.files, r.malformed_records, r.malformed_files, usage.events, usage.out_of_window
     );
     for p in r.examples.iter().take(3) {
-        eprintln!("  skipped: {p}");
+        crate::output::note("  skipped", p);
     }
     Ok(usage)
 }
@@ -114,11 +117,12 @@ pub fn find_role<'a>(snapshot: &'a Snapshot, query: &str) -> Result<&'a Role> {
     let found = snapshot.find_roles(query);
     match found.as_slice() {
         [one] => Ok(one),
-        [] => bail!("no role `{query}` in the exports"),
+        [] => bail!("no role `{}` in the exports", Safe(query)),
         many => bail!(
-            "`{query}` names {} roles: {}",
+            "`{}` names {} roles: {}",
+            Safe(query),
             many.len(),
-            many.iter().map(|r| r.arn.as_str()).collect::<Vec<_>>().join(", ")
+            Safe(&many.iter().map(|r| r.arn.as_str()).collect::<Vec<_>>().join(", "))
         ),
     }
 }
@@ -155,9 +159,9 @@ pub fn render_role(r: &usage::RoleUsage) -> String {
     let _ = writeln!(out, "  used actions ({}):", r.used.iter().filter(|a| a.count > 0).count());
     for a in &r.used {
         let denied = if a.denied > 0 { format!(", {} denied", a.denied) } else { String::new() };
-        let _ = writeln!(out, "    {:<44} {:<22} {:>6}x{denied}  {} .. {}", a.action, a.access_level, a.count, time(a.first_seen), time(a.last_seen));
+        let _ = writeln!(out, "    {:<44} {:<22} {:>6}x{denied}  {} .. {}", Safe(&a.action), a.access_level, a.count, time(a.first_seen), time(a.last_seen));
         for x in a.resources.iter().take(5) {
-            let _ = writeln!(out, "      on {} ({}x, last {})", x.arn, x.count, time(x.last_seen));
+            let _ = writeln!(out, "      on {} ({}x, last {})", Safe(&x.arn), x.count, time(x.last_seen));
         }
         let more = a.resources.len().saturating_sub(5) as u64 + a.more_resources;
         if more > 0 {
@@ -168,7 +172,7 @@ pub fn render_role(r: &usage::RoleUsage) -> String {
         }
     }
     if !r.used_not_granted.is_empty() {
-        let _ = writeln!(out, "  used but not granted by the current identity policies: {}", r.used_not_granted.join(", "));
+        let _ = writeln!(out, "  used but not granted by the current identity policies: {}", Safe(&r.used_not_granted.join(", ")));
     }
     let _ = writeln!(out, "  granted: {}, granted but unused: {}", r.granted_count, r.granted_unused.len());
     if r.granted_unused.len() <= SHOWN {
@@ -201,8 +205,8 @@ pub fn render_role(r: &usage::RoleUsage) -> String {
             .unused_services
             .iter()
             .map(|s| match s.last_authenticated {
-                Some(t) => format!("{} (last {})", s.namespace, t.to_rfc3339()),
-                None => format!("{} (never)", s.namespace),
+                Some(t) => format!("{} (last {})", Safe(&s.namespace), t.to_rfc3339()),
+                None => format!("{} (never)", Safe(&s.namespace)),
             })
             .collect();
         let _ = writeln!(out, "  services unused per last-accessed data: {}", if names.is_empty() { "none".into() } else { names.join(", ") });
@@ -213,27 +217,27 @@ pub fn render_role(r: &usage::RoleUsage) -> String {
         let _ = writeln!(out, "  assumed by: nobody in the trail");
     }
     for e in &r.assumers {
-        let account = e.caller_account.as_deref().map(|a| format!(", account {a}")).unwrap_or_default();
+        let account = e.caller_account.as_deref().map(|a| format!(", account {}", Safe(a))).unwrap_or_default();
         let denied = if e.denied > 0 { format!(" ({} denied)", e.denied) } else { String::new() };
         let _ = writeln!(
             out,
             "  assumed by {} ({}{account}) {}x{denied} via {}, first {}, last {}",
-            e.caller,
+            Safe(&e.caller),
             e.caller_kind.as_str(),
             e.count,
-            e.apis.join(", "),
+            Safe(&e.apis.join(", ")),
             time(e.first_seen),
             time(e.last_seen)
         );
         if !e.source_ips.is_empty() {
-            let _ = writeln!(out, "    from {}", e.source_ips.join(", "));
+            let _ = writeln!(out, "    from {}", Safe(&e.source_ips.join(", ")));
         }
         if !e.subjects.is_empty() {
-            let _ = writeln!(out, "    users: {}", e.subjects.join(", "));
+            let _ = writeln!(out, "    users: {}", Safe(&e.subjects.join(", ")));
         }
     }
     for g in &r.gaps {
-        let _ = writeln!(out, "  gap: {g}");
+        let _ = writeln!(out, "  gap: {}", Safe(&g.to_string()));
     }
     out
 }
@@ -243,25 +247,24 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if let Some(path) = &args.parquet {
         let rows = usage::rows(&usage);
         usage::write_parquet(&rows, path)?;
-        eprintln!("wrote {} rows to `{}`", rows.len(), path.display());
+        errln!("wrote {} rows to `{}`", rows.len(), Safe(&path.display().to_string()));
     }
-    let mut out = std::io::stdout().lock();
     if let Some(q) = &args.role {
         let arn = match find_role(&snapshot, q) {
             Ok(r) => r.arn.clone(),
             Err(e) if q.starts_with("arn:") && usage.principal(q).is_some() => {
-                eprintln!("note: {e}; showing what the trail has");
+                crate::output::note("note", format_args!("{e}; showing what the trail has"));
                 q.clone()
             }
             Err(e) => return Err(e),
         };
         let r = usage::role_usage(&snapshot, &usage, &arn);
         if args.json {
-            serde_json::to_writer_pretty(&mut out, &r)?;
-            writeln!(out)?;
+            crate::output::json(&r)?;
             return Ok(ExitCode::SUCCESS);
         }
-        writeln!(out, "{}{}", r.role, if r.in_snapshot { "" } else { " (not in the exports)" })?;
+        let mut out = crate::output::text();
+        writeln!(out, "{}{}", Safe(&r.role), if r.in_snapshot { "" } else { " (not in the exports)" })?;
         out.write_all(render_role(&r).as_bytes())?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -275,24 +278,24 @@ pub fn run(args: Args) -> Result<ExitCode> {
             "unmapped": usage.unmapped,
             "read": usage.read,
         });
-        serde_json::to_writer_pretty(&mut out, &v)?;
-        writeln!(out)?;
+        crate::output::json(&v)?;
         return Ok(ExitCode::SUCCESS);
     }
+    let mut out = crate::output::text();
     writeln!(out, "{:<64} {:>5} {:>15}  {:<21} ASSUMED BY", "ROLE", "USED", "GRANTED-UNUSED", "LAST ACTIVITY")?;
     for r in &o.roles {
         let name = if r.in_snapshot { r.role.clone() } else { format!("{} *", r.role) };
-        writeln!(out, "{:<64} {:>5} {:>15}  {:<21} {}", name, r.used_actions, r.granted_unused, time(r.last_activity), r.assumers.join(", "))?;
+        writeln!(out, "{:<64} {:>5} {:>15}  {:<21} {}", Safe(&name), r.used_actions, r.granted_unused, time(r.last_activity), Safe(&r.assumers.join(", ")))?;
     }
     if o.roles.iter().any(|r| !r.in_snapshot) {
         writeln!(out, "* seen in the trail, not in the exports")?;
     }
     writeln!(out, "roles not used in the window: {}", o.unused_roles.len())?;
     for r in &o.unused_roles {
-        writeln!(out, "  {r}")?;
+        writeln!(out, "  {}", Safe(r))?;
     }
     if !usage.unmapped.is_empty() {
-        let shown: Vec<String> = usage.unmapped.iter().take(5).map(|u| format!("{}:{} ({})", u.event_source, u.event_name, u.count)).collect();
+        let shown: Vec<String> = usage.unmapped.iter().take(5).map(|u| format!("{}:{} ({})", Safe(&u.event_source), Safe(&u.event_name), u.count)).collect();
         writeln!(out, "calls without a known IAM action: {} kinds, e.g. {}", usage.unmapped.len(), shown.join(", "))?;
     }
     Ok(ExitCode::SUCCESS)

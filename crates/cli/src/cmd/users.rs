@@ -8,8 +8,10 @@ use std::process::ExitCode;
 
 use access::users::{AccessKey, UserCredentials, UsersReport, users_report};
 use anyhow::Result;
+use model::Safe;
 
 use crate::cmd::load;
+use crate::output::out;
 use crate::render::table::Table;
 
 #[derive(clap::Args)]
@@ -30,9 +32,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let snapshot = load::snapshot(&args.dir)?;
     let report = users_report(&snapshot, Some(now));
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        crate::output::json(&report)?;
     } else {
-        print!("{}", render(&report));
+        out!("{}", render(&report));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -85,8 +87,8 @@ fn row(u: &UserCredentials) -> Vec<String> {
 fn render(r: &UsersReport) -> String {
     let mut out = String::new();
     for a in &r.accounts {
-        let name = a.account_name.as_deref().map(|n| format!("{n} ")).unwrap_or_default();
-        let _ = write!(out, "Account {name}({})", a.account_id);
+        let name = a.account_name.as_deref().map(|n| format!("{} ", Safe(n))).unwrap_or_default();
+        let _ = write!(out, "Account {name}({})", Safe(&a.account_id));
         match (&a.as_of, a.has_report) {
             (Some(t), true) => {
                 let _ = writeln!(out, ": credential report as of {}", load::date(t));

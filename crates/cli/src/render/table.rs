@@ -1,6 +1,8 @@
 //! Aligned text tables for terminals: columns padded to their widest cell (counted in
 //! characters), two spaces apart, the last column unpadded. No colour, so output is the same
-//! in a pipe.
+//! in a pipe. Every cell is untrusted text: its control characters and newlines are shown
+//! escaped (`model::terminal_safe`), so that a name cannot forge a row or reach the terminal
+//! as an escape sequence.
 
 /// A table being built.
 #[derive(Debug, Default)]
@@ -11,11 +13,11 @@ pub struct Table {
 
 impl Table {
     pub fn new(header: &[&str]) -> Table {
-        Table { header: header.iter().map(|h| (*h).to_owned()).collect(), rows: Vec::new() }
+        Table { header: header.iter().map(|h| model::terminal_safe_owned((*h).to_owned())).collect(), rows: Vec::new() }
     }
 
     pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
+        self.rows.push(cells.into_iter().map(model::terminal_safe_owned).collect());
     }
 
     /// The table as text, one line per row, each ending in a newline.
@@ -57,5 +59,14 @@ mod tests {
         t.row(vec!["a-long-name".into(), "admin".into()]);
         t.row(vec!["b".into(), "read".into()]);
         assert_eq!(t.render(), "NAME         LEVEL\na-long-name  admin\nb            read\n");
+    }
+
+    #[test]
+    fn a_cell_cannot_forge_a_row_or_send_an_escape_sequence() {
+        let mut t = Table::new(&["NAME", "LEVEL"]);
+        t.row(vec!["evil\u{1b}[31m\nFAKE-ROW".into(), "read".into()]);
+        let text = t.render();
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(!text.contains('\u{1b}') && text.contains("evil\\u{1b}[31m\\nFAKE-ROW"), "{text}");
     }
 }

@@ -2,7 +2,7 @@
 //! process id when dropped), an SDK configuration pointing at an endpoint, and a recording,
 //! fault-injecting proxy (`proxy`).
 
-#![allow(dead_code)]
+#![allow(dead_code, reason = "shared by several test crates, each using a part")]
 
 pub mod proxy;
 pub mod seed;

@@ -187,7 +187,7 @@ mod tests {
     use serde_json::json;
 
     fn d(s: &str) -> Instant {
-        parse_date(s).unwrap_or_else(|| unreachable!("{s}"))
+        parse_date(s).unwrap_or_else(|| panic!("{s}"))
     }
 
     #[test]
@@ -289,10 +289,10 @@ mod tests {
     proptest! {
         #[test]
         fn iso_and_epoch_agree(secs in -2_000_000_000i64..4_000_000_000, nanos in 0u32..1_000_000_000) {
-            let dt = chrono::DateTime::from_timestamp(secs, nanos).unwrap_or_else(|| unreachable!());
+            let dt = chrono::DateTime::from_timestamp(secs, nanos).unwrap_or_else(|| panic!());
             let iso = dt.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string();
             prop_assert_eq!(parse_date(&iso), Some((secs, nanos)));
-            let shifted = dt.with_timezone(&chrono::FixedOffset::east_opt(-5 * 3600).unwrap_or_else(|| unreachable!()));
+            let shifted = dt.with_timezone(&chrono::FixedOffset::east_opt(-5 * 3600).unwrap_or_else(|| panic!()));
             prop_assert_eq!(parse_date(&shifted.format("%Y-%m-%dT%H:%M:%S%.9f%:z").to_string()), Some((secs, nanos)));
             prop_assert_eq!(parse_date(&secs.to_string()), Some((secs, 0)));
         }

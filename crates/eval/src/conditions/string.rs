@@ -260,7 +260,7 @@ mod tests {
             "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*",
                           "Condition": {"StringEquals": {"k": "${aws:username}"}}}
         }))
-        .unwrap_or_else(|e| unreachable!("{e}"));
+        .unwrap_or_else(|e| panic!("{e}"));
         let c = &p.statements[0].conditions[0];
         let ctx = ctx(&[("k", "${aws:username}"), ("aws:username", "alice")]);
         assert_eq!(super::super::evaluate_condition(c, &ctx), Truth::True);

@@ -104,7 +104,7 @@ pub(crate) fn uniform(set: &PolicySet, actions: &[&str], targets: &[Arc<str>], c
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
     use super::*;
 
     fn statement(resource: &str) -> Statement {

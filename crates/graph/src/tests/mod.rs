@@ -1,7 +1,7 @@
 //! Tests of the whole build on tiny snapshots written in the tests: a builder for them, and
 //! the tests by theme.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
 
 mod capabilities;
 mod chains;

@@ -28,8 +28,11 @@ declare_rule! {
     /// `"Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-..."}}`.
     ///
     /// ## False positives
-    /// None known: a trust of `*` narrowed by a condition of the list above is not reported.
-    /// With no condition at all the finding is critical, with only weak ones it is high.
+    /// None known: a trust of `*` narrowed by a condition of the list above is not reported,
+    /// nor one that the policy engine finds closed to a caller from an account the trust policy
+    /// does not name (a `Deny` with `NotPrincipal` that spares only some accounts, or an RCP
+    /// that denies callers from outside the organization). With no condition at all the
+    /// finding is critical, with only weak ones it is high.
     ///
     /// ## References
     /// - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-anonymous
@@ -48,6 +51,12 @@ impl Rule for RoleTrustedByEveryone {
         for v in cx.roles() {
             for e in v.trust().entities.iter().filter(|e| e.kind == EntityKind::Everyone) {
                 if NARROWING.iter().any(|k| e.requires(*k)) {
+                    continue;
+                }
+                // The `Allow` of `*` is half of it: whether a stranger really may assume the
+                // role is the engine's decision (issue 14: a `Deny` with `NotPrincipal` can
+                // leave one account only).
+                if access::trust::stranger_may_assume(cx.snapshot, v.role, &e.actions) == Some(false) {
                     continue;
                 }
                 let (severity, how) = if e.conditions.is_empty() {
