@@ -16,12 +16,7 @@ import sys
 import tomllib
 
 # (crate directory, dependency key) -> why it is needed without being named in the sources.
-ALLOWED = {
-    # crates/diff is being rewritten on another branch at the same time: whether it still needs
-    # these is decided after the merge (then remove these two lines).
-    ("diff", "catalog"): "crates/diff is rewritten on main: check after the merge",
-    ("diff", "chrono"): "crates/diff is rewritten on main: check after the merge",
-}
+ALLOWED: dict = {}
 
 SECTIONS = ("dependencies", "dev-dependencies", "build-dependencies")
 

@@ -43,15 +43,14 @@ fn catalog(shared: Option<PathBuf>) -> anyhow::Result<()> {
     let root = workspace_root();
     let shared = shared.unwrap_or_else(|| root.join("../shared"));
     let dir = shared.join("data/iam-catalog");
-    let generated = catalog::build::from_tsv_dir(&dir)
-        .with_context(|| format!("cannot generate the catalog from `{}`", dir.display()))?;
+    let generated =
+        catalog::build::from_tsv_dir(&dir).with_context(|| format!("cannot generate the catalog from `{}`", dir.display()))?;
     // Check that what we write decodes before writing it.
     catalog::Catalog::decode(&generated.bytes).context("the generated catalog does not decode")?;
     let out = root.join("crates/catalog/data/catalog.bin");
     let unchanged = std::fs::read(&out).is_ok_and(|old| old == generated.bytes);
     if !unchanged {
-        std::fs::write(&out, &generated.bytes)
-            .with_context(|| format!("cannot write `{}`", out.display()))?;
+        std::fs::write(&out, &generated.bytes).with_context(|| format!("cannot write `{}`", out.display()))?;
     }
     print!("{}", generated.cross_check);
     eprintln!(

@@ -3,7 +3,12 @@
 //!
 //! `cargo bench -p rolegraph-access --bench permissions`
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "a benchmark's inputs are fixed: one that does not parse is a bug to stop on")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a benchmark's inputs are fixed: one that does not parse is a bug to stop on"
+)]
 
 use std::path::Path;
 

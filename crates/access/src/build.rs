@@ -287,12 +287,7 @@ pub fn sensitive_actions_from_yaml(path: &Path, text: &str) -> Result<BTreeMap<S
 
 /// Reads a plain list (one action a line; blank lines and `#` comments ignored).
 fn plain_list(path: &Path) -> Result<Vec<String>, BuildError> {
-    Ok(read(path)?
-        .lines()
-        .map(|l| strip_comment(l).trim())
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect())
+    Ok(read(path)?.lines().map(|l| strip_comment(l).trim()).filter(|l| !l.is_empty()).map(str::to_owned).collect())
 }
 
 fn merged(lists: &[&[String]]) -> Vec<String> {
@@ -337,8 +332,7 @@ pub fn known_accounts_from_dir(dir: &Path) -> Result<KnownAccountsFile, BuildErr
 pub fn known_accounts_json(file: &KnownAccountsFile) -> String {
     let mut out = String::from("{\n");
     out.push_str(&format!("\"source\": {},\n\"accounts\": [\n", json_str(&file.source)));
-    let lines: Vec<String> =
-        file.accounts.iter().map(|a| serde_json::to_string(a).unwrap_or_default()).collect();
+    let lines: Vec<String> = file.accounts.iter().map(|a| serde_json::to_string(a).unwrap_or_default()).collect();
     out.push_str(&lines.join(",\n"));
     out.push_str("\n]\n}\n");
     out
@@ -400,7 +394,8 @@ mod tests {
 
     #[test]
     fn reads_the_sensitive_actions_shape() {
-        let text = "PrivEsc:\n  Actions:\n  - iam:PassRole\n  - iam:CreateAccessKey\n\nDataAccess:\n  Actions:\n  - s3:GetObject\n";
+        let text =
+            "PrivEsc:\n  Actions:\n  - iam:PassRole\n  - iam:CreateAccessKey\n\nDataAccess:\n  Actions:\n  - s3:GetObject\n";
         let m = sensitive_actions_from_yaml(Path::new("s.yaml"), text).unwrap();
         assert_eq!(m["PrivEsc"], ["iam:PassRole", "iam:CreateAccessKey"]);
         assert_eq!(m["DataAccess"], ["s3:GetObject"]);

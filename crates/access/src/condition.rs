@@ -88,7 +88,13 @@ mod tests {
         let l = set.scp_level();
         set.scp(l, "scp", Arc::new(policy::Policy::parse_str(scp).unwrap()));
         let ctx = Context::new().with_unknowns(Unknowns::All);
-        let req = Request { principal: "arn:aws:sts::111111111111:assumed-role/r/s", action: "s3:GetObject", resource: "*", resource_account: None, context: &ctx };
+        let req = Request {
+            principal: "arn:aws:sts::111111111111:assumed-role/r/s",
+            action: "s3:GetObject",
+            resource: "*",
+            resource_account: None,
+            context: &ctx,
+        };
         (eval::evaluate(&req, &set), set)
     }
 

@@ -159,7 +159,14 @@ mod tests {
         let mut slr = role(PROD, "AWSServiceRoleForECS", &trust_service("ecs.amazonaws.com"));
         slr.path = "/aws-service-role/ecs.amazonaws.com/".into();
         assert_eq!(kinds_of(slr), ["service-linked"]);
-        assert_eq!(kinds_of(role(PROD, "x", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}]}"#)), ["cross-account"]);
+        assert_eq!(
+            kinds_of(role(
+                PROD,
+                "x",
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}]}"#
+            )),
+            ["cross-account"]
+        );
         let mut unknown = role(PROD, "u", "{}");
         unknown.trust_policy = None;
         assert!(kinds_of(unknown).is_empty());

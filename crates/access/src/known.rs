@@ -19,8 +19,7 @@ fn file() -> &'static KnownAccountsFile {
     // The embedded file is checked by this crate's tests; should it not decode anyway, no
     // account is known, which only loses names.
     FILE.get_or_init(|| {
-        serde_json::from_str(EMBEDDED)
-            .unwrap_or_else(|_| KnownAccountsFile { source: String::new(), accounts: Vec::new() })
+        serde_json::from_str(EMBEDDED).unwrap_or_else(|_| KnownAccountsFile { source: String::new(), accounts: Vec::new() })
     })
 }
 

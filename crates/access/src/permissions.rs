@@ -184,9 +184,9 @@ fn substitute(t: &policy::Template, vars: &impl Fn(&str) -> Var) -> Option<Strin
 /// conditional grant, which the decision does not list).
 fn covers(s: &Statement, resource: &str) -> bool {
     match &s.resource {
-        Some(Block::Only(items)) => items.iter().any(|r| {
-            r.raw == resource || r.matcher.as_ref().is_some_and(|m| m.matches(resource))
-        }),
+        Some(Block::Only(items)) => {
+            items.iter().any(|r| r.raw == resource || r.matcher.as_ref().is_some_and(|m| m.matches(resource)))
+        }
         Some(Block::Not(_)) | None => true,
     }
 }
@@ -287,7 +287,10 @@ impl Expansions {
         if Arc::strong_count(doc) <= 2 {
             return Arc::new(Catalog::get().expand_block(&s.action));
         }
-        self.sets.entry((Arc::as_ptr(doc) as usize, index)).or_insert_with(|| Arc::new(Catalog::get().expand_block(&s.action))).clone()
+        self.sets
+            .entry((Arc::as_ptr(doc) as usize, index))
+            .or_insert_with(|| Arc::new(Catalog::get().expand_block(&s.action)))
+            .clone()
     }
 }
 
@@ -304,7 +307,14 @@ pub fn compute_cached(snapshot: &Snapshot, role: &Role, options: &Options, cache
     compute_with(&set, gaps, synthetic, &session, options, cache)
 }
 
-fn compute_with(set: &PolicySet, gaps: Vec<String>, synthetic: usize, session: &Session, options: &Options, cache: &mut Expansions) -> Permissions {
+fn compute_with(
+    set: &PolicySet,
+    gaps: Vec<String>,
+    synthetic: usize,
+    session: &Session,
+    options: &Options,
+    cache: &mut Expansions,
+) -> Permissions {
     let cat = Catalog::get();
     // Every statement of the set (but the synthetic one), with the actions it names.
     let mut statements: Vec<(StatementRef, Arc<ActionSet>)> = Vec::new();
@@ -400,7 +410,13 @@ fn compute_with(set: &PolicySet, gaps: Vec<String>, synthetic: usize, session: &
         patterns.dedup();
         let mut grants = Vec::new();
         for resource in &patterns {
-            let req = Request { principal: &session.principal, action: name, resource, resource_account: None, context: &session.context };
+            let req = Request {
+                principal: &session.principal,
+                action: name,
+                resource,
+                resource_account: None,
+                context: &session.context,
+            };
             let d = eval::evaluate(&req, set);
             evaluations += 1;
             if let Some(g) = grant_of(set, synthetic, sig, &statements, resource, &d, options) {
@@ -412,14 +428,7 @@ fn compute_with(set: &PolicySet, gaps: Vec<String>, synthetic: usize, session: &
     let mut by_action: Vec<(ActionId, usize)> =
         by_action_group.into_iter().filter(|(_, g)| grant_lists.get(*g).is_some_and(|l| !l.is_empty())).collect();
     by_action.sort_by_key(|(a, _)| *a);
-    Permissions {
-        principal: session.principal.clone(),
-        gaps,
-        by_action,
-        grant_lists,
-        evaluations,
-        candidates: candidates.len(),
-    }
+    Permissions { principal: session.principal.clone(), gaps, by_action, grant_lists, evaluations, candidates: candidates.len() }
 }
 
 fn grant_of(
@@ -479,8 +488,7 @@ fn subsume(mut grants: Vec<Grant>) -> Vec<Grant> {
     if wide.is_empty() {
         return grants;
     }
-    let allowed: Vec<String> =
-        grants.iter().filter(|g| g.outcome == GrantOutcome::Allowed).map(|g| g.resource.clone()).collect();
+    let allowed: Vec<String> = grants.iter().filter(|g| g.outcome == GrantOutcome::Allowed).map(|g| g.resource.clone()).collect();
     grants.retain(|g| {
         g.outcome == GrantOutcome::Denied
             || !allowed.iter().zip(&wide).any(|(text, m)| *text != g.resource && m.matches(&g.resource))
@@ -588,8 +596,7 @@ fn view(p: &Permissions, include_denied: bool) -> PermissionsView {
     let mut granted_actions = 0;
     for (a, grants) in p.iter() {
         let Some(info) = cat.info(a) else { continue };
-        let grants: Vec<Grant> =
-            grants.iter().filter(|g| include_denied || g.outcome != GrantOutcome::Denied).cloned().collect();
+        let grants: Vec<Grant> = grants.iter().filter(|g| include_denied || g.outcome != GrantOutcome::Denied).cloned().collect();
         if grants.is_empty() {
             continue;
         }
@@ -631,7 +638,8 @@ fn view(p: &Permissions, include_denied: bool) -> PermissionsView {
             });
         }
         // Biggest groups first, then by the first action: deterministic.
-        lp.groups.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.actions.cmp(&b.actions)).then_with(|| a.grants.cmp(&b.grants)));
+        lp.groups
+            .sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.actions.cmp(&b.actions)).then_with(|| a.grants.cmp(&b.grants)));
         if let Some(s) = services.last_mut() {
             s.granted += lp.granted;
             s.levels.push(lp);

@@ -178,7 +178,12 @@ pub struct Privilege {
 }
 
 /// Groups a set of granted actions by identical grants.
-fn category(kind: PrivilegeKind, perms: &Permissions, actions: &ActionSet, reasons: Vec<AdminReason>) -> Option<PrivilegedPermissions> {
+fn category(
+    kind: PrivilegeKind,
+    perms: &Permissions,
+    actions: &ActionSet,
+    reasons: Vec<AdminReason>,
+) -> Option<PrivilegedPermissions> {
     let cat = Catalog::get();
     let mut groups: Vec<(Vec<Grant>, Vec<ActionId>)> = Vec::new();
     let mut count = 0;
@@ -206,7 +211,10 @@ fn category(kind: PrivilegeKind, perms: &Permissions, actions: &ActionSet, reaso
     statements.dedup();
     let mut groups: Vec<PrivilegedGroup> = groups
         .into_iter()
-        .map(|(grants, ids)| PrivilegedGroup { actions: ids.iter().filter_map(|a| cat.name(*a)).map(str::to_owned).collect(), grants })
+        .map(|(grants, ids)| PrivilegedGroup {
+            actions: ids.iter().filter_map(|a| cat.name(*a)).map(str::to_owned).collect(),
+            grants,
+        })
         .collect();
     groups.sort_by(|a, b| b.actions.len().cmp(&a.actions.len()).then_with(|| a.actions.cmp(&b.actions)));
     Some(PrivilegedPermissions { kind, reasons, conditional, count, groups, statements })
@@ -259,9 +267,9 @@ fn admin_reasons(perms: &Permissions, role: &Role, conditional: bool) -> Vec<Adm
     {
         out.push(AdminReason::IamFull);
     }
-    let self_policy = ["iam:AttachRolePolicy", "iam:PutRolePolicy"].iter().any(|name| {
-        cat.action(name).is_some_and(|a| perms.grants(a).iter().any(|g| grant_covers(g, &role.arn, conditional)))
-    });
+    let self_policy = ["iam:AttachRolePolicy", "iam:PutRolePolicy"]
+        .iter()
+        .any(|name| cat.action(name).is_some_and(|a| perms.grants(a).iter().any(|g| grant_covers(g, &role.arn, conditional))));
     let own_version = cat.action("iam:CreatePolicyVersion").is_some_and(|a| {
         role.attached_managed_policies
             .iter()
@@ -287,7 +295,14 @@ pub fn classify(perms: &Permissions, role: &Role) -> Privilege {
         // The evidence of admin-equivalence: the grants of IAM's write and permissions actions
         // (or of everything, for `all-actions`).
         let mut evidence = cat.empty_set();
-        for name in ["iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:CreatePolicyVersion", "iam:CreateUser", "iam:AttachUserPolicy", "iam:PassRole"] {
+        for name in [
+            "iam:AttachRolePolicy",
+            "iam:PutRolePolicy",
+            "iam:CreatePolicyVersion",
+            "iam:CreateUser",
+            "iam:AttachUserPolicy",
+            "iam:PassRole",
+        ] {
             if let Some(a) = cat.action(name) {
                 evidence.insert(a);
             }

@@ -146,8 +146,7 @@ pub struct RoleRecord {
 
 /// The number of distinct resources (not instance profiles) among a role's uses.
 pub fn resource_count(uses: &[RoleUse]) -> usize {
-    let mut seen: Vec<&str> =
-        uses.iter().filter(|u| u.kind != UseKind::InstanceProfile).map(|u| u.resource.as_str()).collect();
+    let mut seen: Vec<&str> = uses.iter().filter(|u| u.kind != UseKind::InstanceProfile).map(|u| u.resource.as_str()).collect();
     seen.sort_unstable();
     seen.dedup();
     seen.len()
@@ -292,7 +291,8 @@ mod tests {
         r.role_last_used = Some(model::RoleLastUsed { date: None, region: None });
         assert_eq!(LastUsed::of(&r).short(), "never");
         assert_eq!(LastUsed::of(&r).unused_for(90, now), Some(true));
-        r.role_last_used = Some(model::RoleLastUsed { date: Timestamp::parse("2026-10-01T10:00:00Z"), region: Some("eu-west-1".into()) });
+        r.role_last_used =
+            Some(model::RoleLastUsed { date: Timestamp::parse("2026-10-01T10:00:00Z"), region: Some("eu-west-1".into()) });
         let lu = LastUsed::of(&r);
         assert_eq!(lu.short(), "2026-10-01");
         assert_eq!(lu.unused_for(30, now), Some(true));

@@ -1,10 +1,16 @@
 //! Small snapshots built in code for the unit tests.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test stops at the first unexpected value"
+)]
 
 use model::{
-    Account, InlinePolicy, ManagedPolicy, OrgAccount, OrgPolicy, OrgPolicyType, OrgRoot, Organization, PolicyDoc,
-    PolicyVersion, Role, Snapshot,
+    Account, InlinePolicy, ManagedPolicy, OrgAccount, OrgPolicy, OrgPolicyType, OrgRoot, Organization, PolicyDoc, PolicyVersion,
+    Role, Snapshot,
 };
 
 pub const PROD: &str = "111111111111";
@@ -62,7 +68,9 @@ pub fn managed(arn: &str, doc: &str) -> ManagedPolicy {
 }
 
 pub fn trust_service(service: &str) -> String {
-    format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Service":"{service}"}},"Action":"sts:AssumeRole"}}]}}"#)
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Service":"{service}"}},"Action":"sts:AssumeRole"}}]}}"#
+    )
 }
 
 /// Two accounts of one organization (PROD under the root, DEV too), and MGMT managing it; SCPs
@@ -70,7 +78,11 @@ pub fn trust_service(service: &str) -> String {
 pub fn snapshot(roles: Vec<Role>, policies: Vec<ManagedPolicy>, scps: &[(&str, &[&str], &str)]) -> Snapshot {
     let mut s = Snapshot::new();
     for id in [PROD, DEV] {
-        let mut a = Account { id: id.into(), name: Some(if id == PROD { "production" } else { "development" }.into()), ..Account::default() };
+        let mut a = Account {
+            id: id.into(),
+            name: Some(if id == PROD { "production" } else { "development" }.into()),
+            ..Account::default()
+        };
         a.roles = roles.iter().filter(|r| r.account_id == id).cloned().collect();
         a.policies = policies.iter().filter(|p| !p.aws_managed && p.arn.contains(id)).cloned().collect();
         s.accounts.push(a);

@@ -401,7 +401,11 @@ pub fn decode(snapshot: &Snapshot, account_id: &str, policy: &Policy) -> Trust {
                 let except: Vec<String> = items.iter().map(|p| p.value().to_owned()).collect();
                 let when = if conditions.is_empty() { String::new() } else { format!(" when {}", conditions_text(&conditions)) };
                 out.restrictions.push(Restriction {
-                    summary: format!("`NotPrincipal` allows {} to everyone except {}{when}", actions.join(", "), except.join(", ")),
+                    summary: format!(
+                        "`NotPrincipal` allows {} to everyone except {}{when}",
+                        actions.join(", "),
+                        except.join(", ")
+                    ),
                     principals: except.clone(),
                     not_principal: true,
                     actions: actions.clone(),

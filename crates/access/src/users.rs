@@ -243,7 +243,11 @@ mod tests {
     fn row(user: &str, password: Option<bool>, mfa: bool, keys: Vec<AccessKeyInfo>) -> CredentialRow {
         CredentialRow {
             user: user.into(),
-            arn: if user == "<root_account>" { "arn:aws:iam::111111111111:root".into() } else { format!("arn:aws:iam::111111111111:user/{user}") },
+            arn: if user == "<root_account>" {
+                "arn:aws:iam::111111111111:root".into()
+            } else {
+                format!("arn:aws:iam::111111111111:user/{user}")
+            },
             user_creation_time: ts("2020-01-01T00:00:00Z"),
             password_enabled: password,
             password_last_used: None,
@@ -287,7 +291,10 @@ mod tests {
         let r = users_report(&s, None);
         let users = &r.accounts[0].users;
         assert!(users[0].root);
-        assert_eq!(users[0].flags, [CredentialFlag::RootAccessKey, CredentialFlag::RootWithoutMfa, CredentialFlag::RootUsedRecently]);
+        assert_eq!(
+            users[0].flags,
+            [CredentialFlag::RootAccessKey, CredentialFlag::RootWithoutMfa, CredentialFlag::RootUsedRecently]
+        );
         let by = |n: &str| users.iter().find(|u| u.name == n).unwrap();
         assert_eq!(by("alice").flags, [CredentialFlag::ConsoleWithoutMfa, CredentialFlag::StalePassword]);
         assert_eq!(by("ci").flags, [CredentialFlag::OldAccessKey, CredentialFlag::UnusedAccessKey]);

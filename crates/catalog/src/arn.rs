@@ -77,29 +77,19 @@ impl Catalog {
     /// `arn` fits most specifically (see the module's documentation), in the service's order.
     /// Empty when the service is unknown or nothing fits.
     pub fn resource_types_for_arn(&self, service: &str, arn: &str) -> Vec<ResourceTypeId> {
-        let Some(s) = self
-            .service(service)
-            .and_then(|id| self.services.get(id.0 as usize))
-        else {
+        let Some(s) = self.service(service).and_then(|id| self.services.get(id.0 as usize)) else {
             return Vec::new();
         };
         let fits: Vec<(ResourceTypeId, usize)> = s
             .resource_types
             .range()
             .filter_map(|i| {
-                let format = self
-                    .resource_types
-                    .get(i as usize)?
-                    .arn_format
-                    .str(&self.arena);
+                let format = self.resource_types.get(i as usize)?.arn_format.str(&self.arena);
                 matches_format(format, arn).then(|| (ResourceTypeId(i), literal_len(format)))
             })
             .collect();
         let best = fits.iter().map(|&(_, n)| n).max().unwrap_or(0);
-        fits.into_iter()
-            .filter(|&(_, n)| n == best)
-            .map(|(id, _)| id)
-            .collect()
+        fits.into_iter().filter(|&(_, n)| n == best).map(|(id, _)| id).collect()
     }
 }
 
@@ -110,10 +100,7 @@ mod tests {
     #[test]
     fn specificity_counts_literal_characters() {
         assert_eq!(literal_len("arn:${Partition}:s3:::${BucketName}"), 10);
-        assert_eq!(
-            literal_len("arn:${Partition}:s3:::${BucketName}/${ObjectName}"),
-            11
-        );
+        assert_eq!(literal_len("arn:${Partition}:s3:::${BucketName}/${ObjectName}"), 11);
         assert_eq!(literal_len("plain"), 5);
         assert_eq!(literal_len("a${B"), 4);
     }
@@ -124,40 +111,19 @@ mod tests {
         let object = "arn:${Partition}:s3:::${BucketName}/${ObjectName}";
         let topic = "arn:${Partition}:sns:${Region}:${Account}:${TopicName}";
         assert!(matches_format(bucket, "arn:aws:s3:::my-bucket"));
-        assert!(
-            matches_format(bucket, "arn:aws:s3:::my-bucket/key"),
-            "a last variable spans `/`"
-        );
-        assert!(
-            !matches_format(topic, "arn:aws:sns:us-east-1:1:t:x"),
-            "no variable spans `:`"
-        );
+        assert!(matches_format(bucket, "arn:aws:s3:::my-bucket/key"), "a last variable spans `/`");
+        assert!(!matches_format(topic, "arn:aws:sns:us-east-1:1:t:x"), "no variable spans `:`");
         assert!(!matches_format(object, "arn:aws:s3:us-east-1:1:b/k"));
         assert!(matches_format(object, "arn:aws:s3:::my-bucket/a/b/c.txt"));
         assert!(matches_format(object, "arn:aws:s3:::my-bucket/*"));
         assert!(!matches_format(object, "arn:aws:s3:::my-bucket"));
-        assert!(
-            !matches_format(object, "arn:aws:s3:::my-bucket/"),
-            "a variable is never empty"
-        );
+        assert!(!matches_format(object, "arn:aws:s3:::my-bucket/"), "a variable is never empty");
         let role = "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}";
-        assert!(matches_format(
-            role,
-            "arn:aws:iam::123456789012:role/path/to/Admin"
-        ));
-        assert!(!matches_format(
-            role,
-            "arn:aws:iam::123456789012:user/Admin"
-        ));
-        assert!(
-            !matches_format(role, "arn:aws:iam::1:2:role/Admin"),
-            "`${{Account}}` spans no `:`"
-        );
+        assert!(matches_format(role, "arn:aws:iam::123456789012:role/path/to/Admin"));
+        assert!(!matches_format(role, "arn:aws:iam::123456789012:user/Admin"));
+        assert!(!matches_format(role, "arn:aws:iam::1:2:role/Admin"), "`${{Account}}` spans no `:`");
         let stream = "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}:log-stream:${LogStreamName}";
-        assert!(matches_format(
-            stream,
-            "arn:aws:logs:us-east-1:1:log-group:g:log-stream:s"
-        ));
+        assert!(matches_format(stream, "arn:aws:logs:us-east-1:1:log-group:g:log-stream:s"));
         assert!(!matches_format(
             "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}",
             "arn:aws:logs:us-east-1:1:log-group:g:log-stream:s"
@@ -166,16 +132,10 @@ mod tests {
 
     #[test]
     fn literals_are_case_sensitive_and_exact() {
-        assert!(!matches_format(
-            "arn:${Partition}:s3:::${BucketName}",
-            "ARN:aws:s3:::b"
-        ));
+        assert!(!matches_format("arn:${Partition}:s3:::${BucketName}", "ARN:aws:s3:::b"));
         assert!(matches_format("plain", "plain"));
         assert!(!matches_format("plain", "plain2"));
-        assert!(
-            matches_format("a${B", "a${B"),
-            "an unclosed variable is literal"
-        );
+        assert!(matches_format("a${B", "a${B"), "an unclosed variable is literal");
         assert!(!matches_format("", "x"));
     }
 }

@@ -40,14 +40,8 @@ impl Catalog {
 
     /// Groups an already expanded set by access level; `label` is what it was expanded from.
     pub fn describe_set(&self, label: &str, set: &ActionSet) -> ActionSummary {
-        let mut levels: Vec<LevelGroup> = AccessLevel::ALL
-            .iter()
-            .map(|&level| LevelGroup {
-                level,
-                count: 0,
-                actions: Vec::new(),
-            })
-            .collect();
+        let mut levels: Vec<LevelGroup> =
+            AccessLevel::ALL.iter().map(|&level| LevelGroup { level, count: 0, actions: Vec::new() }).collect();
         let mut total = 0;
         for id in set {
             let Some(info) = self.info(id) else { continue };
@@ -58,11 +52,6 @@ impl Catalog {
             }
         }
         levels.retain(|g| g.count > 0);
-        ActionSummary {
-            schema_version: SUMMARY_SCHEMA_VERSION,
-            pattern: label.to_owned(),
-            total,
-            levels,
-        }
+        ActionSummary { schema_version: SUMMARY_SCHEMA_VERSION, pattern: label.to_owned(), total, levels }
     }
 }

@@ -15,14 +15,9 @@ use crate::{ActionId, ActionSet, Catalog};
 
 /// The leading literal bytes of a token list, and the rest.
 fn literal_prefix(toks: &[Tok]) -> (Vec<u8>, &[Tok]) {
-    let n = toks
-        .iter()
-        .take_while(|t| matches!(t, Tok::Byte(_)))
-        .count();
+    let n = toks.iter().take_while(|t| matches!(t, Tok::Byte(_))).count();
     let (lit, rest) = toks.split_at(n);
-    let bytes = lit
-        .iter()
-        .filter_map(|t| if let Tok::Byte(b) = t { Some(*b) } else { None });
+    let bytes = lit.iter().filter_map(|t| if let Tok::Byte(b) = t { Some(*b) } else { None });
     (bytes.collect(), rest)
 }
 
@@ -43,10 +38,7 @@ impl Catalog {
 
     /// The actions of a service.
     pub fn service_actions(&self, service: crate::ServiceId) -> ActionSet {
-        let range = self
-            .services
-            .get(service.0 as usize)
-            .map_or(0..0, |s| s.actions.range());
+        let range = self.services.get(service.0 as usize).map_or(0..0, |s| s.actions.range());
         ActionSet::from_range(self.action_count(), range)
     }
 
@@ -72,11 +64,7 @@ impl Catalog {
         for p in block.items() {
             self.expand_into(&p.pattern, &mut out);
         }
-        if block.is_not() {
-            out.complement()
-        } else {
-            out
-        }
+        if block.is_not() { out.complement() } else { out }
     }
 
     /// Adds the actions that `pattern` (lower-cased) matches to `out`.
@@ -93,12 +81,7 @@ impl Catalog {
             }
             return;
         }
-        let colons: Vec<usize> = toks
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| **t == Tok::Byte(b':'))
-            .map(|(i, _)| i)
-            .collect();
+        let colons: Vec<usize> = toks.iter().enumerate().filter(|(_, t)| **t == Tok::Byte(b':')).map(|(i, _)| i).collect();
         match colons.as_slice() {
             [c] => {
                 let (svc, act) = toks.split_at(*c);
@@ -124,11 +107,7 @@ impl Catalog {
                 return;
             };
             let skip = (s.prefix.end - s.prefix.start) as usize + 1;
-            let range = self.prefix_range(
-                s.actions.start as usize..s.actions.end as usize,
-                skip,
-                &act_lit,
-            );
+            let range = self.prefix_range(s.actions.start as usize..s.actions.end as usize, skip, &act_lit);
             self.fill(range, skip, &act_lit, act_rest, &act_pattern, out);
         };
         if svc.iter().all(|t| matches!(t, Tok::Byte(_))) {
@@ -141,9 +120,7 @@ impl Catalog {
         let svc_pattern = Pattern::from_toks(svc);
         let (svc_lit, _) = literal_prefix(svc);
         // Services are sorted by prefix: the literal start of the service part bounds them too.
-        let lo = self
-            .services
-            .partition_point(|s| s.prefix.str(&self.arena).as_bytes() < svc_lit.as_slice());
+        let lo = self.services.partition_point(|s| s.prefix.str(&self.arena).as_bytes() < svc_lit.as_slice());
         for i in lo..self.services.len() {
             let Some(s) = self.services.get(i) else { break };
             let prefix = s.prefix.str(&self.arena);
@@ -158,35 +135,19 @@ impl Catalog {
 
     /// The ids within `within` whose lower-cased name, after skipping `skip` bytes, starts with
     /// `lit` (names in `within` are sorted and share their first `skip` bytes).
-    fn prefix_range(
-        &self,
-        within: std::ops::Range<usize>,
-        skip: usize,
-        lit: &[u8],
-    ) -> std::ops::Range<usize> {
+    fn prefix_range(&self, within: std::ops::Range<usize>, skip: usize, lit: &[u8]) -> std::ops::Range<usize> {
         let tail = |i: usize| self.lower_name(i).as_bytes().get(skip..).unwrap_or(&[]);
         let slice_lo = within.start;
         let len = within.end.saturating_sub(within.start);
         // partition_point over indices: first name ≥ lit, then first name not starting with lit.
         let lo = slice_lo + partition(len, |k| tail(slice_lo + k) < lit);
-        let hi = lo
-            + partition(within.end.saturating_sub(lo), |k| {
-                tail(lo + k).starts_with(lit)
-            });
+        let hi = lo + partition(within.end.saturating_sub(lo), |k| tail(lo + k).starts_with(lit));
         lo..hi
     }
 
     /// Adds the ids of `range` whose name (after `skip` bytes) matches `lit` followed by
     /// `rest`, where `whole` is the compiled `lit + rest`.
-    fn fill(
-        &self,
-        range: std::ops::Range<usize>,
-        skip: usize,
-        lit: &[u8],
-        rest: &[Tok],
-        whole: &Pattern,
-        out: &mut ActionSet,
-    ) {
+    fn fill(&self, range: std::ops::Range<usize>, skip: usize, lit: &[u8], rest: &[Tok], whole: &Pattern, out: &mut ActionSet) {
         if is_star_only(rest) {
             out.insert_range(range.start as u32..range.end as u32);
             return;

@@ -25,8 +25,8 @@ use std::collections::HashMap;
 use thiserror::Error;
 
 use crate::{
-    AccessLevel, ActionId, ActionRec, ActionResource, Catalog, ConditionKeyId, ConditionKeyRec,
-    ConditionType, ResourceTypeId, ResourceTypeRec, ServiceRec, Span,
+    AccessLevel, ActionId, ActionRec, ActionResource, Catalog, ConditionKeyId, ConditionKeyRec, ConditionType, ResourceTypeId,
+    ResourceTypeRec, ServiceRec, Span,
 };
 
 const MAGIC: &[u8; 6] = b"RGCAT\0";
@@ -142,11 +142,7 @@ impl Writer {
 
 /// Writes the model. Deterministic: the same model gives the same bytes.
 pub(crate) fn encode(m: &Model) -> Vec<u8> {
-    let mut w = Writer {
-        strings: Vec::new(),
-        seen: HashMap::new(),
-        body: Vec::new(),
-    };
+    let mut w = Writer { strings: Vec::new(), seen: HashMap::new(), body: Vec::new() };
     w.len(m.services.len());
     for s in &m.services {
         w.str(&s.prefix);
@@ -212,10 +208,7 @@ impl<'a> Reader<'a> {
         let start = self.pos;
         let mut v: u32 = 0;
         for shift in [0u32, 7, 14, 21, 28] {
-            let b = *self
-                .buf
-                .get(self.pos)
-                .ok_or(DecodeError::Truncated(self.pos))?;
+            let b = *self.buf.get(self.pos).ok_or(DecodeError::Truncated(self.pos))?;
             self.pos += 1;
             let bits = u32::from(b & 0x7f);
             if shift == 28 && bits > 0x0f {
@@ -230,14 +223,8 @@ impl<'a> Reader<'a> {
     }
 
     fn bytes(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
-        let end = self
-            .pos
-            .checked_add(n)
-            .ok_or(DecodeError::Truncated(self.pos))?;
-        let b = self
-            .buf
-            .get(self.pos..end)
-            .ok_or(DecodeError::Truncated(self.pos))?;
+        let end = self.pos.checked_add(n).ok_or(DecodeError::Truncated(self.pos))?;
+        let b = self.buf.get(self.pos..end).ok_or(DecodeError::Truncated(self.pos))?;
         self.pos = end;
         Ok(b)
     }
@@ -255,15 +242,10 @@ impl<'a> Reader<'a> {
     fn span(&mut self, arena: &str, what: &str) -> Result<Span, DecodeError> {
         let start = self.num()?;
         let len = self.num()?;
-        let end = start
-            .checked_add(len)
-            .ok_or_else(|| invalid(format!("{what} string out of range")))?;
+        let end = start.checked_add(len).ok_or_else(|| invalid(format!("{what} string out of range")))?;
         let span = Span { start, end };
         if arena.get(start as usize..end as usize).is_none() {
-            return Err(invalid(format!(
-                "{what} string out of range at byte {}",
-                self.pos
-            )));
+            return Err(invalid(format!("{what} string out of range at byte {}", self.pos)));
         }
         Ok(span)
     }
@@ -287,10 +269,7 @@ fn invalid(msg: String) -> DecodeError {
 }
 
 fn span_of(start: usize, end: usize) -> Span {
-    Span {
-        start: start as u32,
-        end: end as u32,
-    }
+    Span { start: start as u32, end: end as u32 }
 }
 
 pub(crate) fn decode(bytes: &[u8]) -> Result<Catalog, DecodeError> {
@@ -310,15 +289,9 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Catalog, DecodeError> {
         sources.push(s.to_owned());
     }
     let n = r.count()?;
-    let arena = std::str::from_utf8(r.bytes(n)?)
-        .map_err(|_| DecodeError::Utf8("string table"))?
-        .to_owned();
+    let arena = std::str::from_utf8(r.bytes(n)?).map_err(|_| DecodeError::Utf8("string table"))?.to_owned();
 
-    let mut c = Catalog {
-        sources,
-        arena,
-        ..Catalog::empty()
-    };
+    let mut c = Catalog { sources, arena, ..Catalog::empty() };
     decode_services(&mut r, &mut c)?;
     decode_actions(&mut r, &mut c)?;
     if r.pos != bytes.len() {
@@ -337,10 +310,7 @@ fn decode_services(r: &mut Reader<'_>, c: &mut Catalog) -> Result<(), DecodeErro
         if let Some(prev) = c.services.last()
             && prev.prefix.str(&c.arena) >= prefix.str(&c.arena)
         {
-            return Err(invalid(format!(
-                "services out of order at `{}`",
-                prefix.str(&c.arena)
-            )));
+            return Err(invalid(format!("services out of order at `{}`", prefix.str(&c.arena))));
         }
         let rt_start = c.resource_types.len();
         for _ in 0..r.count()? {
@@ -362,19 +332,14 @@ fn decode_services(r: &mut Reader<'_>, c: &mut Catalog) -> Result<(), DecodeErro
         for _ in 0..r.count()? {
             let kname = r.span(&c.arena, "condition key name")?;
             let code = r.num()?;
-            let ty = ConditionType::from_code(code)
-                .ok_or_else(|| invalid(format!("condition key type code {code}")))?;
+            let ty = ConditionType::from_code(code).ok_or_else(|| invalid(format!("condition key type code {code}")))?;
             if let Some(prev) = c.condition_keys.get(ck_start..).and_then(<[_]>::last) {
                 let (a, b) = (prev.name.str(&c.arena), kname.str(&c.arena));
                 if crate::cmp_ci(a, b).is_ge() {
                     return Err(invalid(format!("condition keys out of order at `{b}`")));
                 }
             }
-            c.condition_keys.push(ConditionKeyRec {
-                service: si as u32,
-                name: kname,
-                ty,
-            });
+            c.condition_keys.push(ConditionKeyRec { service: si as u32, name: kname, ty });
         }
         c.services.push(ServiceRec {
             prefix,
@@ -401,17 +366,14 @@ fn decode_actions(r: &mut Reader<'_>, c: &mut Catalog) -> Result<(), DecodeError
     let mut last_service: Option<u32> = None;
     for i in 0..n_actions {
         let service = r.num()?;
-        let svc = c.services.get_mut(service as usize).ok_or_else(|| {
-            invalid(format!(
-                "action {i} names service {service} of {n_services}"
-            ))
-        })?;
+        let svc = c
+            .services
+            .get_mut(service as usize)
+            .ok_or_else(|| invalid(format!("action {i} names service {service} of {n_services}")))?;
         // Each service's actions are contiguous: open its range on its first action.
         if last_service != Some(service) {
             if svc.actions != Span::default() {
-                return Err(invalid(format!(
-                    "actions of service {service} are not contiguous"
-                )));
+                return Err(invalid(format!("actions of service {service} are not contiguous")));
             }
             svc.actions = span_of(i, i);
             last_service = Some(service);
@@ -433,23 +395,12 @@ fn decode_actions(r: &mut Reader<'_>, c: &mut Catalog) -> Result<(), DecodeError
             if rt as usize >= n_rts {
                 return Err(invalid(format!("resource type id {rt} out of range")));
             }
-            c.action_resources.push(ActionResource {
-                resource_type: ResourceTypeId(rt),
-                required: v & 1 == 1,
-            });
+            c.action_resources.push(ActionResource { resource_type: ResourceTypeId(rt), required: v & 1 == 1 });
         }
         let key_start = c.action_keys.len();
-        c.action_keys.extend(
-            r.ids(n_keys, "condition key")?
-                .into_iter()
-                .map(ConditionKeyId),
-        );
+        c.action_keys.extend(r.ids(n_keys, "condition key")?.into_iter().map(ConditionKeyId));
         let dep_start = c.action_deps.len();
-        c.action_deps.extend(
-            r.ids(n_actions, "dependent action")?
-                .into_iter()
-                .map(ActionId),
-        );
+        c.action_deps.extend(r.ids(n_actions, "dependent action")?.into_iter().map(ActionId));
         c.actions.push(ActionRec {
             service,
             full: span_of(start, full.len()),
@@ -497,11 +448,7 @@ mod tests {
                         ("aws:ResourceTag/${TagKey}".into(), ConditionType::String),
                     ],
                 },
-                ServiceModel {
-                    prefix: "b".into(),
-                    name: "Service B".into(),
-                    ..Default::default()
-                },
+                ServiceModel { prefix: "b".into(), name: "Service B".into(), ..Default::default() },
             ],
             actions: vec![
                 ActionModel {
@@ -536,15 +483,9 @@ mod tests {
             assert_eq!(r.pos, buf.len());
         }
         // Six continuation bytes, and a fifth byte with bits beyond 32.
-        let mut r = Reader {
-            buf: &[0xff, 0xff, 0xff, 0xff, 0xff, 0x01],
-            pos: 0,
-        };
+        let mut r = Reader { buf: &[0xff, 0xff, 0xff, 0xff, 0xff, 0x01], pos: 0 };
         assert_eq!(r.num(), Err(DecodeError::BadVarint(0)));
-        let mut r = Reader {
-            buf: &[0x80],
-            pos: 0,
-        };
+        let mut r = Reader { buf: &[0x80], pos: 0 };
         assert_eq!(r.num(), Err(DecodeError::Truncated(1)));
     }
 
@@ -557,13 +498,7 @@ mod tests {
         let a = c.info(ActionId(0)).unwrap();
         assert_eq!(a.full_name, "a:GetThing");
         assert_eq!((a.prefix, a.name), ("a", "GetThing"));
-        assert_eq!(
-            a.resource_types,
-            [ActionResource {
-                resource_type: ResourceTypeId(0),
-                required: true
-            }]
-        );
+        assert_eq!(a.resource_types, [ActionResource { resource_type: ResourceTypeId(0), required: true }]);
         assert_eq!(a.condition_keys, [ConditionKeyId(0)]);
         assert_eq!(a.dependent_actions, [ActionId(1)]);
         let b = c.info(ActionId(1)).unwrap();
@@ -572,10 +507,7 @@ mod tests {
         assert_eq!(c.service_info(crate::ServiceId(1)).unwrap().actions, 1..2);
         let rt = c.resource_type_info(ResourceTypeId(0)).unwrap();
         assert_eq!(rt.condition_keys, [ConditionKeyId(1)]);
-        assert_eq!(
-            c.condition_key_info(ConditionKeyId(1)).unwrap().name,
-            "aws:ResourceTag/${TagKey}"
-        );
+        assert_eq!(c.condition_key_info(ConditionKeyId(1)).unwrap().name, "aws:ResourceTag/${TagKey}");
         // Strings are stored once.
         let twice = encode(&tiny());
         assert_eq!(bytes, twice);
@@ -586,10 +518,7 @@ mod tests {
         let bytes = encode(&tiny());
         assert_eq!(decode(b"nope").unwrap_err(), DecodeError::BadMagic);
         for cut in 0..bytes.len() {
-            assert!(
-                decode(&bytes[..cut]).is_err(),
-                "prefix of {cut} bytes decoded"
-            );
+            assert!(decode(&bytes[..cut]).is_err(), "prefix of {cut} bytes decoded");
         }
         let mut extra = bytes.clone();
         extra.push(0);
@@ -613,9 +542,6 @@ mod tests {
         m.actions[0].deps.clear();
         m.actions[1].deps.clear();
         let err = decode(&encode(&m)).unwrap_err();
-        assert!(
-            matches!(err, DecodeError::Invalid(ref s) if s.contains("out of order")),
-            "{err}"
-        );
+        assert!(matches!(err, DecodeError::Invalid(ref s) if s.contains("out of order")), "{err}");
     }
 }

@@ -27,8 +27,8 @@ pub use describe::{ActionSummary, LevelGroup, SUMMARY_SCHEMA_VERSION};
 pub use format::DecodeError;
 pub use set::{ActionSet, Iter as ActionSetIter};
 pub use types::{
-    AccessLevel, ActionId, ActionInfo, ActionResource, ConditionKeyId, ConditionKeyInfo,
-    ConditionType, ResourceTypeId, ResourceTypeInfo, ServiceId, ServiceInfo,
+    AccessLevel, ActionId, ActionInfo, ActionResource, ConditionKeyId, ConditionKeyInfo, ConditionType, ResourceTypeId,
+    ResourceTypeInfo, ServiceId, ServiceInfo,
 };
 
 /// The generated catalog, embedded in the binary.
@@ -48,14 +48,11 @@ pub(crate) struct Span {
 
 impl Span {
     pub fn slice<T>(self, items: &[T]) -> &[T] {
-        items
-            .get(self.start as usize..self.end as usize)
-            .unwrap_or(&[])
+        items.get(self.start as usize..self.end as usize).unwrap_or(&[])
     }
 
     pub fn str(self, text: &str) -> &str {
-        text.get(self.start as usize..self.end as usize)
-            .unwrap_or("")
+        text.get(self.start as usize..self.end as usize).unwrap_or("")
     }
 
     pub fn range(self) -> std::ops::Range<u32> {
@@ -121,18 +118,14 @@ pub struct Catalog {
 
 /// Compares two strings ASCII-case-insensitively, without allocating.
 pub(crate) fn cmp_ci(a: &str, b: &str) -> Ordering {
-    a.bytes()
-        .map(|b| b.to_ascii_lowercase())
-        .cmp(b.bytes().map(|b| b.to_ascii_lowercase()))
+    a.bytes().map(|b| b.to_ascii_lowercase()).cmp(b.bytes().map(|b| b.to_ascii_lowercase()))
 }
 
 static CATALOG: OnceLock<Result<Catalog, DecodeError>> = OnceLock::new();
 
 /// Compares `stored` (already lower case) with `query` lower-cased, without allocating.
 pub(crate) fn cmp_lower(stored: &str, query: &str) -> Ordering {
-    stored
-        .bytes()
-        .cmp(query.bytes().map(|b| b.to_ascii_lowercase()))
+    stored.bytes().cmp(query.bytes().map(|b| b.to_ascii_lowercase()))
 }
 
 impl Catalog {
@@ -195,10 +188,7 @@ impl Catalog {
 
     /// The service with this prefix (case-insensitive).
     pub fn service(&self, prefix: &str) -> Option<ServiceId> {
-        let i = self
-            .services
-            .binary_search_by(|s| cmp_lower(s.prefix.str(&self.arena), prefix))
-            .ok()?;
+        let i = self.services.binary_search_by(|s| cmp_lower(s.prefix.str(&self.arena), prefix)).ok()?;
         Some(ServiceId(i as u32))
     }
 
@@ -222,17 +212,12 @@ impl Catalog {
     // ----- actions -----
 
     pub(crate) fn lower_name(&self, i: usize) -> &str {
-        self.actions
-            .get(i)
-            .map_or("", |a| a.full.str(&self.lower_names))
+        self.actions.get(i).map_or("", |a| a.full.str(&self.lower_names))
     }
 
     /// The action named `service:Action` (case-insensitive).
     pub fn action(&self, name: &str) -> Option<ActionId> {
-        let i = self
-            .actions
-            .binary_search_by(|a| cmp_lower(a.full.str(&self.lower_names), name))
-            .ok()?;
+        let i = self.actions.binary_search_by(|a| cmp_lower(a.full.str(&self.lower_names), name)).ok()?;
         Some(ActionId(i as u32))
     }
 
@@ -276,9 +261,7 @@ impl Catalog {
     pub fn resource_type(&self, service: &str, name: &str) -> Option<ResourceTypeId> {
         let s = self.services.get(self.service(service)?.0 as usize)?;
         let rts = s.resource_types.slice(&self.resource_types);
-        let i = rts
-            .iter()
-            .position(|r| r.name.str(&self.arena).eq_ignore_ascii_case(name))?;
+        let i = rts.iter().position(|r| r.name.str(&self.arena).eq_ignore_ascii_case(name))?;
         Some(ResourceTypeId(s.resource_types.start + i as u32))
     }
 
@@ -298,20 +281,13 @@ impl Catalog {
     pub fn condition_key(&self, service: &str, key: &str) -> Option<ConditionKeyId> {
         let s = self.services.get(self.service(service)?.0 as usize)?;
         let keys = s.condition_keys.slice(&self.condition_keys);
-        let i = keys
-            .binary_search_by(|k| cmp_ci(k.name.str(&self.arena), key))
-            .ok()?;
+        let i = keys.binary_search_by(|k| cmp_ci(k.name.str(&self.arena), key)).ok()?;
         Some(ConditionKeyId(s.condition_keys.start + i as u32))
     }
 
     pub fn condition_key_info(&self, id: ConditionKeyId) -> Option<ConditionKeyInfo<'_>> {
         let k = self.condition_keys.get(id.0 as usize)?;
-        Some(ConditionKeyInfo {
-            id,
-            service: ServiceId(k.service),
-            name: k.name.str(&self.arena),
-            ty: k.ty,
-        })
+        Some(ConditionKeyInfo { id, service: ServiceId(k.service), name: k.name.str(&self.arena), ty: k.ty })
     }
 }
 

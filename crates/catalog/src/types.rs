@@ -45,13 +45,8 @@ pub enum AccessLevel {
 
 impl AccessLevel {
     /// Every level, in the order used for grouping.
-    pub const ALL: [AccessLevel; 5] = [
-        AccessLevel::List,
-        AccessLevel::Read,
-        AccessLevel::Write,
-        AccessLevel::PermissionsManagement,
-        AccessLevel::Tagging,
-    ];
+    pub const ALL: [AccessLevel; 5] =
+        [AccessLevel::List, AccessLevel::Read, AccessLevel::Write, AccessLevel::PermissionsManagement, AccessLevel::Tagging];
 
     /// The name as AWS spells it (`Permissions management`).
     pub fn as_str(self) -> &'static str {
@@ -80,9 +75,7 @@ impl AccessLevel {
     }
 
     pub(crate) fn from_code(code: u32) -> Option<AccessLevel> {
-        AccessLevel::ALL
-            .into_iter()
-            .find(|l| u32::from(l.code()) == code)
+        AccessLevel::ALL.into_iter().find(|l| u32::from(l.code()) == code)
     }
 }
 
@@ -161,10 +154,7 @@ impl ConditionType {
     }
 
     pub(crate) fn code(self) -> u8 {
-        ConditionType::ALL
-            .iter()
-            .position(|t| *t == self)
-            .map_or(0, |i| i as u8)
+        ConditionType::ALL.iter().position(|t| *t == self).map_or(0, |i| i as u8)
     }
 
     pub(crate) fn from_code(code: u32) -> Option<ConditionType> {

@@ -5,15 +5,8 @@ use std::path::Path;
 
 #[test]
 fn committed_catalog_is_up_to_date() {
-    let dir = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/iam-catalog"
-    ));
-    assert!(
-        dir.is_dir(),
-        "`{}` is missing: the shared data must sit beside the workspace",
-        dir.display()
-    );
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/iam-catalog"));
+    assert!(dir.is_dir(), "`{}` is missing: the shared data must sit beside the workspace", dir.display());
     let generated = rolegraph_catalog::build::from_tsv_dir(dir).unwrap();
     let committed = rolegraph_catalog::embedded_bytes();
     assert!(

@@ -13,7 +13,13 @@
 //! Generated data goes to `ROLEGRAPH_SCALE_DIR` (default: the system's temporary folder) and is
 //! kept for reruns. Peak memory is the child's `VmHWM` from `/proc`, read every 5 ms.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "a bench stops at the first failure")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a bench stops at the first failure"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -85,7 +91,10 @@ fn main() {
         }
         let first_role = first_role(&data);
         let cmds: Vec<(&str, Vec<String>)> = vec![
-            ("scan --format json", vec!["scan".into(), d.into(), "--format".into(), "json".into(), "--fail-on".into(), "never".into()]),
+            (
+                "scan --format json",
+                vec!["scan".into(), d.into(), "--format".into(), "json".into(), "--fail-on".into(), "never".into()],
+            ),
             ("roles --json", vec!["roles".into(), d.into(), "--json".into()]),
             ("escalations --json", vec!["escalations".into(), d.into(), "--json".into()]),
             ("who-can-assume --json", vec!["who-can-assume".into(), d.into(), first_role.clone(), "--json".into()]),
@@ -102,7 +111,8 @@ fn main() {
 
 /// The ARN of the first role of the first account (the organization's deployer role).
 fn first_role(dir: &Path) -> String {
-    let mut accounts: Vec<PathBuf> = std::fs::read_dir(dir).expect("read").filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    let mut accounts: Vec<PathBuf> =
+        std::fs::read_dir(dir).expect("read").filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_dir()).collect();
     accounts.sort();
     let id = accounts.first().and_then(|p| p.file_name()).and_then(|n| n.to_str()).unwrap_or("000000000000").to_owned();
     format!("arn:aws:iam::{id}:role/org-deployer")

@@ -1,6 +1,12 @@
 //! The `rolegraph` binary, end to end: what users type in the README and the docs.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a test stops at the first unexpected value"
+)]
 
 use std::process::Output;
 
@@ -14,10 +20,17 @@ fn stdout(o: &Output) -> String {
 #[test]
 fn eval_explains_an_allow() {
     let o = rolegraph(&[
-        "eval", "--policy", "examples/eval/app-role.json",
-        "--principal", "arn:aws:sts::111122223333:assumed-role/app/s1",
-        "--action", "s3:GetObject", "--resource", "arn:aws:s3:::app-data/report.csv",
-        "--resource-account", "111122223333",
+        "eval",
+        "--policy",
+        "examples/eval/app-role.json",
+        "--principal",
+        "arn:aws:sts::111122223333:assumed-role/app/s1",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::app-data/report.csv",
+        "--resource-account",
+        "111122223333",
     ]);
     assert!(o.status.success(), "{o:?}");
     let out = stdout(&o);
@@ -28,9 +41,15 @@ fn eval_explains_an_allow() {
 #[test]
 fn eval_explains_an_explicit_deny_as_json() {
     let o = rolegraph(&[
-        "eval", "--policy", "examples/eval/app-role.json",
-        "--principal", "arn:aws:sts::111122223333:assumed-role/app/s1",
-        "--action", "s3:DeleteObject", "--resource", "arn:aws:s3:::app-data/report.csv",
+        "eval",
+        "--policy",
+        "examples/eval/app-role.json",
+        "--principal",
+        "arn:aws:sts::111122223333:assumed-role/app/s1",
+        "--action",
+        "s3:DeleteObject",
+        "--resource",
+        "arn:aws:s3:::app-data/report.csv",
         "--json",
     ]);
     assert!(o.status.success(), "{o:?}");
@@ -45,17 +64,27 @@ fn eval_explains_an_explicit_deny_as_json() {
 #[test]
 fn eval_partial_names_the_condition() {
     let o = rolegraph(&[
-        "eval", "--resource-policy", "examples/eval/vendor-trust.json",
-        "--principal", "arn:aws:iam::464622532012:role/datadog-integration",
-        "--action", "sts:AssumeRole", "--resource", "arn:aws:iam::111122223333:role/DatadogIntegration",
-        "--policy", "examples/eval/app-role.json", "--unknown", "sts:ExternalId",
+        "eval",
+        "--resource-policy",
+        "examples/eval/vendor-trust.json",
+        "--principal",
+        "arn:aws:iam::464622532012:role/datadog-integration",
+        "--action",
+        "sts:AssumeRole",
+        "--resource",
+        "arn:aws:iam::111122223333:role/DatadogIntegration",
+        "--policy",
+        "examples/eval/app-role.json",
+        "--unknown",
+        "sts:ExternalId",
     ]);
     let out = stdout(&o);
     // The vendor's own policy (app-role.json) does not allow sts:AssumeRole: denied whatever the id.
     assert!(out.starts_with("ImplicitlyDenied"), "{out}");
     let o = rolegraph(&["eval", "--batch", "examples/eval/cases.jsonl"]);
     assert_eq!(o.status.code(), Some(2), "a bad line makes the exit code 2");
-    let lines: Vec<serde_json::Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
+    let lines: Vec<serde_json::Value> =
+        stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
     assert_eq!(lines.len(), 3);
     assert_eq!(lines[0]["decision"], "Allowed");
     assert_eq!(lines[1]["decision"], "Conditional");
@@ -95,11 +124,6 @@ fn conformance_has_no_unexplained_divergence() {
     let out = stdout(&o);
     assert!(o.status.success(), "unexplained disagreements:\n{out}");
     let total = out.lines().last().unwrap_or_default();
-    let agreed: usize = total
-        .split_whitespace()
-        .skip_while(|w| *w != "agreed")
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0);
+    let agreed: usize = total.split_whitespace().skip_while(|w| *w != "agreed").nth(1).and_then(|n| n.parse().ok()).unwrap_or(0);
     assert!(agreed >= 250, "{total}");
 }

@@ -3,7 +3,13 @@
 //! with credentials from the environment, writes the export folder, and `rolegraph roles` and
 //! `rolegraph role` then read it like any folder of AWS CLI exports.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a test stops at the first unexpected value"
+)]
 
 // The harness names the collect crate by its package name.
 extern crate collect as rolegraph_collect;

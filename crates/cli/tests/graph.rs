@@ -1,7 +1,13 @@
 //! The graph commands end to end: `who-can-assume`, `reach`, `path`, `escalations` and
 //! `graph`, on the Cloudsplaining sample account and on the demo organization.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a test stops at the first unexpected value"
+)]
 
 use std::process::Output;
 
@@ -76,10 +82,7 @@ fn cloudsplaining_exports_every_format() {
 fn demo_chain_from_github_to_an_administrator_role() {
     let v = json(&["escalations", DEMO, "--json"]);
     let esc = v["escalations"].as_array().unwrap();
-    let e = esc
-        .iter()
-        .find(|e| e["node"]["id"] == "arn:aws:iam::222222222222:role/ci-deployer")
-        .expect("ci-deployer escalates");
+    let e = esc.iter().find(|e| e["node"]["id"] == "arn:aws:iam::222222222222:role/ci-deployer").expect("ci-deployer escalates");
     let kinds: Vec<&str> = e["path"].as_array().unwrap().iter().map(|x| x["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["can-assume", "privesc", "admin-equivalent"]);
     assert_eq!(e["path"][1]["paths"][0], "ec2-001");

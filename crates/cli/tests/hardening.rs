@@ -2,7 +2,13 @@
 //! hostile exports and trails reaches no terminal as a control sequence and forges no line, and
 //! `eval --batch` reads an endless line in bounded memory.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a test stops at the first unexpected value"
+)]
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -68,7 +74,8 @@ fn a_closed_pipe_ends_every_command_quietly() {
 
 /// A role name that sets the terminal title, writes a hyperlink, clears the screen, and forges
 /// a line of output; and a CloudTrail `sourceIPAddress` that does the same.
-const HOSTILE_ROLE: &str = "gh\u{1b}]0;pwned\u{7}\u{1b}]8;;http://evil.example\u{7}link\u{1b}]8;;\u{7}\u{1b}[2J\u{9b}31m\nFORGED-ROLE admin";
+const HOSTILE_ROLE: &str =
+    "gh\u{1b}]0;pwned\u{7}\u{1b}]8;;http://evil.example\u{7}link\u{1b}]8;;\u{7}\u{1b}[2J\u{9b}31m\nFORGED-ROLE admin";
 const HOSTILE_IP: &str = "4.175.113.12\u{1b}[31m\nFORGED-IP";
 const HOSTILE_USER: &str = "ci\u{1b}[8m\nFORGED-USER";
 
@@ -88,7 +95,8 @@ fn hostile_copy(to: &Path) {
             if src.is_dir() {
                 walk(&src, &dst);
             } else if src.extension().is_some_and(|x| x == "json" || x == "jsonl") {
-                let text = std::fs::read_to_string(&src).unwrap()
+                let text = std::fs::read_to_string(&src)
+                    .unwrap()
                     .replace("github-actions-terraform", &json_escaped(HOSTILE_ROLE))
                     .replace("ci-legacy-deployer", &json_escaped(HOSTILE_USER))
                     .replace("\"4.175.113.12\"", &format!("\"{}\"", json_escaped(HOSTILE_IP)));
@@ -199,7 +207,8 @@ fn a_conflicting_duplicate_role_has_the_union_of_its_permissions() {
     };
     std::fs::write(tmp.path().join("a-read.json"), details("s3:GetObject")).unwrap();
     std::fs::write(tmp.path().join("b-all.json"), details("*")).unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_rolegraph")).args(["roles", tmp.path().to_str().unwrap(), "--json"]).output().unwrap();
+    let o =
+        Command::new(env!("CARGO_BIN_EXE_rolegraph")).args(["roles", tmp.path().to_str().unwrap(), "--json"]).output().unwrap();
     assert!(o.status.success(), "{o:?}");
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["roles"][0]["privilege"], "admin", "{v}");

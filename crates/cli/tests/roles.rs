@@ -1,7 +1,13 @@
 //! `rolegraph roles`, `rolegraph role` and `rolegraph users`, end to end on the bundled demo
 //! organization and on the samples in `shared/data/samples`.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a test stops at the first unexpected value"
+)]
 
 use std::path::PathBuf;
 

@@ -1,6 +1,12 @@
 //! `rolegraph scan`, `rules` and `rule` on the bundled demo organization.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a test stops at the first unexpected value"
+)]
 
 use std::process::Output;
 
@@ -47,7 +53,10 @@ fn fail_on_and_suppressions_set_the_exit_code() {
     let v = json(&rolegraph(&["scan", "demo", "--format", "json"]));
     let mut toml = String::new();
     for f in v["findings"].as_array().unwrap().iter().filter(|f| f["severity"] == "high" || f["severity"] == "critical") {
-        toml.push_str(&format!("[[suppress]]\nfingerprint = \"{}\"\nreason = \"accepted in test\"\n\n", f["fingerprint"].as_str().unwrap()));
+        toml.push_str(&format!(
+            "[[suppress]]\nfingerprint = \"{}\"\nreason = \"accepted in test\"\n\n",
+            f["fingerprint"].as_str().unwrap()
+        ));
     }
     let path = std::env::temp_dir().join(format!("rolegraph-suppress-{}.toml", std::process::id()));
     std::fs::write(&path, toml).unwrap();

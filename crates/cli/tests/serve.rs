@@ -1,7 +1,13 @@
 //! `rolegraph serve`: refuses a non-loopback address without a token (exit 2), and on the demo
 //! prints its address and answers the API on it, with `--trail` the usage endpoints too.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a test stops at the first unexpected value"
+)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -153,7 +159,10 @@ fn serves_the_newest_stored_snapshot_without_a_folder() {
     let accounts = http_get(&server.addr, "/api/accounts");
     let diff = http_get(&server.addr, "/api/diff");
     drop(server);
-    assert!(snapshots.contains("\"history\":true") && snapshots.contains("\"served\":1") && snapshots.contains("\"first\""), "{snapshots}");
+    assert!(
+        snapshots.contains("\"history\":true") && snapshots.contains("\"served\":1") && snapshots.contains("\"first\""),
+        "{snapshots}"
+    );
     // The stored snapshot is what the other endpoints show.
     assert!(accounts.starts_with("HTTP/1.1 200") && accounts.contains("security-tooling"), "{accounts}");
     // One snapshot: no diff yet, and the error says why.
@@ -163,8 +172,14 @@ fn serves_the_newest_stored_snapshot_without_a_folder() {
 #[test]
 fn serves_the_usage_of_a_trail() {
     let server = Server::start(&[
-        "serve", "demo", "--port", "0", "--trail", "demo/cloudtrail/acme-org-trail-2026-09-to-11.jsonl",
-        "--until", "2026-11-20T08:00:00Z",
+        "serve",
+        "demo",
+        "--port",
+        "0",
+        "--trail",
+        "demo/cloudtrail/acme-org-trail-2026-09-to-11.jsonl",
+        "--until",
+        "2026-11-20T08:00:00Z",
     ]);
     let trail = http_get(&server.addr, "/api/trail");
     let used = http_get(&server.addr, "/api/role/orders-processor-lambda/usage");

@@ -2,7 +2,13 @@
 //! temporary folder: the demo organization, and a copy of it with one trust policy, one role's
 //! policies and one function changed.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a test stops at the first unexpected value"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -14,10 +20,7 @@ const EXTERNAL: &str = "arn:aws:iam::999988887777:root";
 const DEV: &str = "arn:aws:iam::222222222222:role/";
 
 fn rolegraph(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rolegraph"))
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run rolegraph: {e}"))
+    Command::new(env!("CARGO_BIN_EXE_rolegraph")).args(args).output().unwrap_or_else(|e| panic!("cannot run rolegraph: {e}"))
 }
 
 fn stdout(o: &Output) -> String {
@@ -123,7 +126,10 @@ fn add_list_show_and_diff_two_snapshots() {
     let gained = changes_of(&d, "privilege-gained");
     assert!(gained.iter().any(|c| c["role"] == format!("{DEV}tmp-migration-2019") && c["new_level"] == "admin"), "{gained:?}");
     let added = changes_of(&d, "resource-added");
-    assert!(added.iter().any(|c| c["role"] == format!("{DEV}build-agent-ec2") && c["resource"]["name"] == "dev-api-handler"), "{added:?}");
+    assert!(
+        added.iter().any(|c| c["role"] == format!("{DEV}build-agent-ec2") && c["resource"]["name"] == "dev-api-handler"),
+        "{added:?}"
+    );
     let removed = changes_of(&d, "resource-removed");
     assert!(removed.iter().any(|c| c["role"] == format!("{DEV}service-role/dev-lambda-shared")), "{removed:?}");
     assert!(!changes_of(&d, "finding-opened").is_empty());

@@ -1,7 +1,13 @@
 //! `rolegraph usage` and `rolegraph suggest-policy`, end to end on the CloudTrail samples and a
 //! small export folder whose roles match them.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a test stops at the first unexpected value"
+)]
 
 use std::process::Output;
 
@@ -27,7 +33,8 @@ fn usage_table_of_roles() {
     let o = rolegraph(&["usage", EXPORT, "--trail", STRATUS, "--trail", TRAILSCRAPER, "--until", UNTIL]);
     assert!(o.status.success(), "{o:?}");
     let out = text(&o.stdout);
-    let admin = out.lines().find(|l| l.starts_with("arn:aws:iam::677301038893:role/account-admin")).unwrap_or_else(|| panic!("{out}"));
+    let admin =
+        out.lines().find(|l| l.starts_with("arn:aws:iam::677301038893:role/account-admin")).unwrap_or_else(|| panic!("{out}"));
     assert!(admin.contains("2022-07-20T21:06:11Z"), "{admin}");
     assert!(out.contains("roles not used in the window: 1\n  arn:aws:iam::677301038893:role/idle-worker"), "{out}");
     let some = out.lines().find(|l| l.contains("role/someRole *")).unwrap_or_else(|| panic!("{out}"));
@@ -80,7 +87,16 @@ fn suggest_policy_prints_a_proved_policy() {
 #[test]
 fn suggest_policy_default_window_is_90_days() {
     // The samples are from 2022: 90 days before 2023-06-01 holds none of them.
-    let v = json(&rolegraph(&["suggest-policy", EXPORT, "account-admin", "--trail", STRATUS, "--until", "2023-06-01T00:00:00Z", "--json"]));
+    let v = json(&rolegraph(&[
+        "suggest-policy",
+        EXPORT,
+        "account-admin",
+        "--trail",
+        STRATUS,
+        "--until",
+        "2023-06-01T00:00:00Z",
+        "--json",
+    ]));
     assert_eq!(v["actions"], 0);
     assert_eq!(v["policy"]["Statement"].as_array().unwrap().len(), 0);
 }
@@ -154,18 +170,43 @@ fn scan_with_a_trail_adds_usage_findings_and_without_it_nothing_changes() {
     let again = rolegraph(&["scan", "demo", "--format", "json", "--fail-on", "never"]);
     assert_eq!(plain.stdout, again.stdout);
     let plain = json(&plain);
-    let trail = json(&rolegraph(&["scan", "demo", "--format", "json", "--fail-on", "never", "--trail", DEMO_TRAIL, "--until", DEMO_UNTIL]));
+    let trail = json(&rolegraph(&[
+        "scan",
+        "demo",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "--trail",
+        DEMO_TRAIL,
+        "--until",
+        DEMO_UNTIL,
+    ]));
     let of = |v: &serde_json::Value, rule: &str| -> Vec<String> {
-        let mut names: Vec<String> = v["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == rule).map(|f| f["subject"]["name"].as_str().unwrap().to_owned()).collect();
+        let mut names: Vec<String> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .map(|f| f["subject"]["name"].as_str().unwrap().to_owned())
+            .collect();
         names.sort();
         names
     };
     assert!(of(&plain, "unused-permissions").is_empty());
     let unused = of(&trail, "unused-permissions");
-    assert!(unused.contains(&"orders-processor-lambda".to_owned()) && unused.contains(&"legacy-batch-ec2".to_owned()), "{unused:?}");
+    assert!(
+        unused.contains(&"orders-processor-lambda".to_owned()) && unused.contains(&"legacy-batch-ec2".to_owned()),
+        "{unused:?}"
+    );
     // Roles IAM saw in use inside the window are not called unused for lack of trail events.
     assert_eq!(of(&trail, "unused-role"), of(&plain, "unused-role"));
-    let f = trail["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "unused-role" && f["subject"]["name"] == "old-reporting-role").unwrap();
+    let f = trail["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "unused-role" && f["subject"]["name"] == "old-reporting-role")
+        .unwrap();
     assert!(f["message"].as_str().unwrap().contains("made no call in CloudTrail"), "{f}");
 }
 
@@ -184,7 +225,12 @@ fn who_can_assume_and_graph_show_observed_edges() {
     let g = json(&rolegraph(&["graph", "demo", "--format", "json", "--trail", DEMO_TRAIL, "--until", DEMO_UNTIL]));
     let observed = g["observed"].as_array().unwrap();
     assert!(observed.iter().any(|o| o["status"] == "not-possible" && o["caller"] == "arn:aws:iam::111111111111:user/jane.doe"));
-    let edge = g["edges"].as_array().unwrap().iter().find(|e| e["to"] == "arn:aws:iam::111111111111:role/datadog-integration" && e["from"] == "external-account:464622532012").unwrap();
+    let edge = g["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["to"] == "arn:aws:iam::111111111111:role/datadog-integration" && e["from"] == "external-account:464622532012")
+        .unwrap();
     assert_eq!(edge["observed"][0]["count"], 5);
     let plain = json(&rolegraph(&["graph", "demo", "--format", "json"]));
     assert!(plain.get("observed").is_none());

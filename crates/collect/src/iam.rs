@@ -33,10 +33,7 @@ fn inline(list: &[PolicyDetail]) -> Value {
 }
 
 fn attached(list: &[AttachedPolicy]) -> Value {
-    list.iter()
-        .map(|p| obj! { "PolicyName" => p.policy_name(), "PolicyArn" => p.policy_arn() })
-        .collect::<Vec<_>>()
-        .to_json()
+    list.iter().map(|p| obj! { "PolicyName" => p.policy_name(), "PolicyArn" => p.policy_arn() }).collect::<Vec<_>>().to_json()
 }
 
 fn boundary(b: Option<&AttachedPermissionsBoundary>) -> Value {
@@ -173,11 +170,7 @@ pub async fn collect(
 ) -> Result<(), CollectError> {
     bar.step("iam: authorization details");
     let details = calls
-        .pages(
-            "iam",
-            "GetAccountAuthorizationDetails",
-            iam.get_account_authorization_details().into_paginator().send(),
-        )
+        .pages("iam", "GetAccountAuthorizationDetails", iam.get_account_authorization_details().into_paginator().send())
         .await;
     if details.any() {
         let (mut users, mut groups, mut roles, mut policies) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -210,11 +203,9 @@ pub async fn collect(
     }
 
     bar.step("iam: instance profiles");
-    let profiles =
-        calls.pages("iam", "ListInstanceProfiles", iam.list_instance_profiles().into_paginator().send()).await;
+    let profiles = calls.pages("iam", "ListInstanceProfiles", iam.list_instance_profiles().into_paginator().send()).await;
     if profiles.any() {
-        let list: Vec<Value> =
-            profiles.pages.iter().flat_map(|p| p.instance_profiles().iter().map(instance_profile)).collect();
+        let list: Vec<Value> = profiles.pages.iter().flat_map(|p| p.instance_profiles().iter().map(instance_profile)).collect();
         dir.write("iam-list-instance-profiles.json", &json!({ "InstanceProfiles": list }))?;
         tally.collected(model_kind::INSTANCE_PROFILES, profiles.complete);
     }

@@ -279,7 +279,9 @@ pub async fn collect(config: &SdkConfig, options: &Options) -> Result<Summary, C
     collected.sort_by(|a, b| a.0.cmp(&b.0));
 
     let mut gaps = gaps.lock().map(|g| g.clone()).unwrap_or_default();
-    gaps.sort_by(|a, b| (&a.account, &a.region, &a.service, &a.operation).cmp(&(&b.account, &b.region, &b.service, &b.operation)));
+    gaps.sort_by(|a, b| {
+        (&a.account, &a.region, &a.service, &a.operation).cmp(&(&b.account, &b.region, &b.service, &b.operation))
+    });
     let record = json!({ "RolegraphCollection": {
         "Tool": format!("rolegraph collect {}", env!("CARGO_PKG_VERSION")),
         "Regions": regions,
@@ -306,13 +308,7 @@ pub async fn collect(config: &SdkConfig, options: &Options) -> Result<Summary, C
 }
 
 /// Assumes `options.role_name` in account `id`: the account's configuration and caller identity.
-async fn assume(
-    config: &SdkConfig,
-    calls: &Calls,
-    partition: &str,
-    id: &str,
-    options: &Options,
-) -> Option<(SdkConfig, Value)> {
+async fn assume(config: &SdkConfig, calls: &Calls, partition: &str, id: &str, options: &Options) -> Option<(SdkConfig, Value)> {
     let sts = aws_sdk_sts::Client::new(config);
     let role = format!("arn:{partition}:iam::{id}:role/{}", options.role_name);
     let mut request = sts.assume_role().role_arn(&role).role_session_name("rolegraph-collect");
@@ -331,10 +327,8 @@ async fn assume(
         SystemTime::try_from(*c.expiration()).ok(),
         "rolegraph-collect-assume-role",
     );
-    let config = config
-        .to_builder()
-        .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(credentials))
-        .build();
+    let config =
+        config.to_builder().credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(credentials)).build();
     let (_, identity) = iam::caller_identity(&aws_sdk_sts::Client::new(&config), calls).await?;
     Some((config, identity))
 }

@@ -103,8 +103,7 @@ pub async fn collect(
         if ous.any() {
             let units: Vec<_> = ous.pages.iter().flat_map(|p| p.organizational_units()).collect();
             parents.extend(units.iter().filter_map(|u| u.id()).map(|id| (id.to_owned(), depth + 1)));
-            let list: Vec<Value> =
-                units.iter().map(|u| obj! { "Id" => u.id(), "Arn" => u.arn(), "Name" => u.name() }).collect();
+            let list: Vec<Value> = units.iter().map(|u| obj! { "Id" => u.id(), "Arn" => u.arn(), "Name" => u.name() }).collect();
             dir.write(
                 &format!("list-organizational-units-for-parent.{parent}.json"),
                 &json!({ "OrganizationalUnits": list, "ParentId": parent }),
@@ -119,10 +118,7 @@ pub async fn collect(
             .await;
         if accounts.any() {
             let list: Vec<Value> = accounts.pages.iter().flat_map(|p| p.accounts().iter().map(account)).collect();
-            dir.write(
-                &format!("list-accounts-for-parent.{parent}.json"),
-                &json!({ "Accounts": list, "ParentId": parent }),
-            )?;
+            dir.write(&format!("list-accounts-for-parent.{parent}.json"), &json!({ "Accounts": list, "ParentId": parent }))?;
         }
     }
 
@@ -157,9 +153,8 @@ async fn policies(
     dir: &Folder,
     kind: PolicyType,
 ) -> Result<(), CollectError> {
-    let pages = calls
-        .pages("organizations", "ListPolicies", org.list_policies().filter(kind.clone()).into_paginator().send())
-        .await;
+    let pages =
+        calls.pages("organizations", "ListPolicies", org.list_policies().filter(kind.clone()).into_paginator().send()).await;
     let list: Vec<&PolicySummary> = pages.pages.iter().flat_map(|p| p.policies()).collect();
     if list.is_empty() {
         return Ok(());
@@ -167,8 +162,7 @@ async fn policies(
     let values: Vec<Value> = list.iter().map(|p| summary(p)).collect();
     dir.write(&format!("list-policies.{}.json", kind.as_str()), &json!({ "Policies": values }))?;
     for id in list.iter().filter_map(|p| p.id()) {
-        if let Some(out) =
-            calls.one("organizations", "DescribePolicy", org.describe_policy().policy_id(id).send()).await
+        if let Some(out) = calls.one("organizations", "DescribePolicy", org.describe_policy().policy_id(id).send()).await
             && let Some(p) = out.policy()
         {
             let value = obj! {
@@ -178,11 +172,7 @@ async fn policies(
             dir.write(&format!("describe-policy.{id}.json"), &json!({ "Policy": value }))?;
         }
         let targets = calls
-            .pages(
-                "organizations",
-                "ListTargetsForPolicy",
-                org.list_targets_for_policy().policy_id(id).into_paginator().send(),
-            )
+            .pages("organizations", "ListTargetsForPolicy", org.list_targets_for_policy().policy_id(id).into_paginator().send())
             .await;
         // Partial targets would read as complete: only a full list is written.
         if targets.complete {

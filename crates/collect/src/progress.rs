@@ -12,8 +12,8 @@ pub struct Progress {
 
 impl Progress {
     pub fn new(enabled: bool) -> Progress {
-        let multi = (enabled && std::io::stderr().is_terminal())
-            .then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
+        let multi =
+            (enabled && std::io::stderr().is_terminal()).then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
         Progress { multi }
     }
 

@@ -180,9 +180,8 @@ async fn ecs_task_definitions(
     let pages = calls.pages("ecs", "ListTaskDefinitions", ecs.list_task_definitions().into_paginator().send()).await;
     let mut complete = pages.complete;
     for arn in pages.pages.iter().flat_map(|p| p.task_definition_arns()) {
-        let Some(out) = calls
-            .one("ecs", "DescribeTaskDefinition", ecs.describe_task_definition().task_definition(arn).send())
-            .await
+        let Some(out) =
+            calls.one("ecs", "DescribeTaskDefinition", ecs.describe_task_definition().task_definition(arn).send()).await
         else {
             complete = false;
             continue;
@@ -211,9 +210,7 @@ async fn ecs_services(
     let mut complete = clusters.complete;
     let mut services: Vec<Value> = Vec::new();
     for cluster in clusters.pages.iter().flat_map(|p| p.cluster_arns()) {
-        let arns = calls
-            .pages("ecs", "ListServices", ecs.list_services().cluster(cluster).into_paginator().send())
-            .await;
+        let arns = calls.pages("ecs", "ListServices", ecs.list_services().cluster(cluster).into_paginator().send()).await;
         complete &= arns.complete;
         let arns: Vec<&String> = arns.pages.iter().flat_map(|p| p.service_arns()).collect();
         for chunk in arns.chunks(SERVICES_PER_CALL) {

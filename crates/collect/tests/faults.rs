@@ -2,7 +2,13 @@
 //! recorded gaps (and collection goes on), throttled calls are retried until their data is
 //! complete, and a call that never answers ends by timeout as a gap instead of hanging.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a test stops at the first unexpected value"
+)]
 
 mod common;
 
@@ -73,8 +79,7 @@ async fn denied_throttled_and_slow_calls() {
 
     // No data lost for the throttled calls; nothing written for the denied ones.
     let account = out.join(MGMT);
-    let roles: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(account.join("iam-list-roles.json")).unwrap()).unwrap();
+    let roles: serde_json::Value = serde_json::from_slice(&std::fs::read(account.join("iam-list-roles.json")).unwrap()).unwrap();
     assert_eq!(roles["Roles"].as_array().unwrap().len(), 6);
     assert!(roles["Roles"].as_array().unwrap().iter().all(|r| r["MaxSessionDuration"] == 7200));
     assert!(account.join("lambda-list-functions.us-east-1.json").is_file());

@@ -5,7 +5,13 @@
 //! The operations the proxy saw are checked against the documented IAM policies with the
 //! project's own engine and catalog.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a test stops at the first unexpected value"
+)]
 
 mod common;
 
@@ -56,8 +62,7 @@ async fn an_organization_collected_from_moto_loads_like_cli_exports() {
 
     // The folder loads strictly (a record that does not parse is an error), every file is
     // recognised, and nothing was malformed or invalid.
-    let loaded =
-        ingest::load_with(&out, &ingest::LoadOptions { strict: true, ..ingest::LoadOptions::default() }).unwrap();
+    let loaded = ingest::load_with(&out, &ingest::LoadOptions { strict: true, ..ingest::LoadOptions::default() }).unwrap();
     let unrecognised: Vec<_> = loaded.files.iter().filter(|f| f.kind.is_none()).collect();
     assert!(unrecognised.is_empty(), "{unrecognised:#?}");
     let s = &loaded.snapshot;
@@ -85,13 +90,21 @@ async fn an_organization_collected_from_moto_loads_like_cli_exports() {
     // The member account has no ECS task definitions: known empty, not missing.
     let member_account = s.accounts.iter().find(|a| a.id == org.member).unwrap();
     assert!(member_account.has(DataKind::EcsTaskDefinitions));
-    assert!(!s.gaps.iter().any(|g| g.account.as_deref() == Some(org.member.as_str())
-        && g.source == DataKind::EcsTaskDefinitions.command()));
+    assert!(
+        !s.gaps
+            .iter()
+            .any(|g| g.account.as_deref() == Some(org.member.as_str()) && g.source == DataKind::EcsTaskDefinitions.command())
+    );
 
     // Resources and who runs as what.
-    assert!(mgmt.ec2_instances.iter().any(|i| i.instance_id == instance
-        && i.instance_profile_arn.as_deref() == Some(seeded.profile.as_str())));
-    assert!(mgmt.lambda_functions.iter().any(|f| f.arn == function && f.role_arn.as_deref() == Some(seeded.lambda_role.as_str())));
+    assert!(
+        mgmt.ec2_instances
+            .iter()
+            .any(|i| i.instance_id == instance && i.instance_profile_arn.as_deref() == Some(seeded.profile.as_str()))
+    );
+    assert!(
+        mgmt.lambda_functions.iter().any(|f| f.arn == function && f.role_arn.as_deref() == Some(seeded.lambda_role.as_str()))
+    );
     assert!(mgmt.ecs_task_definitions.iter().any(|t| t.task_role_arn.as_deref() == Some(seeded.task_role.as_str())));
     assert!(mgmt.ecs_services.iter().any(|x| x.name == "worker-svc"));
     let alice = mgmt.users.iter().find(|u| u.name == "alice").unwrap();
@@ -185,9 +198,7 @@ fn check_documented_policies(seen: &BTreeSet<String>) {
     for e in &expected {
         assert!(seen.contains(*e), "the proxy did not see `{e}`: {seen:?}");
     }
-    let trust = Arc::new(
-        policy::Policy::parse_str(&seed::trust(&format!(r#"{{"AWS":"arn:aws:iam::{MGMT}:root"}}"#))).unwrap(),
-    );
+    let trust = Arc::new(policy::Policy::parse_str(&seed::trust(&format!(r#"{{"AWS":"arn:aws:iam::{MGMT}:root"}}"#))).unwrap());
     for action in seen {
         assert!(catalog.action(action).is_some(), "`{action}` is not an IAM action in the catalog");
         if action == "sts:AssumeRole" {
@@ -214,8 +225,7 @@ fn check_documented_policies(seen: &BTreeSet<String>) {
                 for id in set.iter() {
                     let info = catalog.info(id).unwrap();
                     if info.full_name == "sts:AssumeRole" && name == "collect-org-policy.json" {
-                        let resources: Vec<&str> =
-                            st.resource.as_ref().unwrap().items().iter().map(|r| r.raw.as_str()).collect();
+                        let resources: Vec<&str> = st.resource.as_ref().unwrap().items().iter().map(|r| r.raw.as_str()).collect();
                         assert_eq!(resources, ["arn:aws:iam::*:role/OrganizationAccountAccessRole"]);
                         continue;
                     }

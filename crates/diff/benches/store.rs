@@ -16,7 +16,13 @@
 //! The second snapshot is the first with, in memory, one role in 100 trusting an outside
 //! account, one in 97 removed and one in 89 given an inline `*` policy.
 
-#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::indexing_slicing, reason = "a benchmark's inputs are fixed: one that does not parse is a bug to stop on")]
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a benchmark's inputs are fixed: one that does not parse is a bug to stop on"
+)]
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -49,7 +55,9 @@ fn modified(s: &Snapshot) -> Snapshot {
             if i.is_multiple_of(89) {
                 r.inline_policies.push(InlinePolicy {
                     name: "zz-bench-admin".into(),
-                    document: PolicyDoc::from_json_text(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#),
+                    document: PolicyDoc::from_json_text(
+                        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+                    ),
                 });
             }
             keep.push(r);
@@ -61,8 +69,7 @@ fn modified(s: &Snapshot) -> Snapshot {
 
 /// How reach was computed before: one backward walk per privileged node (for comparison).
 fn old_reach(g: &graph::Graph, facts: &mut store::Facts) {
-    let index: std::collections::HashMap<&str, u32> =
-        g.nodes().iter().zip(0u32..).map(|(n, i)| (n.id.as_str(), i)).collect();
+    let index: std::collections::HashMap<&str, u32> = g.nodes().iter().zip(0u32..).map(|(n, i)| (n.id.as_str(), i)).collect();
     let mut stop: Vec<bool> = g.nodes().iter().map(|n| n.kind == graph::NodeKind::AccountAdmin).collect();
     for r in facts.roles.iter().filter(|r| store::compare::is_privileged(&r.privilege)) {
         if let Some(i) = index.get(r.arn.as_str()) {
@@ -103,9 +110,8 @@ fn old_reach(g: &graph::Graph, facts: &mut store::Facts) {
 fn analyse(what: &str, s: &Snapshot, now: Timestamp, options: rolegraph_diff::FactOptions) -> store::Facts {
     let no_reach = rolegraph_diff::FactOptions { reach: false, ..options };
     let mut facts = time(&format!("facts (trust, privilege, uses){what}"), || rolegraph_diff::facts(s, &[], no_reach));
-    let (found, g) = time(&format!("findings (rules; they build the graph){what}"), || {
-        rolegraph_diff::findings_and_graph(s, now)
-    });
+    let (found, g) =
+        time(&format!("findings (rules; they build the graph){what}"), || rolegraph_diff::findings_and_graph(s, now));
     let with_findings = rolegraph_diff::facts(&Snapshot::new(), &found, no_reach);
     facts.findings = with_findings.findings;
     if what.is_empty() && std::env::var("ROLEGRAPH_BENCH_GRAPH").is_ok() {
@@ -155,8 +161,7 @@ fn main() {
     let tmp = tempfile::tempdir().expect("tmp");
     let mut db = Store::open(&tmp.path().join("bench.db")).expect("open");
     let import = |db: &mut Store, s: &Snapshot, f: &store::Facts, label: &str| {
-        db.import(&NewSnapshot { snapshot: s, facts: f, label: Some(label), source: None, imported_at: now })
-            .expect("import")
+        db.import(&NewSnapshot { snapshot: s, facts: f, label: Some(label), source: None, imported_at: now }).expect("import")
     };
     let a = time("import (one transaction)", || import(&mut db, &old, &fo, "a"));
     let b = time("import the second", || import(&mut db, &new, &fnew, "b"));

@@ -119,11 +119,7 @@ pub fn facts_of(a: &analysis::Analysis<'_>, found: &[rules::Finding], options: F
         }
     }
 
-    let mut facts = Facts {
-        roles: out,
-        findings: finding_facts(found),
-        admins: Vec::new(),
-    };
+    let mut facts = Facts { roles: out, findings: finding_facts(found), admins: Vec::new() };
     facts.sort();
     if options.reach {
         add_reach_from(a.graph(), &mut facts);
@@ -166,11 +162,8 @@ fn role_facts(snapshot: &Snapshot, view: &analysis::RoleView<'_>) -> RoleFacts {
     let permissions_hash = hash(parts.iter().map(String::as_str));
 
     let privilege = view.privilege();
-    let privileged_actions = privilege
-        .categories
-        .iter()
-        .flat_map(|c| c.groups.iter().flat_map(|g| g.actions.iter().cloned()))
-        .collect();
+    let privileged_actions =
+        privilege.categories.iter().flat_map(|c| c.groups.iter().flat_map(|g| g.actions.iter().cloned())).collect();
 
     let trusted = view
         .trust()
@@ -251,11 +244,7 @@ pub fn add_reach_from(g: &graph::Graph, facts: &mut Facts) {
         .zip(found)
         .filter_map(|(i, s)| {
             let node = g.node(*i)?;
-            Some(store::AdminFacts {
-                node: node.id.clone(),
-                reached_by: ids(&s.all),
-                conditional_reach: ids(&s.conditional),
-            })
+            Some(store::AdminFacts { node: node.id.clone(), reached_by: ids(&s.all), conditional_reach: ids(&s.conditional) })
         })
         .collect();
     facts.sort();

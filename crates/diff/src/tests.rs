@@ -107,7 +107,9 @@ fn an_inline_admin_policy_is_privilege_gained() {
     let r = role_mut(&mut new, BUILD);
     r.inline_policies.push(InlinePolicy {
         name: "oops".into(),
-        document: PolicyDoc::from_json_text(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#),
+        document: PolicyDoc::from_json_text(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+        ),
     });
     r.inline_policies.sort_by(|a, b| a.name.cmp(&b.name));
     let changes = compare(&facts_of(&old), &facts_of(&new));
@@ -223,15 +225,9 @@ fn the_oidc_provider_reaches_its_role_only_under_conditions() {
     // `github-actions-terraform` trusts GitHub's OIDC provider with an `aud` condition: the
     // provider reaches it, under conditions.
     let f = facts_of(&demo());
-    let conditional: Vec<(&str, &str)> = f
-        .roles
-        .iter()
-        .flat_map(|r| r.conditional_reach.iter().map(move |p| (r.name.as_str(), p.as_str())))
-        .collect();
-    assert!(
-        conditional.iter().any(|(_, p)| p.contains("token.actions.githubusercontent.com")),
-        "{conditional:?}"
-    );
+    let conditional: Vec<(&str, &str)> =
+        f.roles.iter().flat_map(|r| r.conditional_reach.iter().map(move |p| (r.name.as_str(), p.as_str()))).collect();
+    assert!(conditional.iter().any(|(_, p)| p.contains("token.actions.githubusercontent.com")), "{conditional:?}");
     for r in &f.roles {
         assert!(r.conditional_reach.iter().all(|p| r.reached_by.contains(p)), "{}", r.arn);
     }

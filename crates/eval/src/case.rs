@@ -172,7 +172,10 @@ impl Case {
             None => context,
             Some(Unknown::All(s)) if s == "all" => context.with_unknowns(Unknowns::All),
             Some(Unknown::All(s)) => {
-                return Err(CaseError { pointer: "/request/unknownKeys".into(), message: format!("expected `all` or a list of keys, not `{s}`") });
+                return Err(CaseError {
+                    pointer: "/request/unknownKeys".into(),
+                    message: format!("expected `all` or a list of keys, not `{s}`"),
+                });
             }
             Some(Unknown::Keys(keys)) => {
                 context.with_unknowns(Unknowns::Keys(keys.iter().map(|k| k.to_ascii_lowercase()).collect()))
@@ -212,7 +215,11 @@ impl Case {
                 let org = level.org_identifier.clone().unwrap_or_else(|| format!("level-{li}"));
                 for (i, p) in level.policies.iter().enumerate() {
                     let (name, pol) = parse_policy(p, &format!("/{field}/{li}/policies/{i}"), &format!("{org}/{i}"))?;
-                    if scp { set.scp(l, name, pol) } else { set.rcp(l, name, pol) };
+                    if scp {
+                        set.scp(l, name, pol)
+                    } else {
+                        set.rcp(l, name, pol)
+                    };
                 }
             }
         }
@@ -220,7 +227,10 @@ impl Case {
             PrincipalSpec::Arn(a) => a,
             PrincipalSpec::Typed { kind } if kind.eq_ignore_ascii_case("anonymous") => String::new(),
             PrincipalSpec::Typed { kind } => {
-                return Err(CaseError { pointer: "/request/principal/type".into(), message: format!("unknown principal type `{kind}`") });
+                return Err(CaseError {
+                    pointer: "/request/principal/type".into(),
+                    message: format!("unknown principal type `{kind}`"),
+                });
             }
         };
         Ok(Case {

@@ -139,12 +139,9 @@ fn check_values(base: BaseOperator, cond: &Condition) -> Result<(), String> {
         | NumericLessThanEquals
         | NumericGreaterThan
         | NumericGreaterThanEquals => numeric::check(cond),
-        DateEquals
-        | DateNotEquals
-        | DateLessThan
-        | DateLessThanEquals
-        | DateGreaterThan
-        | DateGreaterThanEquals => date::check(cond),
+        DateEquals | DateNotEquals | DateLessThan | DateLessThanEquals | DateGreaterThan | DateGreaterThanEquals => {
+            date::check(cond)
+        }
         Bool => boolean::check(cond),
         BinaryEquals => binary::check(cond),
         IpAddress | NotIpAddress => ip::check(cond),
@@ -165,9 +162,7 @@ fn matches_any(base: BaseOperator, cond: &Condition, value: &str, ctx: &Context)
     use BaseOperator::*;
     match base {
         StringEquals | StringNotEquals => string::equals(cond, value, ctx, false),
-        StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => {
-            string::equals(cond, value, ctx, true)
-        }
+        StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => string::equals(cond, value, ctx, true),
         StringLike | StringNotLike => string::like(cond, value, ctx),
         NumericEquals | NumericNotEquals => numeric::compare(cond, value, numeric::Cmp::Eq),
         NumericLessThan => numeric::compare(cond, value, numeric::Cmp::Lt),
@@ -201,11 +196,7 @@ fn unknown_operator(op: &Operator) -> String {
 /// a policy variable ("you cannot use a multivalued context key as a policy variable",
 /// multivalued page), so it reads as missing.
 fn var_value<'a>(ctx: &'a Context, key: &str) -> VarValue<'a> {
-    let lookup = if key.bytes().any(|b| b.is_ascii_uppercase()) {
-        ctx.get_any_case(key)
-    } else {
-        ctx.get(key)
-    };
+    let lookup = if key.bytes().any(|b| b.is_ascii_uppercase()) { ctx.get_any_case(key) } else { ctx.get(key) };
     match lookup {
         Lookup::Present(ContextValue::One(v)) => VarValue::Known(v),
         Lookup::Present(ContextValue::Many(_)) | Lookup::Absent => VarValue::Missing,
@@ -296,22 +287,12 @@ mod test_support {
     }
 
     /// Evaluates `{op: {key: values}}` against the pairs.
-    pub(super) fn eval(
-        op: &str,
-        key: &str,
-        values: serde_json::Value,
-        pairs: &[(&str, &str)],
-    ) -> Truth {
+    pub(super) fn eval(op: &str, key: &str, values: serde_json::Value, pairs: &[(&str, &str)]) -> Truth {
         evaluate_condition(&cond(op, key, values), &ctx(pairs))
     }
 
     /// Like [`eval`] but every key the pairs do not set is unknown.
-    pub(super) fn eval_partial(
-        op: &str,
-        key: &str,
-        values: serde_json::Value,
-        pairs: &[(&str, &str)],
-    ) -> Truth {
+    pub(super) fn eval_partial(op: &str, key: &str, values: serde_json::Value, pairs: &[(&str, &str)]) -> Truth {
         evaluate_condition(&cond(op, key, values), &ctx(pairs).with_unknowns(Unknowns::All))
     }
 
@@ -335,27 +316,13 @@ mod tests {
 
     #[test]
     fn keys_are_case_insensitive_and_values_are_not() {
-        assert_eq!(
-            eval("StringEquals", "AWS:UserName", json!("alice"), &[("aws:username", "alice")]),
-            Truth::True
-        );
-        assert_eq!(
-            eval("StringEquals", "aws:username", json!("Alice"), &[("AWS:USERNAME", "alice")]),
-            Truth::False
-        );
+        assert_eq!(eval("StringEquals", "AWS:UserName", json!("alice"), &[("aws:username", "alice")]), Truth::True);
+        assert_eq!(eval("StringEquals", "aws:username", json!("Alice"), &[("AWS:USERNAME", "alice")]), Truth::False);
     }
 
     #[test]
     fn absent_key() {
-        for op in [
-            "StringEquals",
-            "StringLike",
-            "NumericEquals",
-            "DateEquals",
-            "Bool",
-            "IpAddress",
-            "ArnLike",
-        ] {
+        for op in ["StringEquals", "StringLike", "NumericEquals", "DateEquals", "Bool", "IpAddress", "ArnLike"] {
             let v = match op {
                 "NumericEquals" => json!("1"),
                 "DateEquals" => json!("2020-01-01"),
@@ -365,26 +332,10 @@ mod tests {
                 _ => json!("x"),
             };
             assert_eq!(eval(op, "k", v.clone(), &[]), Truth::False, "{op}");
-            assert_eq!(
-                eval(&format!("{op}IfExists"), "k", v.clone(), &[]),
-                Truth::True,
-                "{op}IfExists"
-            );
-            assert_eq!(
-                eval(&format!("ForAllValues:{op}"), "k", v.clone(), &[]),
-                Truth::True,
-                "{op}"
-            );
-            assert_eq!(
-                eval(&format!("ForAnyValue:{op}"), "k", v.clone(), &[]),
-                Truth::False,
-                "{op}"
-            );
-            assert_eq!(
-                eval(&format!("ForAnyValue:{op}IfExists"), "k", v, &[]),
-                Truth::True,
-                "{op}"
-            );
+            assert_eq!(eval(&format!("{op}IfExists"), "k", v.clone(), &[]), Truth::True, "{op}IfExists");
+            assert_eq!(eval(&format!("ForAllValues:{op}"), "k", v.clone(), &[]), Truth::True, "{op}");
+            assert_eq!(eval(&format!("ForAnyValue:{op}"), "k", v.clone(), &[]), Truth::False, "{op}");
+            assert_eq!(eval(&format!("ForAnyValue:{op}IfExists"), "k", v, &[]), Truth::True, "{op}");
         }
         for op in [
             "StringNotEquals",
@@ -405,11 +356,7 @@ mod tests {
             };
             assert_eq!(eval(op, "k", v.clone(), &[]), Truth::True, "{op}");
             assert_eq!(eval(&format!("{op}IfExists"), "k", v.clone(), &[]), Truth::True, "{op}");
-            assert_eq!(
-                eval(&format!("ForAllValues:{op}"), "k", v.clone(), &[]),
-                Truth::True,
-                "{op}"
-            );
+            assert_eq!(eval(&format!("ForAllValues:{op}"), "k", v.clone(), &[]), Truth::True, "{op}");
             assert_eq!(eval(&format!("ForAnyValue:{op}"), "k", v, &[]), Truth::False, "{op}");
         }
     }
@@ -421,10 +368,7 @@ mod tests {
         assert_eq!(eval("StringNotEqualsIfExists", "k", json!("a"), &[("k", "a")]), Truth::False);
         assert_eq!(eval("NumericLessThanIfExists", "k", json!(5), &[("k", "7")]), Truth::False);
         assert_eq!(eval("BoolIfExists", "k", json!(true), &[("k", "true")]), Truth::True);
-        assert_eq!(
-            eval("IpAddressIfExists", "k", json!("10.0.0.0/8"), &[("k", "11.0.0.1")]),
-            Truth::False
-        );
+        assert_eq!(eval("IpAddressIfExists", "k", json!("10.0.0.0/8"), &[("k", "11.0.0.1")]), Truth::False);
     }
 
     #[test]
@@ -524,14 +468,8 @@ mod tests {
         let c = ctx(&[]).with_unknowns(Unknowns::Keys(BTreeSet::from(["aws:username".to_owned()])));
         assert_eq!(evaluate_condition(&cond("StringEquals", "k", v.clone()), &c), Truth::False);
         // One context value decides a set qualifier.
-        assert_eq!(
-            eval_partial("ForAllValues:StringEquals", "k", v.clone(), &[("k", "c|b")]),
-            Truth::Unknown
-        );
-        assert_eq!(
-            eval_partial("ForAllValues:StringNotEquals", "k", v.clone(), &[("k", "c|a")]),
-            Truth::False
-        );
+        assert_eq!(eval_partial("ForAllValues:StringEquals", "k", v.clone(), &[("k", "c|b")]), Truth::Unknown);
+        assert_eq!(eval_partial("ForAllValues:StringNotEquals", "k", v.clone(), &[("k", "c|a")]), Truth::False);
         assert_eq!(eval_partial("ForAnyValue:StringEquals", "k", v, &[("k", "c|a")]), Truth::True);
     }
 
@@ -570,12 +508,7 @@ mod tests {
         }
     }
 
-    fn assert_complements(
-        op: &str,
-        not_op: &str,
-        values: &[String],
-        value: &str,
-    ) -> Result<(), TestCaseError> {
+    fn assert_complements(op: &str, not_op: &str, values: &[String], value: &str) -> Result<(), TestCaseError> {
         let c = ctx(&[("k", value), ("aws:username", "u*1")]);
         let x = evaluate_condition(&cond(op, "k", json!(values)), &c);
         let y = evaluate_condition(&cond(not_op, "k", json!(values)), &c);
@@ -595,20 +528,13 @@ mod tests {
     }
 
     fn numbers() -> impl Strategy<Value = String> {
-        prop_oneof![
-            (-20i64..20).prop_map(|n| n.to_string()),
-            (-20i64..20, 0u8..4).prop_map(|(n, f)| format!("{n}.{f}")),
-        ]
+        prop_oneof![(-20i64..20).prop_map(|n| n.to_string()), (-20i64..20, 0u8..4).prop_map(|(n, f)| format!("{n}.{f}")),]
     }
 
     fn dates() -> impl Strategy<Value = String> {
         prop_oneof![
             (0i64..4000).prop_map(|s| (1_600_000_000 + s).to_string()),
-            (0u32..4000).prop_map(|s| format!(
-                "2020-09-13T12:{:02}:{:02}Z",
-                26 + s / 60 % 30,
-                s % 60
-            )),
+            (0u32..4000).prop_map(|s| format!("2020-09-13T12:{:02}:{:02}Z", 26 + s / 60 % 30, s % 60)),
             Just("2020-09-13".to_owned()),
         ]
     }

@@ -19,7 +19,10 @@ use crate::decide::{Decision, Outcome};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
     Agree,
-    Disagree { expected: String, got: String },
+    Disagree {
+        expected: String,
+        got: String,
+    },
     /// Not a decision test; the reason.
     NotADecision(String),
     /// The vector could not be read as a case; the error.
@@ -113,10 +116,7 @@ pub fn run_vector(v: &Value, supports_resources: &dyn Fn(&str) -> Option<bool>) 
     } else if let Some(Value::Object(sim)) = v.get("simulation") {
         let kind = v.pointer("/expected/resultType").and_then(Value::as_str).unwrap_or("");
         if kind != "single" {
-            return VectorResult {
-                name,
-                verdict: Verdict::NotADecision(format!("`{kind}` simulation over resource patterns")),
-            };
+            return VectorResult { name, verdict: Verdict::NotADecision(format!("`{kind}` simulation over resource patterns")) };
         }
         let expected = v.pointer("/expected/overallResult").and_then(Value::as_str).unwrap_or("").to_owned();
         (simulation_to_case(sim), expected, false)

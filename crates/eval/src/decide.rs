@@ -435,10 +435,8 @@ fn decide(ev: &Eval<'_, '_>, set: &PolicySet) -> Decision {
             aws_rule: Some(why),
         };
     }
-    let resource_account = ev
-        .req
-        .resource_account
-        .or_else(|| policy::Arn::parse(ev.req.resource).map(|a| a.account).filter(|a| !a.is_empty()));
+    let resource_account =
+        ev.req.resource_account.or_else(|| policy::Arn::parse(ev.req.resource).map(|a| a.account).filter(|a| !a.is_empty()));
     let same_account = match (caller.account.as_deref(), resource_account) {
         (Some(a), Some(b)) => a == b,
         (_, None) => true,
@@ -542,11 +540,8 @@ fn decide(ev: &Eval<'_, '_>, set: &PolicySet) -> Decision {
     let denied = deny_by_kind.iter().fold(Expr::False, |acc, (_, e)| acc.or(e.clone()));
 
     // Guardrails: every level must allow; an absent kind does not restrict.
-    let scp_ok = if caller.is_iam_identity() {
-        scp_allow.iter().fold(Expr::True, |acc, e| acc.and(e.clone()))
-    } else {
-        Expr::True
-    };
+    let scp_ok =
+        if caller.is_iam_identity() { scp_allow.iter().fold(Expr::True, |acc, e| acc.and(e.clone())) } else { Expr::True };
     // RCPs can only deny: "RCPFullAWSAccess", attached to every root, OU and account, cannot be
     // detached, "so there will always be an Allow statement" (evaluation logic). Only their
     // `Deny` statements (gathered above) take part.
@@ -562,11 +557,8 @@ fn decide(ev: &Eval<'_, '_>, set: &PolicySet) -> Decision {
     if caller.kind == CallerKind::Root {
         identity_allow = Expr::True;
     }
-    let identity_side = if has_identity_side {
-        identity_allow.clone().and(boundary_ok.clone()).and(session_ok.clone())
-    } else {
-        Expr::False
-    };
+    let identity_side =
+        if has_identity_side { identity_allow.clone().and(boundary_ok.clone()).and(session_ok.clone()) } else { Expr::False };
     let resource_any = res_exact.clone().or(res_role.clone()).or(res_account.clone()).or(res_everyone.clone());
 
     let grant = if !has_identity_side {

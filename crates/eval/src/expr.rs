@@ -145,8 +145,13 @@ impl fmt::Display for Atom {
                 if values.len() == 1 {
                     write!(f, "{} {} `{}`", condition.key, condition.operator.raw, values.join(""))
                 } else {
-                    write!(f, "{} {} [{}]", condition.key, condition.operator.raw,
-                        values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", "))
+                    write!(
+                        f,
+                        "{} {} [{}]",
+                        condition.key,
+                        condition.operator.raw,
+                        values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+                    )
                 }
             }
             Atom::CouldNotEvaluate { what, .. } => write!(f, "could not evaluate: {what}"),

@@ -150,8 +150,15 @@ mod tests {
             r#"{"Effect":"Deny","NotPrincipal":{"AWS":"333333333333"},"Action":"sts:AssumeRole"}"#.to_owned(),
             r#"{"Effect":"Allow","Principal":{"Federated":"accounts.google.com"},"Action":"sts:AssumeRoleWithWebIdentity"}"#.to_owned(),
         ];
-        statements.extend((0..70).map(|i| format!(r#"{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{:012}:root"}},"Action":"sts:AssumeRole"}}"#, 500_000_000_000u64 + i)));
-        let p = Arc::new(Policy::parse_str(&format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, statements.join(","))).unwrap());
+        statements.extend((0..70).map(|i| {
+            format!(
+                r#"{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{:012}:root"}},"Action":"sts:AssumeRole"}}"#,
+                500_000_000_000u64 + i
+            )
+        }));
+        let p = Arc::new(
+            Policy::parse_str(&format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, statements.join(","))).unwrap(),
+        );
         let ix = of(&p).unwrap();
         assert!(Arc::ptr_eq(&ix, &of(&p).unwrap()), "built once");
         let c = |who: &str| ix.candidates(&Caller::parse(who));
@@ -169,33 +176,57 @@ mod tests {
     #[test]
     fn no_statement_that_names_the_caller_is_left_out() {
         let entries = [
-            r#""*""#, r#"{"AWS":"*"}"#, r#"{"AWS":"111111111111"}"#, r#"{"AWS":"arn:aws:iam::111111111111:root"}"#,
-            r#"{"AWS":"arn:aws:iam::111111111111:role/path/app"}"#, r#"{"AWS":"arn:aws:sts::111111111111:assumed-role/app/s1"}"#,
-            r#"{"AWS":"arn:aws:iam::111111111111:user/u"}"#, r#"{"AWS":"arn:aws:sts::111111111111:federated-user/f"}"#,
-            r#"{"AWS":"arn:aws:iam::222222222222:root"}"#, r#"{"AWS":"AIDAUNIQUEID"}"#, r#"{"AWS":"arn:aws:iam:::role/odd"}"#,
-            r#"{"Service":"EC2.amazonaws.com"}"#, r#"{"Federated":"arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"}"#,
-            r#"{"Federated":"cognito-identity.amazonaws.com"}"#, r#"{"CanonicalUser":"79a59df900b949e5"}"#,
+            r#""*""#,
+            r#"{"AWS":"*"}"#,
+            r#"{"AWS":"111111111111"}"#,
+            r#"{"AWS":"arn:aws:iam::111111111111:root"}"#,
+            r#"{"AWS":"arn:aws:iam::111111111111:role/path/app"}"#,
+            r#"{"AWS":"arn:aws:sts::111111111111:assumed-role/app/s1"}"#,
+            r#"{"AWS":"arn:aws:iam::111111111111:user/u"}"#,
+            r#"{"AWS":"arn:aws:sts::111111111111:federated-user/f"}"#,
+            r#"{"AWS":"arn:aws:iam::222222222222:root"}"#,
+            r#"{"AWS":"AIDAUNIQUEID"}"#,
+            r#"{"AWS":"arn:aws:iam:::role/odd"}"#,
+            r#"{"Service":"EC2.amazonaws.com"}"#,
+            r#"{"Federated":"arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"}"#,
+            r#"{"Federated":"cognito-identity.amazonaws.com"}"#,
+            r#"{"CanonicalUser":"79a59df900b949e5"}"#,
         ];
         let callers = [
-            "arn:aws:iam::111111111111:root", "arn:aws:iam::111111111111:role/app", "arn:aws:sts::111111111111:assumed-role/app/s1",
-            "arn:aws:iam::111111111111:user/u", "arn:aws:sts::111111111111:federated-user/f", "arn:aws:iam::222222222222:role/x",
-            "AIDAUNIQUEID", "arn:aws:iam:::role/odd", "ec2.amazonaws.com", "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com",
-            "cognito-identity.amazonaws.com", "79a59df900b949e5", "anonymous", "*",
+            "arn:aws:iam::111111111111:root",
+            "arn:aws:iam::111111111111:role/app",
+            "arn:aws:sts::111111111111:assumed-role/app/s1",
+            "arn:aws:iam::111111111111:user/u",
+            "arn:aws:sts::111111111111:federated-user/f",
+            "arn:aws:iam::222222222222:role/x",
+            "AIDAUNIQUEID",
+            "arn:aws:iam:::role/odd",
+            "ec2.amazonaws.com",
+            "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com",
+            "cognito-identity.amazonaws.com",
+            "79a59df900b949e5",
+            "anonymous",
+            "*",
         ];
         let mut statements: Vec<String> =
             entries.iter().map(|e| format!(r#"{{"Effect":"Allow","Principal":{e},"Action":"sts:AssumeRole"}}"#)).collect();
         statements.extend(entries.iter().map(|e| format!(r#"{{"Effect":"Deny","NotPrincipal":{e},"Action":"sts:AssumeRole"}}"#)));
         while statements.len() < MIN_STATEMENTS {
-            statements.push(r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"s3:*"}"#.to_owned());
+            statements
+                .push(r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"s3:*"}"#.to_owned());
         }
-        let p = Arc::new(Policy::parse_str(&format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, statements.join(","))).unwrap());
+        let p = Arc::new(
+            Policy::parse_str(&format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, statements.join(","))).unwrap(),
+        );
         let ix = of(&p).unwrap();
         for who in callers {
             let caller = Caller::parse(who);
             let kept = ix.candidates(&caller);
             for (i, s) in p.statements.iter().enumerate() {
                 let names = match &s.principal {
-                    Some(Block::Only(items)) => items.iter().any(|e| crate::principal::naming(e, &caller) != crate::principal::Naming::No),
+                    Some(Block::Only(items)) => {
+                        items.iter().any(|e| crate::principal::naming(e, &caller) != crate::principal::Naming::No)
+                    }
                     _ => true,
                 };
                 assert!(!names || kept.contains(&(i as u32)), "statement {i} names `{who}` but was left out");

@@ -10,8 +10,8 @@
 
 pub mod case;
 pub mod conditions;
-pub mod corpus;
 pub mod context;
+pub mod corpus;
 pub mod decide;
 pub mod expr;
 pub mod index;

@@ -70,9 +70,7 @@ impl Caller {
             ("iam", "role") => CallerKind::Role { name: last(rest) },
             ("iam", "saml-provider" | "oidc-provider") => CallerKind::Federated(principal.to_owned()),
             ("sts", "assumed-role") => match rest.split_once('/') {
-                Some((role, session)) => {
-                    CallerKind::RoleSession { role: role.to_owned(), session: session.to_owned() }
-                }
+                Some((role, session)) => CallerKind::RoleSession { role: role.to_owned(), session: session.to_owned() },
                 None => CallerKind::Other,
             },
             ("sts", "federated-user") => CallerKind::FederatedUser { name: rest.to_owned() },
@@ -152,10 +150,18 @@ pub fn naming(p: &Principal, caller: &Caller) -> Naming {
             let (rtype, rest) = arn.resource_type_and_id();
             match (arn.service, rtype, &caller.kind) {
                 ("iam", "role", CallerKind::RoleSession { role, .. }) => {
-                    if rest.rsplit('/').next() == Some(role.as_str()) { Naming::Role } else { Naming::No }
+                    if rest.rsplit('/').next() == Some(role.as_str()) {
+                        Naming::Role
+                    } else {
+                        Naming::No
+                    }
                 }
                 ("iam", "role", CallerKind::Role { name }) => {
-                    if rest.rsplit('/').next() == Some(name.as_str()) { Naming::Role } else { Naming::No }
+                    if rest.rsplit('/').next() == Some(name.as_str()) {
+                        Naming::Role
+                    } else {
+                        Naming::No
+                    }
                 }
                 ("sts", "assumed-role", CallerKind::Role { name }) => match rest.split_once('/') {
                     Some((role, _)) if role == name => Naming::SessionNamed,
@@ -173,7 +179,11 @@ pub fn naming(p: &Principal, caller: &Caller) -> Naming {
             _ => Naming::No,
         },
         Principal::CanonicalUser(c) => {
-            if *c == caller.arn { Naming::Exactly } else { Naming::No }
+            if *c == caller.arn {
+                Naming::Exactly
+            } else {
+                Naming::No
+            }
         }
     }
 }
@@ -198,13 +208,9 @@ pub fn excluded_by_not_principal(entries: &[Principal], caller: &Caller) -> bool
         return true;
     }
     match &caller.kind {
-        CallerKind::RoleSession { .. } => {
-            names(Naming::Exactly) && names(Naming::Role) && names(Naming::Account)
-        }
+        CallerKind::RoleSession { .. } => names(Naming::Exactly) && names(Naming::Role) && names(Naming::Account),
         CallerKind::Role { .. } => names(Naming::Role) && names(Naming::Account),
-        CallerKind::User { .. } | CallerKind::FederatedUser { .. } => {
-            names(Naming::Exactly) && names(Naming::Account)
-        }
+        CallerKind::User { .. } | CallerKind::FederatedUser { .. } => names(Naming::Exactly) && names(Naming::Account),
         CallerKind::Root => names(Naming::Account) || names(Naming::Exactly),
         _ => names(Naming::Exactly),
     }
@@ -223,7 +229,10 @@ mod tests {
         assert_eq!(Caller::parse("arn:aws:iam::111122223333:root").kind, CallerKind::Root);
         assert_eq!(Caller::parse("lambda.amazonaws.com").kind, CallerKind::Service("lambda.amazonaws.com".into()));
         assert_eq!(Caller::parse("").kind, CallerKind::Anonymous);
-        assert!(matches!(Caller::parse("arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com").kind, CallerKind::Federated(_)));
+        assert!(matches!(
+            Caller::parse("arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com").kind,
+            CallerKind::Federated(_)
+        ));
     }
 
     #[test]

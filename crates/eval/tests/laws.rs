@@ -4,13 +4,19 @@
 //! - `NotAction` is the complement of `Action`;
 //! - evaluation never panics and is deterministic.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a test stops at the first unexpected value"
+)]
 
 use std::sync::Arc;
 
-use rolegraph_eval::{Context, Outcome, PolicySet, Request, evaluate};
 use policy::Policy;
 use proptest::prelude::*;
+use rolegraph_eval::{Context, Outcome, PolicySet, Request, evaluate};
 use serde_json::{Value, json};
 
 const ACTIONS: &[&str] = &["s3:GetObject", "s3:PutObject", "s3:ListBucket", "iam:PassRole", "ec2:RunInstances", "sts:AssumeRole"];
@@ -51,8 +57,8 @@ fn condition() -> impl Strategy<Value = Option<Value>> {
 }
 
 fn statement(effect: &'static str) -> impl Strategy<Value = Value> {
-    (any::<bool>(), prop::collection::vec(action_pattern(), 1..3), prop::collection::vec(resource_pattern(), 1..3), condition()).prop_map(
-        move |(not_action, actions, resources, cond)| {
+    (any::<bool>(), prop::collection::vec(action_pattern(), 1..3), prop::collection::vec(resource_pattern(), 1..3), condition())
+        .prop_map(move |(not_action, actions, resources, cond)| {
             let mut s = serde_json::Map::new();
             s.insert("Effect".into(), json!(effect));
             s.insert(if not_action { "NotAction" } else { "Action" }.into(), json!(actions));
@@ -61,8 +67,7 @@ fn statement(effect: &'static str) -> impl Strategy<Value = Value> {
                 s.insert("Condition".into(), c);
             }
             Value::Object(s)
-        },
-    )
+        })
 }
 
 fn any_statement() -> impl Strategy<Value = Value> {

@@ -17,7 +17,13 @@
 //! administrator access. With more than one account, an organization with `FullAWSAccess` and a
 //! region-restricting SCP.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "a benchmark's inputs are fixed: one that does not parse is a bug to stop on")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a benchmark's inputs are fixed: one that does not parse is a bug to stop on"
+)]
 
 use std::time::Instant;
 
@@ -91,10 +97,14 @@ fn policies(acct: &str) -> Vec<(ManagedPolicy, u32)> {
         p("logs", allow(&["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], "*"), 20),
         p("assume-team", allow(&["sts:AssumeRole"], &format!("arn:aws:iam::{acct}:role/team-0-*")), 8),
         p("assume-any", allow(&["sts:AssumeRole"], "*"), 3),
-        p("deploy-lambda", serde_json::json!({"Version": "2012-10-17", "Statement": [
+        p(
+            "deploy-lambda",
+            serde_json::json!({"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Action": ["lambda:CreateFunction", "lambda:InvokeFunction", "lambda:UpdateFunctionCode"], "Resource": "*"},
             {"Effect": "Allow", "Action": "iam:PassRole", "Resource": format!("arn:aws:iam::{acct}:role/svc-lambda-*"),
-             "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}}]}), 4),
+             "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}}]}),
+            4,
+        ),
         p("ops-ssm", allow(&["ssm:SendCommand", "ssm:StartSession", "ec2:Describe*"], "*"), 3),
         p("iam-self", allow(&["iam:PutRolePolicy", "iam:AttachRolePolicy"], &format!("arn:aws:iam::{acct}:role/team-*")), 1),
         p("admin", allow(&["*"], "*"), 1),
@@ -174,7 +184,11 @@ fn generate_account(i: usize, ids: &[String], roles: usize, users: usize, rng: &
             35..=54 => {
                 let mfa = rng.percent() < 50;
                 let c = mfa.then(|| serde_json::json!({"Bool": {"aws:MultiFactorAuthPresent": "true"}}));
-                (format!("team-{}-{r}", r % TEAMS), "/", trust(serde_json::json!({"AWS": format!("arn:aws:iam::{acct}:root")}), "sts:AssumeRole", c))
+                (
+                    format!("team-{}-{r}", r % TEAMS),
+                    "/",
+                    trust(serde_json::json!({"AWS": format!("arn:aws:iam::{acct}:root")}), "sts:AssumeRole", c),
+                )
             }
             55..=69 => {
                 let earlier: Vec<&Role> = a.roles.iter().rev().take(64).filter(|x| x.name.starts_with("team-")).collect();
@@ -186,19 +200,32 @@ fn generate_account(i: usize, ids: &[String], roles: usize, users: usize, rng: &
                 (format!("chain-{r}"), "/", trust(serde_json::json!({"AWS": who}), "sts:AssumeRole", None))
             }
             70..=79 => {
-                let other = if ids.len() > 1 { ids[rng.below(ids.len())].clone() } else { format!("{:012}", 900_000_000_000u64 + rng.below(50) as u64) };
-                (format!("cross-{r}"), "/", trust(serde_json::json!({"AWS": format!("arn:aws:iam::{other}:root")}), "sts:AssumeRole", None))
+                let other = if ids.len() > 1 {
+                    ids[rng.below(ids.len())].clone()
+                } else {
+                    format!("{:012}", 900_000_000_000u64 + rng.below(50) as u64)
+                };
+                (
+                    format!("cross-{r}"),
+                    "/",
+                    trust(serde_json::json!({"AWS": format!("arn:aws:iam::{other}:root")}), "sts:AssumeRole", None),
+                )
             }
             80..=84 => {
                 let vendor = ["464622532012", "454464851268", "107630771604"][rng.below(3)];
                 let c = serde_json::json!({"StringEquals": {"sts:ExternalId": format!("ext-{r}")}});
-                (format!("vendor-{r}"), "/", trust(serde_json::json!({"AWS": format!("arn:aws:iam::{vendor}:root")}), "sts:AssumeRole", Some(c)))
+                (
+                    format!("vendor-{r}"),
+                    "/",
+                    trust(serde_json::json!({"AWS": format!("arn:aws:iam::{vendor}:root")}), "sts:AssumeRole", Some(c)),
+                )
             }
             85..=89 => {
                 let p = format!("arn:aws:iam::{acct}:oidc-provider/token.actions.githubusercontent.com");
                 let mut c = serde_json::json!({"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}});
                 if rng.percent() < 50 {
-                    c["StringLike"] = serde_json::json!({"token.actions.githubusercontent.com:sub": format!("repo:acme/app-{r}:*")});
+                    c["StringLike"] =
+                        serde_json::json!({"token.actions.githubusercontent.com:sub": format!("repo:acme/app-{r}:*")});
                 }
                 (format!("gha-{r}"), "/", trust(serde_json::json!({"Federated": p}), "sts:AssumeRoleWithWebIdentity", Some(c)))
             }
@@ -327,8 +354,10 @@ fn generate(accounts: usize, roles: usize, users: usize, seed: u64) -> Snapshot 
     }
     if accounts > 1 {
         let full = PolicyDoc::from_json_text(model::FULL_AWS_ACCESS_SCP);
-        let region = doc(serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "NotAction": ["iam:*", "sts:*", "organizations:*"],
-            "Resource": "*", "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1", "us-east-1"]}}}]}));
+        let region = doc(
+            serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "NotAction": ["iam:*", "sts:*", "organizations:*"],
+            "Resource": "*", "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1", "us-east-1"]}}}]}),
+        );
         let mut targets: Vec<String> = vec!["r-root".into()];
         targets.extend(ids.iter().cloned());
         s.organization = Some(Organization {
@@ -381,11 +410,7 @@ fn generate(accounts: usize, roles: usize, users: usize, seed: u64) -> Snapshot 
 
 fn arg(name: &str, default: usize) -> usize {
     let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 fn main() {
@@ -400,7 +425,11 @@ fn main() {
     let t = Instant::now();
     let g = build(&s, &options);
     let built = t.elapsed();
-    println!("snapshot: {accounts} accounts, {} roles, {} users (generated in {generated:.2?})", s.roles().count(), s.users().count());
+    println!(
+        "snapshot: {accounts} accounts, {} roles, {} users (generated in {generated:.2?})",
+        s.roles().count(),
+        s.users().count()
+    );
     println!("build: {built:.2?}");
     println!("nodes: {}, edges: {}", g.nodes().len(), g.edges().len());
     for k in [

@@ -94,10 +94,8 @@ mod tests {
         assert!(admin_checks(&iam, &p(), "111111111111", &k).is_some());
         let some = set(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:Get*","Resource":"*"}]}"#);
         assert!(admin_checks(&some, &p(), "111111111111", &k).is_none());
-        let denied = set(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},
-            {"Effect":"Deny","Action":"iam:PassRole","Resource":"*"}]}"#,
-        );
+        let denied = set(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},
+            {"Effect":"Deny","Action":"iam:PassRole","Resource":"*"}]}"#);
         assert!(admin_checks(&denied, &p(), "111111111111", &k).is_none());
         assert!(!capped_admin(&denied, &p(), "111111111111", &k));
         assert!(capped_admin(&some, &p(), "111111111111", &k));
@@ -107,8 +105,15 @@ mod tests {
     fn a_boundary_caps_what_a_change_of_policies_gives() {
         let k = Known::new();
         let mut s = set(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#).set;
-        s.boundary("b", Arc::new(policy::Policy::parse_str(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#).unwrap()));
+        s.boundary(
+            "b",
+            Arc::new(
+                policy::Policy::parse_str(
+                    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#,
+                )
+                .unwrap(),
+            ),
+        );
         let s = NamedSet::of(s);
         assert!(!capped_admin(&s, &p(), "111111111111", &k));
     }

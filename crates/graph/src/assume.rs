@@ -38,7 +38,12 @@ fn union(a: &[String], b: &[String]) -> Vec<String> {
 }
 
 /// The can-assume way of a check.
-fn assume_way(path: Option<&'static str>, description: impl Into<Cow<'static, str>>, c: impl Into<Arc<Check>>, assumptions: Vec<String>) -> Way {
+fn assume_way(
+    path: Option<&'static str>,
+    description: impl Into<Cow<'static, str>>,
+    c: impl Into<Arc<Check>>,
+    assumptions: Vec<String>,
+) -> Way {
     Way {
         path,
         description: description.into(),
@@ -144,12 +149,17 @@ pub(crate) fn capability_edges(env: &Env<'_>) -> AssumeCapabilities {
         let caller: Arc<str> = Arc::from(caller);
         let ctx = known.context();
         let mut identity = eval::PolicySet::new();
-        identity.identity(format!("the identity policies of the caller (decided on its edge into {})", env.nodes.id(cap)), allow_all());
+        identity.identity(
+            format!("the identity policies of the caller (decided on its edge into {})", env.nodes.id(cap)),
+            allow_all(),
+        );
         let identity = NamedSet::of(identity);
         let mut roles: Vec<u32> = Vec::new();
         let mut keys: Vec<Option<String>> = Vec::new();
         for i in env.ix.by_account.get(from).into_iter().flatten() {
-            let (Some(role), Some(side), Some(&to)) = (env.ix.role(*i), env.resource_sides.get(*i as usize), env.role_node.get(*i as usize)) else {
+            let (Some(role), Some(side), Some(&to)) =
+                (env.ix.role(*i), env.resource_sides.get(*i as usize), env.role_node.get(*i as usize))
+            else {
                 continue;
             };
             if role.account_id != *to_account || !capability_target(env, *i) || roles.contains(i) {
@@ -171,7 +181,8 @@ pub(crate) fn capability_edges(env: &Env<'_>) -> AssumeCapabilities {
         }
         if !roles.is_empty() {
             out.live.entry(((*from).clone(), *user)).or_default().push(cap);
-            out.targets.insert(cap, roles.iter().filter_map(|i| env.role_node.get(*i as usize)).map(|n| env.nodes.id(*n)).collect());
+            out.targets
+                .insert(cap, roles.iter().filter_map(|i| env.role_node.get(*i as usize)).map(|n| env.nodes.id(*n)).collect());
             out.roles.insert(cap, roles);
             keys.sort();
             keys.dedup();
@@ -382,7 +393,8 @@ pub(crate) fn outsider_edges(env: &Env<'_>, i: u32, out: &mut Out) {
         match n {
             Named::Service(_) => {} // see service_trust
             Named::Federated(f) => {
-                let action = if f.contains(":saml-provider/") { "sts:AssumeRoleWithSAML" } else { "sts:AssumeRoleWithWebIdentity" };
+                let action =
+                    if f.contains(":saml-provider/") { "sts:AssumeRoleWithSAML" } else { "sts:AssumeRoleWithWebIdentity" };
                 let Some(from) = env.nodes.get(f) else { continue };
                 let r = check(&side.set, &env.nodes.id(from), action, &resource, &context::unknown());
                 env.count(&r);
@@ -391,11 +403,16 @@ pub(crate) fn outsider_edges(env: &Env<'_>, i: u32, out: &mut Out) {
                     from,
                     to,
                     kind: EdgeKind::CanAssume,
-                    way: assume_way(None, if action.ends_with("SAML") {
-                        "users of the identity provider assume the role (sts:AssumeRoleWithSAML)"
-                    } else {
-                        "users of the identity provider assume the role (sts:AssumeRoleWithWebIdentity)"
-                    }, c, Vec::new()),
+                    way: assume_way(
+                        None,
+                        if action.ends_with("SAML") {
+                            "users of the identity provider assume the role (sts:AssumeRoleWithSAML)"
+                        } else {
+                            "users of the identity provider assume the role (sts:AssumeRoleWithWebIdentity)"
+                        },
+                        c,
+                        Vec::new(),
+                    ),
                     gaps: side.gaps.clone(),
                 });
             }
@@ -406,7 +423,13 @@ pub(crate) fn outsider_edges(env: &Env<'_>, i: u32, out: &mut Out) {
                     }
                 } else {
                     let from = env.nodes.get(&format!("external-account:{a}"));
-                    external(out, from, &format!("arn:{p}:iam::{a}:root"), context::external(a, None), assumed(&format!("account {a}")));
+                    external(
+                        out,
+                        from,
+                        &format!("arn:{p}:iam::{a}:root"),
+                        context::external(a, None),
+                        assumed(&format!("account {a}")),
+                    );
                 }
             }
             Named::User { arn, account } | Named::Role { arn, account, .. } => {
@@ -416,7 +439,8 @@ pub(crate) fn outsider_edges(env: &Env<'_>, i: u32, out: &mut Out) {
                         _ => acct.user(arn).is_some(),
                     };
                     if !known {
-                        out.notes.push(format!("the trust policy of `{}` names `{arn}`, which the snapshot does not have", role.arn));
+                        out.notes
+                            .push(format!("the trust policy of `{}` names `{arn}`, which the snapshot does not have", role.arn));
                     }
                     continue;
                 }

@@ -392,7 +392,13 @@ fn attachments(snapshot: &Snapshot, nodes: &NodeTable) -> HashMap<String, Vec<No
 
 /// Registers every node the phases can name: actors, groups, account administrators, what
 /// trust policies name outside the snapshot's principals, compute resources.
-fn register(snapshot: &Snapshot, options: &GraphOptions, ix: &TrustIndex<'_>, actors: &mut [Actor<'_>], compute: &mut HashMap<String, Vec<Compute>>) -> NodeTable {
+fn register(
+    snapshot: &Snapshot,
+    options: &GraphOptions,
+    ix: &TrustIndex<'_>,
+    actors: &mut [Actor<'_>],
+    compute: &mut HashMap<String, Vec<Compute>>,
+) -> NodeTable {
     let mut t = NodeTable::default();
     for a in actors.iter_mut() {
         let label = a.role.map(|r| r.name.as_str()).or(a.user.map(|u| u.name.as_str())).unwrap_or(&a.id).to_owned();
@@ -611,8 +617,12 @@ pub fn build(snapshot: &Snapshot, options: &GraphOptions) -> Graph {
     parts.extend(group_outs);
     let mut out = Out::concat(parts);
     // The capability nodes that some principal reaches, with their edges to the targets.
-    let reached: std::collections::HashSet<NodeIdx> =
-        out.drafts.iter().map(|d| d.to).filter(|t| env.nodes.nodes.get(*t as usize).is_some_and(|n| n.kind == NodeKind::Capability)).collect();
+    let reached: std::collections::HashSet<NodeIdx> = out
+        .drafts
+        .iter()
+        .map(|d| d.to)
+        .filter(|t| env.nodes.nodes.get(*t as usize).is_some_and(|n| n.kind == NodeKind::Capability))
+        .collect();
     out.drafts.extend(capability_edges.into_iter().filter(|e| reached.contains(&e.from)));
     facts(&env, &admin, &group_admin, &mut out);
     lap("groups and facts");
@@ -686,18 +696,22 @@ fn facts(env: &Env<'_>, admin: &[Option<Vec<Check>>], group_admin: &[(NodeIdx, S
             }
         }
     }
-    let admin_way = |checks: Vec<Check>| {
-        Way {
-            path: None,
-            description: "the engine allows it every IAM write on its account's principals and policies".into(),
-            checks: checks.into_iter().map(Arc::new).collect(),
-            via: Vec::new(),
-            assumptions: Vec::new(),
-        }
+    let admin_way = |checks: Vec<Check>| Way {
+        path: None,
+        description: "the engine allows it every IAM write on its account's principals and policies".into(),
+        checks: checks.into_iter().map(Arc::new).collect(),
+        via: Vec::new(),
+        assumptions: Vec::new(),
     };
     for (a, checks) in env.actors.iter().zip(admin) {
         let (Some(checks), Some(to)) = (checks, env.admin_node(&a.account)) else { continue };
-        out.push(Draft { from: a.node, to, kind: EdgeKind::AdminEquivalent, way: admin_way(checks.clone()), gaps: a.gaps.clone() });
+        out.push(Draft {
+            from: a.node,
+            to,
+            kind: EdgeKind::AdminEquivalent,
+            way: admin_way(checks.clone()),
+            gaps: a.gaps.clone(),
+        });
     }
     for (g, account, checks) in group_admin {
         let Some(to) = env.admin_node(account) else { continue };
@@ -767,7 +781,8 @@ pub(crate) fn coalesce(sorted: impl IntoIterator<Item = Edge>) -> Vec<Edge> {
         if let Some(e) = out.get_mut(i) {
             let data = Arc::make_mut(&mut e.data);
             // Unconditional ways first, then by path id, for a deterministic order.
-            data.ways.sort_by(|a, b| (a.is_conditional(), a.path, &a.description).cmp(&(b.is_conditional(), b.path, &b.description)));
+            data.ways
+                .sort_by(|a, b| (a.is_conditional(), a.path, &a.description).cmp(&(b.is_conditional(), b.path, &b.description)));
             data.gaps.sort();
         }
     }

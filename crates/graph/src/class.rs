@@ -36,10 +36,7 @@ pub(crate) fn specific_key(key_lower: &str) -> bool {
 /// Whether a statement depends on who the caller is.
 pub(crate) fn statement_is_specific(s: &Statement) -> bool {
     let vars = s.resource.as_ref().is_some_and(|b| b.items().iter().any(|r| r.template.has_variables()));
-    vars || s
-        .conditions
-        .iter()
-        .any(|c| specific_key(&c.key_lower) || c.values.iter().any(|v| v.template.has_variables()))
+    vars || s.conditions.iter().any(|c| specific_key(&c.key_lower) || c.values.iter().any(|v| v.template.has_variables()))
 }
 
 fn specific(set: &NamedSet) -> bool {

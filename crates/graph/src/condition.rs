@@ -285,9 +285,7 @@ fn is_multivalued(key_lower: &str) -> bool {
     }
     let Some((service, _)) = key_lower.split_once(':') else { return false };
     let cat = catalog::Catalog::get();
-    cat.condition_key(service, key_lower)
-        .and_then(|id| cat.condition_key_info(id))
-        .is_some_and(|info| info.ty.is_array())
+    cat.condition_key(service, key_lower).and_then(|id| cat.condition_key_info(id)).is_some_and(|info| info.ty.is_array())
 }
 
 /// The key a literal is about, when it takes part in the test.
@@ -333,10 +331,18 @@ pub(crate) fn contradiction(lits: &[(&CondAtom, usize, bool)]) -> Option<String>
         match (base, *positive) {
             (BaseOperator::Null, p) => match single.as_deref() {
                 Some("true") => {
-                    if p { f.absent = true } else { f.present = true }
+                    if p {
+                        f.absent = true
+                    } else {
+                        f.present = true
+                    }
                 }
                 Some("false") => {
-                    if p { f.present = true } else { f.absent = true }
+                    if p {
+                        f.present = true
+                    } else {
+                        f.absent = true
+                    }
                 }
                 _ => {}
             },
@@ -403,11 +409,7 @@ pub fn path_contradiction(conditions: &[&Condition]) -> Option<String> {
             let Some(a) = c.atoms.get(i) else { continue };
             let Some(pc) = a.condition.as_deref() else { continue };
             let Some(name) = chain_key(&pc.key_lower) else { continue };
-            if positive
-                && usable(pc)
-                && pc.operator.base == Some(BaseOperator::StringEquals)
-                && !pc.operator.if_exists
-            {
+            if positive && usable(pc) && pc.operator.base == Some(BaseOperator::StringEquals) && !pc.operator.if_exists {
                 sets.entry(name).or_default().push(pc.values.iter().map(|v| v.text.clone()).collect());
             }
         }
@@ -459,7 +461,8 @@ mod tests {
         (d, c)
     }
 
-    const ALLOW_ASSUME: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}"#;
+    const ALLOW_ASSUME: &str =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}"#;
 
     fn trust_with(cond: &str) -> String {
         format!(

@@ -120,14 +120,21 @@ pub(crate) fn created_in(snapshot: &Snapshot, account: &str) -> Known {
 /// every such caller: for checks that decide alike for all of them (a trust policy that names
 /// only the account).
 pub(crate) fn any_principal(snapshot: &Snapshot, account: &str, user: bool) -> (String, Known) {
-    let partition = snapshot.account(account).and_then(|a| a.roles.first()).and_then(|r| policy::Arn::parse(&r.arn)).map_or("aws", |a| a.partition);
+    let partition = snapshot
+        .account(account)
+        .and_then(|a| a.roles.first())
+        .and_then(|r| policy::Arn::parse(&r.arn))
+        .map_or("aws", |a| a.partition);
     let (arn, ty) = if user {
         (format!("arn:{partition}:iam::{account}:user/rolegraph-any-user"), "User")
     } else {
         (format!("arn:{partition}:iam::{account}:role/rolegraph-any-role"), "AssumedRole")
     };
     let mut k = Known::new();
-    k.set("aws:PrincipalAccount", account).set("aws:PrincipalType", ty).set("aws:PrincipalIsAWSService", "false").absent("aws:PrincipalServiceName");
+    k.set("aws:PrincipalAccount", account)
+        .set("aws:PrincipalType", ty)
+        .set("aws:PrincipalIsAWSService", "false")
+        .absent("aws:PrincipalServiceName");
     if !user {
         k.absent("aws:username");
     }

@@ -95,7 +95,13 @@ fn condition(expr: &Expr, set: &NamedSet) -> Converted {
 
 /// Decides one request. The check's `principal` is left `None` (the edge's source); callers
 /// that ask as a stand-in set it.
-pub(crate) fn check(set: &NamedSet, principal: &Arc<str>, action: &'static str, resource: &Arc<str>, ctx: &Context) -> Result<Check, Refusal> {
+pub(crate) fn check(
+    set: &NamedSet,
+    principal: &Arc<str>,
+    action: &'static str,
+    resource: &Arc<str>,
+    ctx: &Context,
+) -> Result<Check, Refusal> {
     let req = Request { principal, action, resource, resource_account: None, context: ctx };
     let d = evaluate(&req, &set.set);
     match d.outcome {
@@ -103,14 +109,28 @@ pub(crate) fn check(set: &NamedSet, principal: &Arc<str>, action: &'static str, 
             let mut ev: Vec<_> = d.decided_by.iter().filter_map(|r| evidence(set, r)).collect();
             ev.sort();
             ev.dedup();
-            Ok(Check { principal: None, action, resource: resource.clone(), outcome: d.outcome, condition: None, evidence: ev.into() })
+            Ok(Check {
+                principal: None,
+                action,
+                resource: resource.clone(),
+                outcome: d.outcome,
+                condition: None,
+                evidence: ev.into(),
+            })
         }
         Outcome::Conditional => {
             let (cond, sources) = condition(&d.allowed_if, set);
             if let Some(why) = cond.contradiction() {
                 return Err(Refusal::Contradiction(why));
             }
-            Ok(Check { principal: None, action, resource: resource.clone(), outcome: d.outcome, evidence: sources, condition: Some(cond) })
+            Ok(Check {
+                principal: None,
+                action,
+                resource: resource.clone(),
+                outcome: d.outcome,
+                evidence: sources,
+                condition: Some(cond),
+            })
         }
         Outcome::ExplicitlyDenied | Outcome::ImplicitlyDenied => Err(Refusal::Denied),
     }

@@ -52,7 +52,19 @@ impl Graph {
         let n = nodes.len();
         let (out_start, out_edges) = csr(n, edges.iter().map(|e| e.from));
         let (in_start, in_edges) = csr(n, edges.iter().map(|e| e.to));
-        Graph { nodes, edges, index, out_start, out_edges, in_start, in_edges, notes, stats, observations: Vec::new(), observed: Vec::new() }
+        Graph {
+            nodes,
+            edges,
+            index,
+            out_start,
+            out_edges,
+            in_start,
+            in_edges,
+            notes,
+            stats,
+            observations: Vec::new(),
+            observed: Vec::new(),
+        }
     }
 
     /// Every node, sorted by id.
@@ -273,8 +285,16 @@ impl Graph {
         let mut g = Graph::from_sorted(nodes, edges, self.notes.clone(), self.stats.clone());
         if !self.observations.is_empty() {
             // Observations of the roles kept, placed again in the sub-graph.
-            let kept: Vec<crate::observed::Observation> =
-                self.observed.iter().filter(|o| o.to.is_some_and(|t| fwd.get(t as usize).copied().unwrap_or(false) || bwd.get(t as usize).copied().unwrap_or(false))).map(|o| o.seen.clone()).collect();
+            let kept: Vec<crate::observed::Observation> = self
+                .observed
+                .iter()
+                .filter(|o| {
+                    o.to.is_some_and(|t| {
+                        fwd.get(t as usize).copied().unwrap_or(false) || bwd.get(t as usize).copied().unwrap_or(false)
+                    })
+                })
+                .map(|o| o.seen.clone())
+                .collect();
             g.attach_observed(&kept);
         }
         g

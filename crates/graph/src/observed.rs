@@ -166,7 +166,10 @@ impl Graph {
                             edges.push(e);
                             via.get_or_insert(c);
                         } else if self.is_capability(x.from)
-                            && self.in_edges(x.from).iter().any(|e1| self.edge(*e1).is_some_and(|y| y.from == c && y.kind == EdgeKind::CanAssume))
+                            && self
+                                .in_edges(x.from)
+                                .iter()
+                                .any(|e1| self.edge(*e1).is_some_and(|y| y.from == c && y.kind == EdgeKind::CanAssume))
                         {
                             // Through a capability node that the caller reaches: its edge into
                             // the role.

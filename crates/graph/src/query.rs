@@ -245,13 +245,8 @@ fn dfs(
 /// administrator node without being administrators, with their shortest path, sorted by node
 /// id.
 pub fn escalations(g: &Graph) -> Vec<Escalation> {
-    let admins: Vec<NodeIdx> = g
-        .nodes()
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| n.kind == NodeKind::AccountAdmin)
-        .map(|(i, _)| i as NodeIdx)
-        .collect();
+    let admins: Vec<NodeIdx> =
+        g.nodes().iter().enumerate().filter(|(_, n)| n.kind == NodeKind::AccountAdmin).map(|(i, _)| i as NodeIdx).collect();
     if admins.is_empty() {
         return Vec::new();
     }

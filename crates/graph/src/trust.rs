@@ -22,9 +22,16 @@ pub(crate) enum Named {
     /// An account (by id or root ARN).
     Account(String),
     /// An IAM user by ARN.
-    User { arn: String, account: String },
+    User {
+        arn: String,
+        account: String,
+    },
     /// A role (or a session of it) by ARN, indexed by account and name.
-    Role { arn: String, account: String, name: String },
+    Role {
+        arn: String,
+        account: String,
+        name: String,
+    },
     Service(String),
     Federated(String),
     /// Anything else (a role's unique id after the role was deleted, a federated user).
@@ -68,11 +75,9 @@ fn named(p: &Principal) -> Option<Named> {
             let account = arn.account.to_owned();
             match (arn.service, ty) {
                 ("iam", "user") => Named::User { arn: v.clone(), account },
-                ("iam", "role") => Named::Role {
-                    arn: v.clone(),
-                    account,
-                    name: rest.rsplit('/').next().unwrap_or(rest).to_owned(),
-                },
+                ("iam", "role") => {
+                    Named::Role { arn: v.clone(), account, name: rest.rsplit('/').next().unwrap_or(rest).to_owned() }
+                }
                 ("sts", "assumed-role") => match rest.split_once('/') {
                     Some((role, _)) => Named::Role { arn: v.clone(), account, name: role.to_owned() },
                     None => Named::Other(v.clone()),
@@ -206,7 +211,11 @@ mod tests {
         assert!(n.contains(&Named::Account("222222222222".into())));
         assert!(n.contains(&Named::User { arn: "arn:aws:iam::1:user/u".into(), account: "1".into() }));
         assert!(n.contains(&Named::Role { arn: "arn:aws:iam::1:role/path/r".into(), account: "1".into(), name: "r".into() }));
-        assert!(n.contains(&Named::Role { arn: "arn:aws:sts::1:assumed-role/s/sess".into(), account: "1".into(), name: "s".into() }));
+        assert!(n.contains(&Named::Role {
+            arn: "arn:aws:sts::1:assumed-role/s/sess".into(),
+            account: "1".into(),
+            name: "s".into()
+        }));
         assert!(n.contains(&Named::Other("AROAEXAMPLE".into())));
         assert!(n.contains(&Named::Service("lambda.amazonaws.com".into())));
         assert!(n.contains(&Named::Federated("arn:aws:iam::1:saml-provider/idp".into())));

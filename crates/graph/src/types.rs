@@ -373,11 +373,8 @@ impl Edge {
             return None;
         }
         let w = self.way()?;
-        let parts: Vec<String> = w
-            .checks
-            .iter()
-            .filter_map(|c| c.condition.as_ref().map(|cond| format!("{}: {}", c.action, cond.text())))
-            .collect();
+        let parts: Vec<String> =
+            w.checks.iter().filter_map(|c| c.condition.as_ref().map(|cond| format!("{}: {}", c.action, cond.text()))).collect();
         Some(parts.join("; "))
     }
 }

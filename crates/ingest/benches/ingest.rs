@@ -34,8 +34,7 @@ fn peak_rss_mb() -> Option<f64> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let runs: usize =
-        std::env::var("ROLEGRAPH_BENCH_RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(3).max(1);
+    let runs: usize = std::env::var("ROLEGRAPH_BENCH_RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(3).max(1);
     let _tmp;
     let dir: PathBuf = match std::env::var_os("ROLEGRAPH_BENCH_DIR") {
         Some(d) => PathBuf::from(d),

@@ -3,8 +3,7 @@
 
 use base64::Engine;
 use model::{
-    AccessKeyInfo, CertificateInfo, CredentialReport, CredentialRow, LastAccessedReport, ServiceLastAccessed,
-    Timestamp,
+    AccessKeyInfo, CertificateInfo, CredentialReport, CredentialRow, LastAccessedReport, ServiceLastAccessed, Timestamp,
 };
 
 use crate::convert::{AccountVotes, FileCtx};
@@ -104,9 +103,7 @@ impl Columns {
         match self.get(row, name) {
             None => Ok(None),
             Some(v) if is_none_marker(v) => Ok(None),
-            Some(v) => Timestamp::parse(v)
-                .map(Some)
-                .ok_or_else(|| format!("column `{name}`: invalid timestamp `{v}`")),
+            Some(v) => Timestamp::parse(v).map(Some).ok_or_else(|| format!("column `{name}`: invalid timestamp `{v}`")),
         }
     }
 }
@@ -181,9 +178,7 @@ pub fn last_accessed(
         gaps.push(cx.gap(
             model::GapKind::MissingData,
             "JobStatus",
-            format!(
-                "the service-last-accessed job is `{status}`, not `COMPLETED`: its services are incomplete"
-            ),
+            format!("the service-last-accessed job is `{status}`, not `COMPLETED`: its services are incomplete"),
         ));
     }
     if let Some(a) = &e.arn {
@@ -208,12 +203,7 @@ pub fn last_accessed(
         })
         .collect();
     services.sort_by(|a, b| a.service_namespace.cmp(&b.service_namespace));
-    LastAccessedReport {
-        entity_arn: e.arn,
-        job_completion_date: e.job_completion_date,
-        source: cx.rel.to_owned(),
-        services,
-    }
+    LastAccessedReport { entity_arn: e.arn, job_completion_date: e.job_completion_date, source: cx.rel.to_owned(), services }
 }
 
 #[cfg(test)]

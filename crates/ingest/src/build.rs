@@ -5,9 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use model::{
-    Account, CredentialReport, DataKind, Ec2Instance, EcsService, EcsTaskDefinition, Gap, GapKind, Group,
-    InstanceProfile, LambdaFunction, LastAccessedReport, ManagedPolicy, Role, Snapshot, User,
-    is_aws_managed_policy_arn,
+    Account, CredentialReport, DataKind, Ec2Instance, EcsService, EcsTaskDefinition, Gap, GapKind, Group, InstanceProfile,
+    LambdaFunction, LastAccessedReport, ManagedPolicy, Role, Snapshot, User, is_aws_managed_policy_arn,
 };
 
 use crate::conflict::{self, Origin};
@@ -112,13 +111,7 @@ impl AccountBuilder {
         }
     }
 
-    fn add_iam(
-        &mut self,
-        kind: ExportKind,
-        rel: &str,
-        part: IamPart,
-        aws_managed: &mut BTreeMap<String, ManagedPolicy>,
-    ) {
+    fn add_iam(&mut self, kind: ExportKind, rel: &str, part: IamPart, aws_managed: &mut BTreeMap<String, ManagedPolicy>) {
         match kind {
             ExportKind::AuthorizationDetails => {
                 self.collected.insert(DataKind::AuthorizationDetails);
@@ -395,17 +388,13 @@ fn folder_accounts(files: &[(String, Outcome)]) -> BTreeMap<String, Option<Strin
     for folder in folders {
         let own = votes
             .get(folder.as_str())
-            .and_then(|v| {
-                v.iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0))).map(|(a, _)| (*a).to_owned())
-            })
+            .and_then(|v| v.iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0))).map(|(a, _)| (*a).to_owned()))
             .or_else(|| callers.get(folder.as_str()).map(|a| (*a).to_owned()))
             .or_else(|| {
                 let name = folder.rsplit('/').next().unwrap_or("");
                 is_account_id(name).then(|| name.to_owned())
             });
-        let value = own.or_else(|| {
-            if folder.is_empty() { None } else { result.get(parent_folder(&folder)).cloned().flatten() }
-        });
+        let value = own.or_else(|| if folder.is_empty() { None } else { result.get(parent_folder(&folder)).cloned().flatten() });
         result.insert(folder, value);
     }
     result
@@ -447,10 +436,7 @@ pub fn build(files: Vec<(String, Outcome)>) -> Loaded {
         }
         let account = match &out.payload {
             Payload::CallerIdentity { account } if is_account_id(account) => Some(account.clone()),
-            _ => out
-                .account_from_arns
-                .clone()
-                .or_else(|| folder_account.get(parent_folder(&rel)).cloned().flatten()),
+            _ => out.account_from_arns.clone().or_else(|| folder_account.get(parent_folder(&rel)).cloned().flatten()),
         };
         let Some(account) = account else {
             let what = format!(
@@ -459,12 +445,7 @@ pub fn build(files: Vec<(String, Outcome)>) -> Loaded {
             );
             warnings.push(what.clone());
             gaps.push(Gap::new(None, GapKind::UnattributedData, rel.clone(), what));
-            summaries.push(FileSummary {
-                path: rel,
-                kind: Some(kind),
-                account: None,
-                note: Some("account unknown".to_owned()),
-            });
+            summaries.push(FileSummary { path: rel, kind: Some(kind), account: None, note: Some("account unknown".to_owned()) });
             continue;
         };
         for mut g in std::mem::take(&mut out.gaps) {

@@ -30,31 +30,16 @@ pub fn account_gaps(s: &Snapshot, gaps: &mut Vec<Gap>) {
             );
         }
         if !a.has(DataKind::Ec2ProfileAssociations) {
-            missing(
-                a,
-                DataKind::Ec2Instances,
-                "no EC2 data: the instances that use instance profiles are unknown",
-                gaps,
-            );
+            missing(a, DataKind::Ec2Instances, "no EC2 data: the instances that use instance profiles are unknown", gaps);
         }
-        missing(
-            a,
-            DataKind::LambdaFunctions,
-            "no Lambda data: the functions that use execution roles are unknown",
-            gaps,
-        );
+        missing(a, DataKind::LambdaFunctions, "no Lambda data: the functions that use execution roles are unknown", gaps);
         missing(
             a,
             DataKind::EcsTaskDefinitions,
             "no ECS task definitions: the task and execution roles of ECS tasks are unknown",
             gaps,
         );
-        missing(
-            a,
-            DataKind::EcsServices,
-            "no ECS services: the services that run task definitions are unknown",
-            gaps,
-        );
+        missing(a, DataKind::EcsServices, "no ECS services: the services that run task definitions are unknown", gaps);
         missing(
             a,
             DataKind::CredentialReport,
@@ -78,7 +63,12 @@ pub fn account_gaps(s: &Snapshot, gaps: &mut Vec<Gap>) {
                 )),
                 Some(chain) if !chain.exempt => {
                     if let Some(first) = chain.unknown.iter().find(|u| u.contains("path from the root")) {
-                        gaps.push(Gap::new(Some(&a.id), GapKind::MissingData, "aws organizations list-organizational-units-for-parent", first.clone()));
+                        gaps.push(Gap::new(
+                            Some(&a.id),
+                            GapKind::MissingData,
+                            "aws organizations list-organizational-units-for-parent",
+                            first.clone(),
+                        ));
                     }
                 }
                 Some(_) => {}
@@ -133,7 +123,10 @@ fn reference_gaps(s: &Snapshot, a: &Account, gaps: &mut Vec<Gap>) {
                 Some(&a.id),
                 GapKind::UnresolvedReference,
                 DataKind::AuthorizationDetails.command(),
-                format!("role `{}` is not in the authorization details (exported at another time?): its policies are unknown", r.arn),
+                format!(
+                    "role `{}` is not in the authorization details (exported at another time?): its policies are unknown",
+                    r.arn
+                ),
             ));
         }
     }
@@ -164,11 +157,14 @@ fn reference_gaps(s: &Snapshot, a: &Account, gaps: &mut Vec<Gap>) {
                 && a.instance_profile(p).is_none()
             {
                 gaps.push(Gap::new(
-                        Some(&a.id),
-                        GapKind::UnresolvedReference,
-                        DataKind::InstanceProfiles.command(),
-                        format!("EC2 instance `{}` uses instance profile `{p}`, which is not in the exports: its role is unknown", i.instance_id),
-                    ));
+                    Some(&a.id),
+                    GapKind::UnresolvedReference,
+                    DataKind::InstanceProfiles.command(),
+                    format!(
+                        "EC2 instance `{}` uses instance profile `{p}`, which is not in the exports: its role is unknown",
+                        i.instance_id
+                    ),
+                ));
             }
         }
     }

@@ -7,11 +7,7 @@ use model::{DataKind, Gap, GapKind};
 use crate::raw::RawCollection;
 
 /// The kinds collected per account; the failed calls go to `gaps`.
-pub fn convert(
-    record: Option<RawCollection>,
-    gaps: &mut Vec<Gap>,
-    warnings: &mut Vec<String>,
-) -> Vec<(String, Vec<DataKind>)> {
+pub fn convert(record: Option<RawCollection>, gaps: &mut Vec<Gap>, warnings: &mut Vec<String>) -> Vec<(String, Vec<DataKind>)> {
     let Some(record) = record else { return Vec::new() };
     for g in record.gaps {
         let call = format!("{}:{}", g.service, g.operation);
@@ -90,8 +86,7 @@ mod tests {
         let a = s.accounts.iter().find(|a| a.id == "111111111111").unwrap();
         assert!(a.has(DataKind::EcsTaskDefinitions) && a.has(DataKind::EcsServices));
         // Collected (empty) kinds are not reported missing; the others still are.
-        let missing: Vec<&str> =
-            s.gaps.iter().filter(|g| g.kind == GapKind::MissingData).map(|g| g.source.as_str()).collect();
+        let missing: Vec<&str> = s.gaps.iter().filter(|g| g.kind == GapKind::MissingData).map(|g| g.source.as_str()).collect();
         assert!(!missing.contains(&"aws ecs describe-task-definition"), "{missing:?}");
         assert!(missing.contains(&"aws lambda list-functions"), "{missing:?}");
         assert!(loaded.warnings.iter().any(|w| w.contains("`no_such_kind`")));

@@ -53,12 +53,7 @@ fn is_deny(s: &Value) -> bool {
 
 /// The `Deny` statements of some documents, as compact JSON.
 fn denies<'a>(docs: impl IntoIterator<Item = &'a PolicyDoc>) -> BTreeSet<String> {
-    docs.into_iter()
-        .filter_map(statements)
-        .flat_map(|(_, list)| list)
-        .filter(is_deny)
-        .map(|s| s.to_string())
-        .collect()
+    docs.into_iter().filter_map(statements).flat_map(|(_, list)| list).filter(is_deny).map(|s| s.to_string()).collect()
 }
 
 /// One document with the statements of `docs` (in order, without repeats), keeping a `Deny`
@@ -284,9 +279,16 @@ mod tests {
 
     #[test]
     fn the_union_keeps_every_allow_and_only_the_denies_of_both() {
-        let read = doc(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"*"},{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"},{"Effect":"Deny","Action":"iam:*","Resource":"*"}]}"#);
+        let read = doc(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"*"},{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"},{"Effect":"Deny","Action":"iam:*","Resource":"*"}]}"#,
+        );
         let all = doc(r#"{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"iam:*","Resource":"*"}}"#);
-        let all = union_doc(&all, &doc(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"iam:*","Resource":"*"}]}"#));
+        let all = union_doc(
+            &all,
+            &doc(
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"iam:*","Resource":"*"}]}"#,
+            ),
+        );
         let u = union_doc(&read, &all);
         let p = u.policy().unwrap();
         assert_eq!(p.statements.len(), 3, "{}", u.json());

@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 
 use model::{
-    CredentialReport, Ec2Instance, EcsService, EcsTaskDefinition, Gap, GapKind, Group, InstanceProfile,
-    LambdaFunction, LastAccessedReport, ManagedPolicy, PolicyDoc, Role, User,
+    CredentialReport, Ec2Instance, EcsService, EcsTaskDefinition, Gap, GapKind, Group, InstanceProfile, LambdaFunction,
+    LastAccessedReport, ManagedPolicy, PolicyDoc, Role, User,
 };
 use serde_json::value::RawValue;
 
@@ -80,8 +80,7 @@ pub struct FileCtx<'c> {
 impl FileCtx<'_> {
     /// A gap located in this file at a JSON path.
     pub fn gap(&self, kind: GapKind, json_path: &str, what: impl Into<String>) -> Gap {
-        let source =
-            if json_path.is_empty() { self.rel.to_owned() } else { format!("{} at {json_path}", self.rel) };
+        let source = if json_path.is_empty() { self.rel.to_owned() } else { format!("{} at {json_path}", self.rel) };
         Gap::new(None, kind, source, what)
     }
 }
@@ -168,55 +167,36 @@ pub fn convert<'a>(kind: ExportKind, e: Export<'a>, cx: &FileCtx<'_>) -> FileOut
         AuthorizationDetails | ListRoles | GetRole | ListInstanceProfiles | GetInstanceProfile => {
             Payload::Iam(crate::iam::convert(kind, e, cx, &mut docs, &mut votes, &mut gaps))
         }
-        Ec2DescribeInstances => {
-            Payload::Ec2(crate::resources::instances(e.reservations.unwrap_or_default(), &mut votes))
-        }
+        Ec2DescribeInstances => Payload::Ec2(crate::resources::instances(e.reservations.unwrap_or_default(), &mut votes)),
         Ec2ProfileAssociations => Payload::Associations(crate::resources::associations(
             e.iam_instance_profile_associations.unwrap_or_default(),
             &mut votes,
         )),
-        LambdaListFunctions => {
-            Payload::Lambda(crate::resources::functions(e.functions.unwrap_or_default(), &mut votes))
+        LambdaListFunctions => Payload::Lambda(crate::resources::functions(e.functions.unwrap_or_default(), &mut votes)),
+        LambdaGetFunction => Payload::Lambda(crate::resources::functions(e.configuration.into_iter().collect(), &mut votes)),
+        EcsTaskDefinition => {
+            Payload::EcsTaskDefinitions(crate::resources::task_definitions(e.task_definition.into_iter().collect(), &mut votes))
         }
-        LambdaGetFunction => {
-            Payload::Lambda(crate::resources::functions(e.configuration.into_iter().collect(), &mut votes))
-        }
-        EcsTaskDefinition => Payload::EcsTaskDefinitions(crate::resources::task_definitions(
-            e.task_definition.into_iter().collect(),
-            &mut votes,
-        )),
-        EcsServices => {
-            Payload::EcsServices(crate::resources::services(e.ecs_services.unwrap_or_default(), &mut votes))
-        }
-        CredentialReport => match crate::activity::credential_report(
-            e.content.as_deref().unwrap_or(""),
-            e.generated_time,
-            &mut votes,
-        ) {
-            Ok(r) => Payload::CredentialReport(r),
-            Err(msg) => {
-                gaps.push(
-                    cx.gap(GapKind::MalformedRecord, "Content", "the credential report could not be read")
-                        .with_error(msg),
-                );
-                Payload::CredentialReport(model::CredentialReport {
-                    generated_time: e.generated_time,
-                    rows: Vec::new(),
-                })
+        EcsServices => Payload::EcsServices(crate::resources::services(e.ecs_services.unwrap_or_default(), &mut votes)),
+        CredentialReport => {
+            match crate::activity::credential_report(e.content.as_deref().unwrap_or(""), e.generated_time, &mut votes) {
+                Ok(r) => Payload::CredentialReport(r),
+                Err(msg) => {
+                    gaps.push(
+                        cx.gap(GapKind::MalformedRecord, "Content", "the credential report could not be read").with_error(msg),
+                    );
+                    Payload::CredentialReport(model::CredentialReport { generated_time: e.generated_time, rows: Vec::new() })
+                }
             }
-        },
-        ServiceLastAccessed => {
-            Payload::LastAccessed(crate::activity::last_accessed(e, cx, &mut votes, &mut gaps))
         }
+        ServiceLastAccessed => Payload::LastAccessed(crate::activity::last_accessed(e, cx, &mut votes, &mut gaps)),
         AccountAliases => Payload::Aliases(e.account_aliases.unwrap_or_default()),
         CallerIdentity => {
             let account = e.account.unwrap_or_default();
             votes.id(&account);
             Payload::CallerIdentity { account }
         }
-        RolegraphCollection => {
-            Payload::Collection(crate::collection::convert(e.rolegraph_collection, &mut gaps, &mut warnings))
-        }
+        RolegraphCollection => Payload::Collection(crate::collection::convert(e.rolegraph_collection, &mut gaps, &mut warnings)),
         _ => Payload::Org(Box::new(crate::org::convert(kind, e, cx, &mut gaps, &mut warnings))),
     };
     FileOut { kind, account_from_arns: votes.winner(), payload, gaps, warnings }

@@ -64,13 +64,8 @@ fn demo_execution_roles_and_their_resources() {
     let prod = s.account("111111111111").unwrap();
     let uses = prod.role_uses();
     let orders = role(&s, "111111111111", "orders-processor-lambda");
-    let fns: Vec<&str> = uses
-        .get(&orders.arn)
-        .unwrap()
-        .iter()
-        .filter(|u| u.kind == UseKind::LambdaFunction)
-        .map(|u| u.name.as_str())
-        .collect();
+    let fns: Vec<&str> =
+        uses.get(&orders.arn).unwrap().iter().filter(|u| u.kind == UseKind::LambdaFunction).map(|u| u.name.as_str()).collect();
     assert_eq!(fns.len(), 5, "one role shared by many functions: {fns:?}");
     let batch = role(&s, "111111111111", "legacy-batch-ec2");
     assert_eq!(batch.attached_managed_policies, vec!["arn:aws:iam::aws:policy/AdministratorAccess"]);
@@ -93,18 +88,13 @@ fn demo_trust_of_every_kind() {
     assert_eq!(trust_condition_keys(datadog), vec!["sts:externalid"]);
     let partner = role(&s, "111111111111", "analytics-partner-access");
     assert!(trust_condition_keys(partner).is_empty());
-    assert_eq!(
-        partner.permissions_boundary.as_deref(),
-        Some("arn:aws:iam::111111111111:policy/partner-data-boundary")
-    );
+    assert_eq!(partner.permissions_boundary.as_deref(), Some("arn:aws:iam::111111111111:policy/partner-data-boundary"));
     let with_sub = role(&s, "111111111111", "github-actions-deploy");
     assert!(trust_condition_keys(with_sub).contains(&"token.actions.githubusercontent.com:sub".to_owned()));
     let without_sub = role(&s, "111111111111", "github-actions-terraform");
     assert_eq!(trust_condition_keys(without_sub), vec!["token.actions.githubusercontent.com:aud"]);
     let saml = role(&s, "111111111111", "okta-prod-readonly");
-    assert!(
-        matches!(trust_principals(saml).first(), Some(Principal::Federated(p)) if p.ends_with(":saml-provider/Okta"))
-    );
+    assert!(matches!(trust_principals(saml).first(), Some(Principal::Federated(p)) if p.ends_with(":saml-provider/Okta")));
     assert_eq!(saml.max_session_duration, Some(43_200));
     let glass = role(&s, "111111111111", "prod-break-glass");
     assert!(trust_condition_keys(glass).contains(&"aws:multifactorauthpresent".to_owned()));
@@ -124,19 +114,17 @@ fn demo_role_chain_across_accounts() {
     let deploy = role(&s, "111111111111", "prod-deploy");
     // dev ci-deployer may assume prod-deploy ...
     let ci_policy = ci.inline_policies.first().unwrap().document.policy().unwrap();
-    assert!(ci_policy.statements.iter().any(|st| st.effect == Effect::Allow
-        && st.resource.as_ref().is_some_and(|r| r.items().iter().any(|p| p.raw == deploy.arn))));
+    assert!(
+        ci_policy.statements.iter().any(|st| st.effect == Effect::Allow
+            && st.resource.as_ref().is_some_and(|r| r.items().iter().any(|p| p.raw == deploy.arn)))
+    );
     // ... which trusts it ...
     assert_eq!(trust_principals(deploy), vec![Principal::Aws(ci.arn.clone())]);
     // ... and may pass any role (to an instance, for example the admin EC2 role).
     let pol = s.managed_policy("arn:aws:iam::111111111111:policy/deploy-permissions").unwrap();
     let doc = pol.default_document().unwrap().policy().unwrap();
-    assert!(
-        doc.statements
-            .iter()
-            .any(|st| matches!(&st.action, Block::Only(a) if a.iter().any(|a| a.raw == "iam:PassRole"))
-                && st.resource.as_ref().is_some_and(|r| r.items().iter().any(|p| p.raw == "*")))
-    );
+    assert!(doc.statements.iter().any(|st| matches!(&st.action, Block::Only(a) if a.iter().any(|a| a.raw == "iam:PassRole"))
+        && st.resource.as_ref().is_some_and(|r| r.items().iter().any(|p| p.raw == "*"))));
     // A NotAction allow.
     let tf = s.managed_policy("arn:aws:iam::111111111111:policy/terraform-apply").unwrap();
     assert!(
@@ -170,16 +158,13 @@ fn demo_users_credentials_and_organization() {
     assert_eq!(org.management_account_id.as_deref(), Some("444444444444"));
     let scp = s.org_policy_chain("111111111111", &OrgPolicyType::ServiceControlPolicy).unwrap();
     assert!(scp.complete && !scp.exempt);
-    let names: Vec<&str> =
-        scp.levels.iter().flat_map(|l| l.policies.iter().filter_map(|p| p.name.as_deref())).collect();
+    let names: Vec<&str> = scp.levels.iter().flat_map(|l| l.policies.iter().filter_map(|p| p.name.as_deref())).collect();
     assert!(names.contains(&"DenyLeaveOrganization") && names.contains(&"AllowedRegionsOnly"));
     let rcp = s.org_policy_chain("111111111111", &OrgPolicyType::ResourceControlPolicy).unwrap();
     assert!(rcp.complete);
     assert!(rcp.levels.iter().any(|l| l.policies.iter().any(|p| p.name.as_deref() == Some("DataPerimeter"))));
     let dev_rcp = s.org_policy_chain("222222222222", &OrgPolicyType::ResourceControlPolicy).unwrap();
-    assert!(
-        !dev_rcp.levels.iter().any(|l| l.policies.iter().any(|p| p.name.as_deref() == Some("DataPerimeter")))
-    );
+    assert!(!dev_rcp.levels.iter().any(|l| l.policies.iter().any(|p| p.name.as_deref() == Some("DataPerimeter"))));
     // Every document of the demo parses.
     for a in &s.accounts {
         for r in &a.roles {

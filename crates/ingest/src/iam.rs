@@ -4,15 +4,13 @@
 //! and `list-instance-profiles` / `get-instance-profile`.
 
 use model::{
-    GapKind, Group, InlinePolicy, InstanceProfile, ManagedPolicy, PolicyVersion, Role, RoleLastUsed, Tag,
-    User, is_aws_managed_policy_arn, version_order,
+    GapKind, Group, InlinePolicy, InstanceProfile, ManagedPolicy, PolicyVersion, Role, RoleLastUsed, Tag, User,
+    is_aws_managed_policy_arn, version_order,
 };
 
 use crate::convert::{AccountVotes, DocCache, FileCtx, IamPart};
 use crate::kind::ExportKind;
-use crate::raw::{
-    Export, RawAttached, RawGroup, RawInline, RawInstanceProfile, RawPolicyEntry, RawRole, RawTag, RawUser,
-};
+use crate::raw::{Export, RawAttached, RawGroup, RawInline, RawInstanceProfile, RawPolicyEntry, RawRole, RawTag, RawUser};
 
 pub fn convert<'a>(
     kind: ExportKind,
@@ -50,9 +48,7 @@ pub fn convert<'a>(
         }
         ExportKind::ListRoles | ExportKind::GetRole => {
             let roles: Vec<(String, RawRole<'a>)> = match (e.roles, e.role) {
-                (Some(list), _) => {
-                    list.into_iter().enumerate().map(|(i, r)| (format!("Roles[{i}]"), r)).collect()
-                }
+                (Some(list), _) => list.into_iter().enumerate().map(|(i, r)| (format!("Roles[{i}]"), r)).collect(),
                 (None, Some(r)) => vec![("Role".to_owned(), r)],
                 (None, None) => Vec::new(),
             };
@@ -62,16 +58,11 @@ pub fn convert<'a>(
             }
         }
         ExportKind::ListInstanceProfiles | ExportKind::GetInstanceProfile => {
-            let profiles: Vec<(String, RawInstanceProfile<'a>)> =
-                match (e.instance_profiles, e.instance_profile) {
-                    (Some(list), _) => list
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, p)| (format!("InstanceProfiles[{i}]"), p))
-                        .collect(),
-                    (None, Some(p)) => vec![("InstanceProfile".to_owned(), p)],
-                    (None, None) => Vec::new(),
-                };
+            let profiles: Vec<(String, RawInstanceProfile<'a>)> = match (e.instance_profiles, e.instance_profile) {
+                (Some(list), _) => list.into_iter().enumerate().map(|(i, p)| (format!("InstanceProfiles[{i}]"), p)).collect(),
+                (None, Some(p)) => vec![("InstanceProfile".to_owned(), p)],
+                (None, None) => Vec::new(),
+            };
             for (at, p) in profiles {
                 part.instance_profiles.push(c.instance_profile_shell(&p, &at));
                 for (j, r) in p.roles.into_iter().enumerate() {
@@ -134,11 +125,7 @@ fn role_details<'a>(roles: Vec<RawRole<'a>>, c: &mut Conv<'_, 'a, '_>) -> (Vec<(
                 c.gaps.extend(gaps);
             }
             // A conversion thread panicked: say so rather than lose roles silently.
-            Err(_) => c.gaps.push(c.cx.gap(
-                GapKind::MalformedRecord,
-                "RoleDetailList",
-                "some roles could not be converted",
-            )),
+            Err(_) => c.gaps.push(c.cx.gap(GapKind::MalformedRecord, "RoleDetailList", "some roles could not be converted")),
         }
     }
     (roles, profiles)
@@ -156,9 +143,7 @@ fn role_chunk<'a>(
         // The copies of roles inside instance profiles sometimes carry fields the role itself
         // lacks (a permissions boundary); they are merged as partial records.
         let mut nested = Vec::new();
-        for (j, mut p) in
-            std::mem::take(&mut r.instance_profile_list).unwrap_or_default().into_iter().enumerate()
-        {
+        for (j, mut p) in std::mem::take(&mut r.instance_profile_list).unwrap_or_default().into_iter().enumerate() {
             let pat = format!("{at}.InstanceProfileList[{j}]");
             profiles.push(c.instance_profile_shell(&p, &pat));
             for (k, inner) in std::mem::take(&mut p.roles).into_iter().enumerate() {
@@ -182,8 +167,7 @@ struct Conv<'x, 'a, 'c> {
 }
 
 fn tags(t: Option<Vec<RawTag>>) -> Vec<Tag> {
-    let mut out: Vec<Tag> =
-        t.unwrap_or_default().into_iter().map(|t| Tag { key: t.key, value: t.value }).collect();
+    let mut out: Vec<Tag> = t.unwrap_or_default().into_iter().map(|t| Tag { key: t.key, value: t.value }).collect();
     out.sort();
     out
 }
@@ -196,13 +180,7 @@ fn attached(a: Option<Vec<RawAttached>>) -> Vec<String> {
 }
 
 impl<'a> Conv<'_, 'a, '_> {
-    fn inline(
-        &mut self,
-        list: Option<Vec<RawInline<'a>>>,
-        at: &str,
-        key: &str,
-        whose: &str,
-    ) -> Vec<InlinePolicy> {
+    fn inline(&mut self, list: Option<Vec<RawInline<'a>>>, at: &str, key: &str, whose: &str) -> Vec<InlinePolicy> {
         let mut out: Vec<InlinePolicy> = list
             .unwrap_or_default()
             .into_iter()
@@ -235,8 +213,7 @@ impl<'a> Conv<'_, 'a, '_> {
             )
         });
         let inline_policies = self.inline(r.role_policy_list, at, "RolePolicyList", &whose);
-        let mut instance_profile_arns: Vec<String> =
-            r.instance_profile_list.iter().flatten().map(|p| p.arn.clone()).collect();
+        let mut instance_profile_arns: Vec<String> = r.instance_profile_list.iter().flatten().map(|p| p.arn.clone()).collect();
         instance_profile_arns.sort();
         instance_profile_arns.dedup();
         Role {
@@ -247,9 +224,7 @@ impl<'a> Conv<'_, 'a, '_> {
             create_date: r.create_date,
             description: r.description.filter(|d| !d.is_empty()),
             max_session_duration: r.max_session_duration,
-            role_last_used: r
-                .role_last_used
-                .map(|u| RoleLastUsed { date: u.last_used_date, region: u.region }),
+            role_last_used: r.role_last_used.map(|u| RoleLastUsed { date: u.last_used_date, region: u.region }),
             permissions_boundary: r.permissions_boundary.and_then(|b| b.permissions_boundary_arn),
             tags: tags(r.tags),
             trust_policy,
@@ -302,11 +277,7 @@ impl<'a> Conv<'_, 'a, '_> {
 
     fn policy(&mut self, p: RawPolicyEntry<'a>, at: &str) -> Option<ManagedPolicy> {
         let Some(arn) = p.arn else {
-            self.gaps.push(self.cx.gap(
-                GapKind::MalformedRecord,
-                at,
-                "a managed policy without `Arn` was skipped",
-            ));
+            self.gaps.push(self.cx.gap(GapKind::MalformedRecord, at, "a managed policy without `Arn` was skipped"));
             return None;
         };
         let aws_managed = is_aws_managed_policy_arn(&arn);
@@ -345,11 +316,7 @@ impl<'a> Conv<'_, 'a, '_> {
             aws_managed,
             default_version_id: p.default_version_id,
             attachment_count: if aws_managed { None } else { p.attachment_count },
-            permissions_boundary_usage_count: if aws_managed {
-                None
-            } else {
-                p.permissions_boundary_usage_count
-            },
+            permissions_boundary_usage_count: if aws_managed { None } else { p.permissions_boundary_usage_count },
             description: p.description.filter(|d| !d.is_empty()),
             create_date: p.create_date,
             update_date: p.update_date,

@@ -96,15 +96,13 @@ pub enum Recognised {
 
 /// Ids of the Organizations kinds, matched on their documented patterns.
 pub fn is_policy_id(s: &str) -> bool {
-    s.strip_prefix("p-").is_some_and(|r| {
-        (8..=128).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-    })
+    s.strip_prefix("p-")
+        .is_some_and(|r| (8..=128).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
 }
 
 pub fn is_root_id(s: &str) -> bool {
-    s.strip_prefix("r-").is_some_and(|r| {
-        (4..=32).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-    })
+    s.strip_prefix("r-")
+        .is_some_and(|r| (4..=32).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
 }
 
 pub fn is_ou_id(s: &str) -> bool {
@@ -169,11 +167,7 @@ pub fn recognise(e: &Export<'_>, names: &NameIds) -> Recognised {
     if e.rolegraph_collection.is_some() {
         return Kind(RolegraphCollection);
     }
-    if e.user_detail_list.is_some()
-        || e.group_detail_list.is_some()
-        || e.role_detail_list.is_some()
-        || has_versions
-    {
+    if e.user_detail_list.is_some() || e.group_detail_list.is_some() || e.role_detail_list.is_some() || has_versions {
         return Kind(AuthorizationDetails);
     }
     if e.roles.is_some() {

@@ -8,8 +8,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use model::{
-    FULL_AWS_ACCESS_RCP, FULL_AWS_ACCESS_SCP, Gap, GapKind, OrgAccount, OrgPolicy, OrgPolicyType, OrgRoot,
-    OrgUnit, Organization, PolicyDoc,
+    FULL_AWS_ACCESS_RCP, FULL_AWS_ACCESS_SCP, Gap, GapKind, OrgAccount, OrgPolicy, OrgPolicyType, OrgRoot, OrgUnit, Organization,
+    PolicyDoc,
 };
 
 use crate::convert::FileCtx;
@@ -63,13 +63,7 @@ fn summary(p: &RawPolicyEntry<'_>) -> Option<OrgPolicy> {
     })
 }
 
-pub fn convert(
-    kind: ExportKind,
-    e: Export<'_>,
-    cx: &FileCtx<'_>,
-    gaps: &mut Vec<Gap>,
-    warnings: &mut Vec<String>,
-) -> OrgPart {
+pub fn convert(kind: ExportKind, e: Export<'_>, cx: &FileCtx<'_>, gaps: &mut Vec<Gap>, warnings: &mut Vec<String>) -> OrgPart {
     use ExportKind::*;
     let mut part = OrgPart::default();
     let unattributed = |gaps: &mut Vec<Gap>, warnings: &mut Vec<String>, what: &str| {
@@ -98,12 +92,8 @@ pub fn convert(
             }
         }
         OrgListRoots => {
-            part.roots = e
-                .roots
-                .unwrap_or_default()
-                .into_iter()
-                .map(|r| OrgRoot { id: r.id, arn: r.arn, name: r.name })
-                .collect();
+            part.roots =
+                e.roots.unwrap_or_default().into_iter().map(|r| OrgRoot { id: r.id, arn: r.arn, name: r.name }).collect();
         }
         OrgListOrganizationalUnitsForParent => {
             part.ous = e.organizational_units.unwrap_or_default().into_iter().map(ou).collect();
@@ -119,9 +109,7 @@ pub fn convert(
         }
         OrgDescribeOrganizationalUnit => part.ous = e.organizational_unit.into_iter().map(ou).collect(),
         OrgListChildren => match e.parent_id.or_else(|| cx.names.parent()) {
-            Some(p) => {
-                part.links = e.children.unwrap_or_default().into_iter().map(|c| (p.clone(), c.id)).collect()
-            }
+            Some(p) => part.links = e.children.unwrap_or_default().into_iter().map(|c| (p.clone(), c.id)).collect(),
             None => unattributed(
                 gaps,
                 warnings,
@@ -129,18 +117,14 @@ pub fn convert(
             ),
         },
         OrgListParents => match e.child_id.or_else(|| cx.names.node()) {
-            Some(c) => {
-                part.links = e.parents.unwrap_or_default().into_iter().map(|p| (p.id, c.clone())).collect()
-            }
+            Some(c) => part.links = e.parents.unwrap_or_default().into_iter().map(|p| (p.id, c.clone())).collect(),
             None => unattributed(
                 gaps,
                 warnings,
                 "the child of these parents is unknown: name the file after the child id, or add `ChildId`",
             ),
         },
-        OrgListPolicies => {
-            part.policies = e.policies.unwrap_or_default().iter().filter_map(summary).collect()
-        }
+        OrgListPolicies => part.policies = e.policies.unwrap_or_default().iter().filter_map(summary).collect(),
         OrgListPoliciesForTarget => {
             let list = e.policies.unwrap_or_default();
             part.policies = list.iter().filter_map(summary).collect();
@@ -159,10 +143,7 @@ pub fn convert(
                             cx.gap(
                                 GapKind::InvalidPolicy,
                                 "Policy.Content",
-                                format!(
-                                    "the content of policy `{}` could not be parsed; it is not evaluated",
-                                    s.id
-                                ),
+                                format!("the content of policy `{}` could not be parsed; it is not evaluated", s.id),
                             )
                             .with_error(err),
                         );
@@ -172,9 +153,7 @@ pub fn convert(
                         arn: s.arn,
                         name: s.name,
                         description: s.description.filter(|d| !d.is_empty()),
-                        policy_type: OrgPolicyType::parse(
-                            s.policy_type.as_deref().unwrap_or("SERVICE_CONTROL_POLICY"),
-                        ),
+                        policy_type: OrgPolicyType::parse(s.policy_type.as_deref().unwrap_or("SERVICE_CONTROL_POLICY")),
                         aws_managed: s.aws_managed.unwrap_or(false),
                         document,
                         document_from_aws_default: false,
@@ -183,17 +162,14 @@ pub fn convert(
                 }
                 Some(Err(err)) => {
                     gaps.push(
-                        cx.gap(GapKind::MalformedRecord, "Policy", "the policy could not be read")
-                            .with_error(err.to_string()),
+                        cx.gap(GapKind::MalformedRecord, "Policy", "the policy could not be read").with_error(err.to_string()),
                     );
                 }
                 None => {}
             }
         }
         OrgListTargetsForPolicy => match e.policy_id.or_else(|| cx.names.policy()) {
-            Some(p) => part
-                .targets
-                .push((p, e.targets.unwrap_or_default().into_iter().map(|t| t.target_id).collect())),
+            Some(p) => part.targets.push((p, e.targets.unwrap_or_default().into_iter().map(|t| t.target_id).collect())),
             None => unattributed(
                 gaps,
                 warnings,
@@ -202,13 +178,9 @@ pub fn convert(
         },
         RolegraphOrganization => {
             if let Some(t) = e.rolegraph_organization {
-                part.header = Some(Organization {
-                    id: t.id,
-                    management_account_id: t.management_account_id,
-                    ..Organization::default()
-                });
-                part.roots =
-                    t.roots.into_iter().map(|r| OrgRoot { id: r.id, arn: r.arn, name: r.name }).collect();
+                part.header =
+                    Some(Organization { id: t.id, management_account_id: t.management_account_id, ..Organization::default() });
+                part.roots = t.roots.into_iter().map(|r| OrgRoot { id: r.id, arn: r.arn, name: r.name }).collect();
                 part.ous = t.organizational_units.into_iter().map(ou).collect();
                 part.accounts = t.accounts.into_iter().map(account).collect();
                 for (i, p) in t.policies.into_iter().enumerate() {
@@ -218,10 +190,7 @@ pub fn convert(
                             cx.gap(
                                 GapKind::InvalidPolicy,
                                 &format!("RolegraphOrganization.Policies[{i}].Content"),
-                                format!(
-                                    "the content of policy `{}` could not be parsed; it is not evaluated",
-                                    p.id
-                                ),
+                                format!("the content of policy `{}` could not be parsed; it is not evaluated", p.id),
                             )
                             .with_error(err),
                         );
@@ -314,12 +283,8 @@ pub fn assemble(parts: Vec<OrgPart>, gaps: &mut Vec<Gap>) -> Option<Organization
     }
     for (parent, child) in links {
         if child.starts_with("ou-") {
-            let e = ous.entry(child.clone()).or_insert_with(|| OrgUnit {
-                id: child.clone(),
-                arn: None,
-                name: None,
-                parent_id: None,
-            });
+            let e =
+                ous.entry(child.clone()).or_insert_with(|| OrgUnit { id: child.clone(), arn: None, name: None, parent_id: None });
             e.parent_id.get_or_insert(parent);
         } else if is_account_id(&child) {
             let e = accounts.entry(child.clone()).or_insert_with(|| OrgAccount {
@@ -337,11 +302,7 @@ pub fn assemble(parts: Vec<OrgPart>, gaps: &mut Vec<Gap>) -> Option<Organization
     }
     if roots.is_empty() {
         // A parent id of the root form names the root.
-        for id in ous
-            .values()
-            .filter_map(|o| o.parent_id.clone())
-            .chain(accounts.values().filter_map(|a| a.parent_id.clone()))
-        {
+        for id in ous.values().filter_map(|o| o.parent_id.clone()).chain(accounts.values().filter_map(|a| a.parent_id.clone())) {
             if id.starts_with("r-") {
                 roots.entry(id.clone()).or_insert(OrgRoot { id, arn: None, name: None });
             }
@@ -406,9 +367,7 @@ pub fn assemble(parts: Vec<OrgPart>, gaps: &mut Vec<Gap>) -> Option<Organization
             ));
         }
     }
-    if !org.accounts.is_empty()
-        && !org.policies.iter().any(|p| p.policy_type == OrgPolicyType::ServiceControlPolicy)
-    {
+    if !org.accounts.is_empty() && !org.policies.iter().any(|p| p.policy_type == OrgPolicyType::ServiceControlPolicy) {
         gaps.push(Gap::new(
             None,
             GapKind::MissingData,

@@ -130,9 +130,7 @@ pub fn read_content(f: &FileRef, bytes: &[u8], strict: bool) -> Result<Outcome, 
     match serde_json::from_slice::<Export<'_>>(bytes) {
         Ok(e) => Ok(finish(e, &cx, bytes, Vec::new())),
         Err(e) if e.is_data() => {
-            let located = serde_path_to_error::deserialize::<_, Export<'_>>(
-                &mut serde_json::Deserializer::from_slice(bytes),
-            );
+            let located = serde_path_to_error::deserialize::<_, Export<'_>>(&mut serde_json::Deserializer::from_slice(bytes));
             let (json_path, message) = match located {
                 Err(err) => (err.path().to_string(), err.inner().to_string()),
                 Ok(_) => (".".to_owned(), e.to_string()),
@@ -140,11 +138,8 @@ pub fn read_content(f: &FileRef, bytes: &[u8], strict: bool) -> Result<Outcome, 
             if strict {
                 return Err(IngestError::Shape { path: f.full.clone(), json_path, message });
             }
-            let shape_error = || IngestError::Shape {
-                path: f.full.clone(),
-                json_path: json_path.clone(),
-                message: message.clone(),
-            };
+            let shape_error =
+                || IngestError::Shape { path: f.full.clone(), json_path: json_path.clone(), message: message.clone() };
             let (rebuilt, gaps) = salvage(bytes, &cx).ok_or_else(shape_error)?;
             match serde_json::from_slice::<Export<'_>>(&rebuilt) {
                 Ok(e) => Ok(finish(e, &cx, bytes, gaps)),
@@ -160,12 +155,7 @@ fn finish(e: Export<'_>, cx: &FileCtx<'_>, bytes: &[u8], salvage_gaps: Vec<Gap>)
         Recognised::Kind(kind) => {
             let mut out = crate::convert::convert(kind, e, cx);
             for g in &salvage_gaps {
-                out.warnings.push(format!(
-                    "`{}`: skipped {}: {}",
-                    cx.rel,
-                    g.source,
-                    g.error.as_deref().unwrap_or("")
-                ));
+                out.warnings.push(format!("`{}`: skipped {}: {}", cx.rel, g.source, g.error.as_deref().unwrap_or("")));
             }
             out.gaps.extend(salvage_gaps);
             Outcome::Read(Box::new(out))
@@ -183,8 +173,7 @@ fn finish(e: Export<'_>, cx: &FileCtx<'_>, bytes: &[u8], salvage_gaps: Vec<Gap>)
 /// Rebuilds the file without the records (elements of top-level arrays) that do not have the
 /// expected shape, and a gap for each. `None` if the problem is not inside such a record.
 fn salvage(bytes: &[u8], cx: &FileCtx<'_>) -> Option<(Vec<u8>, Vec<Gap>)> {
-    let top: Vec<(String, &RawValue)> =
-        serde_json::from_slice::<BTreeMap<String, &RawValue>>(bytes).ok()?.into_iter().collect();
+    let top: Vec<(String, &RawValue)> = serde_json::from_slice::<BTreeMap<String, &RawValue>>(bytes).ok()?.into_iter().collect();
     let mut gaps = Vec::new();
     let mut out = String::with_capacity(bytes.len());
     out.push('{');
@@ -204,9 +193,7 @@ fn salvage(bytes: &[u8], cx: &FileCtx<'_>) -> Option<(Vec<u8>, Vec<Gap>)> {
         let mut first = true;
         for (i, el) in elems.iter().enumerate() {
             let probe = format!("{{{key_json}:[{}]}}", el.get());
-            match serde_path_to_error::deserialize::<_, Export<'_>>(&mut serde_json::Deserializer::from_str(
-                &probe,
-            )) {
+            match serde_path_to_error::deserialize::<_, Export<'_>>(&mut serde_json::Deserializer::from_str(&probe)) {
                 Ok(_) => {
                     if !first {
                         out.push(',');

@@ -16,8 +16,7 @@ pub fn instances(reservations: Vec<RawReservation>, votes: &mut AccountVotes) ->
             if let Some(p) = &i.iam_instance_profile {
                 votes.arn(&p.arn);
             }
-            let mut tags: Vec<Tag> =
-                i.tags.unwrap_or_default().into_iter().map(|t| Tag { key: t.key, value: t.value }).collect();
+            let mut tags: Vec<Tag> = i.tags.unwrap_or_default().into_iter().map(|t| Tag { key: t.key, value: t.value }).collect();
             tags.sort();
             out.push(Ec2Instance {
                 account_id: String::new(),
@@ -101,9 +100,7 @@ pub fn services(list: Vec<RawEcsService>, votes: &mut AccountVotes) -> Vec<EcsSe
             votes.arn(&s.service_arn);
             EcsService {
                 region: region_of_arn(&s.service_arn),
-                name: s
-                    .service_name
-                    .unwrap_or_else(|| s.service_arn.rsplit('/').next().unwrap_or_default().to_owned()),
+                name: s.service_name.unwrap_or_else(|| s.service_arn.rsplit('/').next().unwrap_or_default().to_owned()),
                 account_id: String::new(),
                 cluster_arn: s.cluster_arn,
                 task_definition_arn: s.task_definition,

@@ -104,11 +104,7 @@ fn cloudmapper_sample() {
     let skipped: Vec<&str> = l.files.iter().filter(|f| f.kind.is_none()).map(|f| f.path.as_str()).collect();
     assert_eq!(
         skipped,
-        vec![
-            "iam-get-account-summary.json",
-            "lambda-get-policy-invpclambda.json",
-            "s3-get-bucket-policy-cloudmapper_demo.json"
-        ]
+        vec!["iam-get-account-summary.json", "lambda-get-policy-invpclambda.json", "s3-get-bucket-policy-cloudmapper_demo.json"]
     );
     assert_eq!(l.warnings.len(), 3);
 }
@@ -190,12 +186,7 @@ fn multi_account_folder_with_org_files() {
     let f = l.files.iter().find(|f| f.path == "prod/ecs/us-east-1-services.json").unwrap();
     assert_eq!(f.account.as_deref(), Some("123456789012"));
     // 222222222222 is not in the organization's account list.
-    assert!(
-        s.gaps
-            .iter()
-            .any(|g| g.account.as_deref() == Some("222222222222")
-                && g.what.contains("not in the organization"))
-    );
+    assert!(s.gaps.iter().any(|g| g.account.as_deref() == Some("222222222222") && g.what.contains("not in the organization")));
     // Deterministic: loading twice gives the same snapshot.
     assert_eq!(load(root).unwrap().snapshot, l.snapshot);
     let single = load_with(root, &LoadOptions { threads: 1, ..LoadOptions::default() }).unwrap();
@@ -219,20 +210,14 @@ fn malformed_record_is_a_gap_by_default_and_an_error_in_strict_mode() {
     let gap = l.snapshot.gaps.iter().find(|g| g.kind == GapKind::MalformedRecord).unwrap();
     assert_eq!(gap.source, "acct/list-roles.json at Roles[1].RoleLastUsed.LastUsedDate");
     assert_eq!(gap.account.as_deref(), Some("111111111111"));
-    assert!(
-        gap.error.as_deref().unwrap().starts_with("invalid type: boolean `true`, expected a timestamp"),
-        "{gap:?}"
-    );
+    assert!(gap.error.as_deref().unwrap().starts_with("invalid type: boolean `true`, expected a timestamp"), "{gap:?}");
     assert!(l.warnings.iter().any(|w| w.contains("Roles[1].RoleLastUsed.LastUsedDate")));
 
     let e = load_with(dir.path(), &LoadOptions { strict: true, ..LoadOptions::default() }).unwrap_err();
     assert_eq!(e.json_path(), Some("Roles[1].RoleLastUsed.LastUsedDate"));
     assert!(e.path().ends_with("acct/list-roles.json"));
     let msg = e.to_string();
-    assert!(
-        msg.contains("list-roles.json`: Roles[1].RoleLastUsed.LastUsedDate: invalid type: boolean `true`"),
-        "{msg}"
-    );
+    assert!(msg.contains("list-roles.json`: Roles[1].RoleLastUsed.LastUsedDate: invalid type: boolean `true`"), "{msg}");
 }
 
 #[test]
@@ -258,10 +243,7 @@ fn not_json_is_an_error_naming_the_file() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(
-        e.to_string().contains("broken.json` is not valid JSON: expected `,` or `}` at line 1 column 25"),
-        "{e}"
-    );
+    assert!(e.to_string().contains("broken.json` is not valid JSON: expected `,` or `}` at line 1 column 25"), "{e}");
     // The malformed CloudTrail sample is not JSON either.
     let e = load(sample("cloudtrail-stratus")).unwrap_err();
     assert!(e.to_string().contains("aws.execution.ec2-user-data.json` is not valid JSON"), "{e}");
@@ -289,10 +271,7 @@ fn unknown_files_are_skipped_and_nothing_readable_is_an_error() {
     let l = load(dir.path()).unwrap();
     assert_eq!(l.files.len(), 3);
     assert!(
-        l.warnings
-            .iter()
-            .any(|w| w
-                .contains("skipped `notes.json`: not an export rolegraph reads (top-level keys: `hello`)")),
+        l.warnings.iter().any(|w| w.contains("skipped `notes.json`: not an export rolegraph reads (top-level keys: `hello`)")),
         "{:?}",
         l.warnings
     );
@@ -315,8 +294,7 @@ fn encode(s: &str) -> String {
 fn url_encoded_documents_and_invalid_policies() {
     let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"a+b c"}}}]}"#;
     let inline = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}"#;
-    let invalid =
-        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Permit","Action":"s3:*","Resource":"*"}]}"#;
+    let invalid = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Permit","Action":"s3:*","Resource":"*"}]}"#;
     let text = format!(
         r#"{{"RoleDetailList":[{{"Path":"/","RoleName":"vendor","Arn":"arn:aws:iam::111111111111:role/vendor","AssumeRolePolicyDocument":"{}","RolePolicyList":[{{"PolicyName":"s3","PolicyDocument":"{}"}},{{"PolicyName":"bad","PolicyDocument":{invalid}}}],"AttachedManagedPolicies":[{{"PolicyName":"Gone","PolicyArn":"arn:aws:iam::111111111111:policy/Gone"}}],"InstanceProfileList":[]}}],"UserDetailList":[],"GroupDetailList":[],"Policies":[]}}"#,
         encode(trust),
@@ -348,9 +326,8 @@ fn url_encoded_documents_and_invalid_policies() {
 #[test]
 fn shared_documents_are_parsed_once() {
     let dir = tempfile::tempdir().unwrap();
-    let roles: Vec<String> = (0..3)
-        .map(|i| ROLE_A.replace("role/a\"", &format!("role/a{i}\"")).replace("\"a\"", &format!("\"a{i}\"")))
-        .collect();
+    let roles: Vec<String> =
+        (0..3).map(|i| ROLE_A.replace("role/a\"", &format!("role/a{i}\"")).replace("\"a\"", &format!("\"a{i}\""))).collect();
     write(dir.path(), "roles.json", &format!(r#"{{"Roles":[{}]}}"#, roles.join(",")));
     let l = load(dir.path()).unwrap();
     let a = only_account(&l.snapshot);
@@ -404,16 +381,8 @@ fn organization_from_cli_files_named_after_ids() {
         "org/list-roots.json",
         r#"{"Roots":[{"Id":"r-ab12","Name":"Root","Arn":"arn:aws:organizations::999999999999:root/o-abcdefghij/r-ab12"}]}"#,
     );
-    write(
-        r,
-        "org/ous.r-ab12.json",
-        r#"{"OrganizationalUnits":[{"Id":"ou-ab12-11111111","Name":"Workloads"}]}"#,
-    );
-    write(
-        r,
-        "org/r-ab12/list-accounts-for-parent.json",
-        r#"{"Accounts":[{"Id":"999999999999","Name":"management"}]}"#,
-    );
+    write(r, "org/ous.r-ab12.json", r#"{"OrganizationalUnits":[{"Id":"ou-ab12-11111111","Name":"Workloads"}]}"#);
+    write(r, "org/r-ab12/list-accounts-for-parent.json", r#"{"Accounts":[{"Id":"999999999999","Name":"management"}]}"#);
     write(
         r,
         "org/accounts.ou-ab12-11111111.json",
@@ -444,15 +413,12 @@ fn organization_from_cli_files_named_after_ids() {
     assert_eq!(org.account("111111111111").unwrap().parent_id.as_deref(), Some("ou-ab12-11111111"));
     let chain = s.org_policy_chain("111111111111", &OrgPolicyType::ServiceControlPolicy).unwrap();
     assert!(chain.complete, "{:?}", chain.unknown);
-    let levels: Vec<(&str, usize)> =
-        chain.levels.iter().map(|l| (l.node_id.as_str(), l.policies.len())).collect();
+    let levels: Vec<(&str, usize)> = chain.levels.iter().map(|l| (l.node_id.as_str(), l.policies.len())).collect();
     assert_eq!(levels, vec![("r-ab12", 2), ("ou-ab12-11111111", 1), ("111111111111", 1)]);
     assert!(s.org_policy_chain("999999999999", &OrgPolicyType::ServiceControlPolicy).unwrap().exempt);
     assert_eq!(s.account("111111111111").unwrap().name.as_deref(), Some("production"));
     // The targets file with no policy id in its name is reported, not guessed.
-    assert!(
-        s.gaps.iter().any(|g| g.kind == GapKind::UnattributedData && g.source == "org/targets-unnamed.json")
-    );
+    assert!(s.gaps.iter().any(|g| g.kind == GapKind::UnattributedData && g.source == "org/targets-unnamed.json"));
     assert!(l.warnings.iter().any(|w| w.contains("targets-unnamed.json")));
 }
 
@@ -478,12 +444,8 @@ fn organization_from_rolegraph_tree_file() {
     let s = &l.snapshot;
     let chain = s.org_policy_chain("111111111111", &OrgPolicyType::ServiceControlPolicy).unwrap();
     assert!(chain.complete, "{:?}", chain.unknown);
-    let ids: Vec<Vec<&str>> =
-        chain.levels.iter().map(|l| l.policies.iter().map(|p| p.id.as_str()).collect()).collect();
-    assert_eq!(
-        ids,
-        vec![vec!["p-FullAWSAccess"], vec!["p-FullAWSAccess", "p-regions01"], vec!["p-FullAWSAccess"]]
-    );
+    let ids: Vec<Vec<&str>> = chain.levels.iter().map(|l| l.policies.iter().map(|p| p.id.as_str()).collect()).collect();
+    assert_eq!(ids, vec![vec!["p-FullAWSAccess"], vec!["p-FullAWSAccess", "p-regions01"], vec!["p-FullAWSAccess"]]);
     let rcp = s.org_policy_chain("111111111111", &OrgPolicyType::ResourceControlPolicy).unwrap();
     assert!(rcp.complete);
     assert!(rcp.levels.iter().all(|l| l.policies.iter().all(|p| p.document_from_aws_default)));
@@ -532,7 +494,9 @@ fn corrupted_and_truncated_files_never_panic() {
 /// Authorization details of account 111111111111 with one role, user, group and policy, whose
 /// policies are `ACTION` (a read-only copy, or `*`).
 fn details_with(action: &str, extra_role: &str) -> String {
-    let doc = format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"{action}","Resource":"*"}},{{"Effect":"Deny","Action":"{action}","Resource":"arn:aws:s3:::only-in-{action}"}}]}}"#);
+    let doc = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"{action}","Resource":"*"}},{{"Effect":"Deny","Action":"{action}","Resource":"arn:aws:s3:::only-in-{action}"}}]}}"#
+    );
     let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
     format!(
         r#"{{"RoleDetailList":[{extra_role}{{"Path":"/","RoleName":"app","RoleId":"AROA1","Arn":"arn:aws:iam::111111111111:role/app",
@@ -594,7 +558,8 @@ fn conflicting_duplicates_are_a_gap_and_their_union_is_kept() {
 #[test]
 fn load_bytes_reads_one_file_in_memory_as_load_reads_it() {
     let text = details_with("s3:GetObject", "");
-    let l = crate::load_bytes("acct/iam-get-account-authorization-details.json", text.as_bytes(), &LoadOptions::default()).unwrap();
+    let l =
+        crate::load_bytes("acct/iam-get-account-authorization-details.json", text.as_bytes(), &LoadOptions::default()).unwrap();
     assert_eq!(only_account(&l.snapshot).roles.len(), 1);
     let e = crate::load_bytes("x.json", b"{\"Roles\": [", &LoadOptions::default()).unwrap_err();
     assert!(e.to_string().contains("x.json"), "{e}");

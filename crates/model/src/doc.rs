@@ -177,15 +177,15 @@ impl<'de> Deserialize<'de> for PolicyDoc {
 mod tests {
     use super::*;
 
-    const DOC: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::a+b/*"}]}"#;
+    const DOC: &str =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::a+b/*"}]}"#;
 
     #[test]
     fn object_and_url_encoded_string_give_the_same_document() {
         let obj = PolicyDoc::from_json_text(DOC);
         assert!(obj.policy().is_some());
         assert!(!obj.was_url_encoded());
-        let encoded: String =
-            percent_encoding::utf8_percent_encode(DOC, percent_encoding::NON_ALPHANUMERIC).to_string();
+        let encoded: String = percent_encoding::utf8_percent_encode(DOC, percent_encoding::NON_ALPHANUMERIC).to_string();
         let enc = PolicyDoc::from_json_text(&serde_json::to_string(&encoded).unwrap());
         assert!(enc.was_url_encoded());
         assert_eq!(enc.json(), obj.json());
@@ -196,9 +196,8 @@ mod tests {
 
     #[test]
     fn invalid_documents_are_kept_with_their_error() {
-        let d = PolicyDoc::from_json_text(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Action":"*","Resource":"*"}]}"#,
-        );
+        let d =
+            PolicyDoc::from_json_text(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Action":"*","Resource":"*"}]}"#);
         assert!(d.policy().is_none());
         let e = d.error().unwrap();
         assert!(e.contains("/Statement/0/Effect"), "{e}");

@@ -93,19 +93,8 @@ pub struct Gap {
 }
 
 impl Gap {
-    pub fn new(
-        account: Option<&str>,
-        kind: GapKind,
-        source: impl Into<String>,
-        what: impl Into<String>,
-    ) -> Gap {
-        Gap {
-            account: account.map(str::to_owned),
-            kind,
-            source: source.into(),
-            what: what.into(),
-            error: None,
-        }
+    pub fn new(account: Option<&str>, kind: GapKind, source: impl Into<String>, what: impl Into<String>) -> Gap {
+        Gap { account: account.map(str::to_owned), kind, source: source.into(), what: what.into(), error: None }
     }
 
     /// The same gap with an error message.

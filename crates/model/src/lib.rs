@@ -16,22 +16,17 @@ pub mod snapshot;
 pub mod text;
 pub mod time;
 
-pub use activity::{
-    AccessKeyInfo, CertificateInfo, CredentialReport, CredentialRow, LastAccessedReport, ServiceLastAccessed,
-};
-pub use compute::{
-    Ec2Instance, EcsService, EcsTaskDefinition, LambdaFunction, RoleUse, UseKind, region_of_arn,
-    region_of_zone,
-};
+pub use activity::{AccessKeyInfo, CertificateInfo, CredentialReport, CredentialRow, LastAccessedReport, ServiceLastAccessed};
+pub use compute::{Ec2Instance, EcsService, EcsTaskDefinition, LambdaFunction, RoleUse, UseKind, region_of_arn, region_of_zone};
 pub use doc::PolicyDoc;
 pub use gap::{DataKind, Gap, GapKind};
 pub use iam::{
-    Group, InlinePolicy, InstanceProfile, ManagedPolicy, PolicyVersion, Role, RoleLastUsed, Tag, User,
-    is_aws_managed_policy_arn, version_order,
+    Group, InlinePolicy, InstanceProfile, ManagedPolicy, PolicyVersion, Role, RoleLastUsed, Tag, User, is_aws_managed_policy_arn,
+    version_order,
 };
 pub use org::{
-    FULL_AWS_ACCESS_RCP, FULL_AWS_ACCESS_SCP, OrgAccount, OrgLevel, OrgNodeKind, OrgPolicy, OrgPolicyChain,
-    OrgPolicyType, OrgRoot, OrgUnit, Organization,
+    FULL_AWS_ACCESS_RCP, FULL_AWS_ACCESS_SCP, OrgAccount, OrgLevel, OrgNodeKind, OrgPolicy, OrgPolicyChain, OrgPolicyType,
+    OrgRoot, OrgUnit, Organization,
 };
 pub use snapshot::{Account, PolicySource, PrincipalPolicies, SCHEMA_VERSION, Snapshot};
 pub use text::{Safe, terminal_safe, terminal_safe_lines, terminal_safe_owned};

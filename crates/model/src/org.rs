@@ -192,10 +192,7 @@ impl Organization {
 
     /// The OU with this id.
     pub fn organizational_unit(&self, id: &str) -> Option<&OrgUnit> {
-        self.organizational_units
-            .binary_search_by(|o| o.id.as_str().cmp(id))
-            .ok()
-            .and_then(|i| self.organizational_units.get(i))
+        self.organizational_units.binary_search_by(|o| o.id.as_str().cmp(id)).ok().and_then(|i| self.organizational_units.get(i))
     }
 
     /// The policy with this id.
@@ -263,8 +260,7 @@ impl Organization {
         [OrgPolicyType::ServiceControlPolicy, OrgPolicyType::ResourceControlPolicy].iter().any(|ty| {
             let mut of_type = self.policies.iter().filter(|p| &p.policy_type == ty).peekable();
             of_type.peek().is_some()
-                && of_type
-                    .all(|p| p.targets.as_ref().is_some_and(|t| !t.iter().any(|t| t.starts_with("ou-"))))
+                && of_type.all(|p| p.targets.as_ref().is_some_and(|t| !t.iter().any(|t| t.starts_with("ou-"))))
         })
     }
 
@@ -276,8 +272,7 @@ impl Organization {
         if !path_complete {
             unknown.push(format!("the path from the root to account `{account_id}` is not fully known"));
         }
-        let of_type: Vec<&OrgPolicy> =
-            self.policies.iter().filter(|p| &p.policy_type == policy_type).collect();
+        let of_type: Vec<&OrgPolicy> = self.policies.iter().filter(|p| &p.policy_type == policy_type).collect();
         for p in &of_type {
             if p.targets.is_none() {
                 unknown.push(format!("the targets of policy `{}` are unknown", p.id));
@@ -286,11 +281,8 @@ impl Organization {
         let mut levels = Vec::with_capacity(path.len());
         for node in path {
             let kind = OrgNodeKind::of_id(&node).unwrap_or(OrgNodeKind::OrganizationalUnit);
-            let policies: Vec<&OrgPolicy> = of_type
-                .iter()
-                .copied()
-                .filter(|p| p.targets.as_ref().is_some_and(|t| t.contains(&node)))
-                .collect();
+            let policies: Vec<&OrgPolicy> =
+                of_type.iter().copied().filter(|p| p.targets.as_ref().is_some_and(|t| t.contains(&node))).collect();
             for p in &policies {
                 if p.document.as_ref().and_then(|d| d.policy()).is_none() {
                     unknown.push(format!("the content of policy `{}` is unknown or invalid", p.id));
@@ -327,11 +319,11 @@ impl Organization {
 }
 
 /// The documented content of the AWS-managed `FullAWSAccess` SCP.
-pub const FULL_AWS_ACCESS_SCP: &str =
-    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+pub const FULL_AWS_ACCESS_SCP: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
 /// The documented content of the AWS-managed `RCPFullAWSAccess` RCP.
-pub const FULL_AWS_ACCESS_RCP: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#;
+pub const FULL_AWS_ACCESS_RCP: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#;
 
 #[cfg(test)]
 mod tests {
@@ -416,11 +408,8 @@ mod tests {
         let chain = o.policy_chain("111111111111", &OrgPolicyType::ServiceControlPolicy).unwrap();
         assert!(chain.complete, "{:?}", chain.unknown);
         assert!(!chain.exempt);
-        let levels: Vec<(&str, Vec<&str>)> = chain
-            .levels
-            .iter()
-            .map(|l| (l.node_id.as_str(), l.policies.iter().map(|p| p.id.as_str()).collect()))
-            .collect();
+        let levels: Vec<(&str, Vec<&str>)> =
+            chain.levels.iter().map(|l| (l.node_id.as_str(), l.policies.iter().map(|p| p.id.as_str()).collect())).collect();
         assert_eq!(
             levels,
             vec![
@@ -472,14 +461,8 @@ mod tests {
 
     #[test]
     fn policy_type_serde() {
-        assert_eq!(
-            serde_json::to_string(&OrgPolicyType::ResourceControlPolicy).unwrap(),
-            "\"RESOURCE_CONTROL_POLICY\""
-        );
-        assert_eq!(
-            serde_json::from_str::<OrgPolicyType>("\"TAG_POLICY\"").unwrap(),
-            OrgPolicyType::Other("TAG_POLICY".into())
-        );
+        assert_eq!(serde_json::to_string(&OrgPolicyType::ResourceControlPolicy).unwrap(), "\"RESOURCE_CONTROL_POLICY\"");
+        assert_eq!(serde_json::from_str::<OrgPolicyType>("\"TAG_POLICY\"").unwrap(), OrgPolicyType::Other("TAG_POLICY".into()));
         assert_eq!(
             serde_json::from_str::<OrgPolicyType>("\"SERVICE_CONTROL_POLICY\"").unwrap(),
             OrgPolicyType::ServiceControlPolicy

@@ -107,10 +107,7 @@ impl Account {
 
     /// The role with this name (IAM names are unique per account, case-insensitively).
     pub fn role_by_name(&self, name: &str) -> Option<&Role> {
-        self.roles
-            .iter()
-            .find(|r| r.name == name)
-            .or_else(|| self.roles.iter().find(|r| r.name.eq_ignore_ascii_case(name)))
+        self.roles.iter().find(|r| r.name == name).or_else(|| self.roles.iter().find(|r| r.name.eq_ignore_ascii_case(name)))
     }
 
     /// A role from a reference as resources write it: a full ARN, an ARN without the role's
@@ -188,9 +185,8 @@ impl Account {
     /// that name no known role are grouped under the reference as written.
     pub fn role_uses(&self) -> BTreeMap<String, Vec<RoleUse>> {
         let mut out: BTreeMap<String, Vec<RoleUse>> = BTreeMap::new();
-        let key = |reference: &str| -> String {
-            self.resolve_role(reference).map_or_else(|| reference.to_owned(), |r| r.arn.clone())
-        };
+        let key =
+            |reference: &str| -> String { self.resolve_role(reference).map_or_else(|| reference.to_owned(), |r| r.arn.clone()) };
         let mut profile_roles: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         for p in &self.instance_profiles {
             for r in &p.role_arns {
@@ -235,9 +231,7 @@ impl Account {
                 Some(r) => format!("{}:{r}", t.family),
                 None => t.family.clone(),
             };
-            for (role, kind) in
-                [(&t.task_role_arn, UseKind::EcsTaskRole), (&t.execution_role_arn, UseKind::EcsExecutionRole)]
-            {
+            for (role, kind) in [(&t.task_role_arn, UseKind::EcsTaskRole), (&t.execution_role_arn, UseKind::EcsExecutionRole)] {
                 let Some(role) = role else { continue };
                 out.entry(key(role)).or_default().push(RoleUse {
                     kind,
@@ -255,10 +249,9 @@ impl Account {
             }
             let Some(td_ref) = &s.task_definition_arn else { continue };
             let Some(td) = self.ecs_task_definition(td_ref) else { continue };
-            for (role, kind) in [
-                (&td.task_role_arn, UseKind::EcsServiceTaskRole),
-                (&td.execution_role_arn, UseKind::EcsServiceExecutionRole),
-            ] {
+            for (role, kind) in
+                [(&td.task_role_arn, UseKind::EcsServiceTaskRole), (&td.execution_role_arn, UseKind::EcsServiceExecutionRole)]
+            {
                 let Some(role) = role else { continue };
                 out.entry(key(role)).or_default().push(self.service_use(s, kind, Some(td.arn.clone())));
             }
@@ -300,8 +293,7 @@ impl Account {
         if let Some(r) = &mut self.credential_report {
             r.rows.sort_by(|a, b| a.arn.cmp(&b.arn));
         }
-        self.service_last_accessed
-            .sort_by(|a, b| (&a.entity_arn, &a.source).cmp(&(&b.entity_arn, &b.source)));
+        self.service_last_accessed.sort_by(|a, b| (&a.entity_arn, &a.source).cmp(&(&b.entity_arn, &b.source)));
         self.aliases.sort();
     }
 }
@@ -366,8 +358,7 @@ impl Snapshot {
         }
         for sep in ['/', ':'] {
             if let Some((acct, name)) = query.split_once(sep)
-                && let Some(a) =
-                    self.account(acct).or_else(|| self.accounts.iter().find(|a| a.display_name() == acct))
+                && let Some(a) = self.account(acct).or_else(|| self.accounts.iter().find(|a| a.display_name() == acct))
             {
                 return a.role_by_name(name).into_iter().collect();
             }
@@ -419,14 +410,10 @@ impl Snapshot {
             for gname in &user.groups {
                 let Some(g) = account.group_by_name(gname) else { continue };
                 for p in &g.inline_policies {
-                    identity.push((
-                        PolicySource::GroupInline { group: &g.name, name: &p.name },
-                        Some(&p.document),
-                    ));
+                    identity.push((PolicySource::GroupInline { group: &g.name, name: &p.name }, Some(&p.document)));
                 }
                 for arn in &g.attached_managed_policies {
-                    identity
-                        .push((PolicySource::GroupManaged { group: &g.name, arn }, self.managed_doc(arn)));
+                    identity.push((PolicySource::GroupManaged { group: &g.name, arn }, self.managed_doc(arn)));
                 }
             }
         }
@@ -441,18 +428,13 @@ impl Snapshot {
 
     /// The SCPs or RCPs that apply to an account, level by level; `None` without organization
     /// data or when the account is not a member.
-    pub fn org_policy_chain(
-        &self,
-        account_id: &str,
-        policy_type: &OrgPolicyType,
-    ) -> Option<OrgPolicyChain<'_>> {
+    pub fn org_policy_chain(&self, account_id: &str, policy_type: &OrgPolicyType) -> Option<OrgPolicyChain<'_>> {
         self.organization.as_ref()?.policy_chain(account_id, policy_type)
     }
 
     /// Whether an account id belongs to the organization (or to the snapshot, without one).
     pub fn is_known_account(&self, account_id: &str) -> bool {
-        self.account(account_id).is_some()
-            || self.organization.as_ref().is_some_and(|o| o.account(account_id).is_some())
+        self.account(account_id).is_some() || self.organization.as_ref().is_some_and(|o| o.account(account_id).is_some())
     }
 
     /// The gaps of one account, and those of no account.

@@ -7,8 +7,7 @@ fn doc(text: &str) -> PolicyDoc {
 }
 
 const LAMBDA_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
-const ADMIN: &str =
-    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+const ADMIN: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
 fn role(account: &str, path: &str, name: &str) -> Role {
     Role {
@@ -34,10 +33,8 @@ fn role(account: &str, path: &str, name: &str) -> Role {
 fn snapshot() -> Snapshot {
     let a = "111111111111";
     let mut app = role(a, "/service-role/", "app");
-    app.attached_managed_policies = vec![
-        "arn:aws:iam::aws:policy/AdministratorAccess".into(),
-        format!("arn:aws:iam::{a}:policy/missing"),
-    ];
+    app.attached_managed_policies =
+        vec!["arn:aws:iam::aws:policy/AdministratorAccess".into(), format!("arn:aws:iam::{a}:policy/missing")];
     app.inline_policies = vec![InlinePolicy { name: "logs".into(), document: doc(ADMIN) }];
     app.permissions_boundary = Some(format!("arn:aws:iam::{a}:policy/boundary"));
     let ec2 = role(a, "/", "web");
@@ -59,18 +56,8 @@ fn snapshot() -> Snapshot {
             create_date: None,
             update_date: None,
             versions: vec![
-                PolicyVersion {
-                    version_id: "v1".into(),
-                    is_default: false,
-                    create_date: None,
-                    document: doc(ADMIN),
-                },
-                PolicyVersion {
-                    version_id: "v2".into(),
-                    is_default: true,
-                    create_date: None,
-                    document: doc(LAMBDA_TRUST),
-                },
+                PolicyVersion { version_id: "v1".into(), is_default: false, create_date: None, document: doc(ADMIN) },
+                PolicyVersion { version_id: "v2".into(), is_default: true, create_date: None, document: doc(LAMBDA_TRUST) },
             ],
         }],
         instance_profiles: vec![InstanceProfile {
@@ -142,11 +129,7 @@ fn snapshot() -> Snapshot {
     let mut s = Snapshot {
         accounts: vec![
             account,
-            Account {
-                id: "222222222222".into(),
-                roles: vec![role("222222222222", "/", "app")],
-                ..Account::default()
-            },
+            Account { id: "222222222222".into(), roles: vec![role("222222222222", "/", "app")], ..Account::default() },
         ],
         aws_managed_policies: vec![ManagedPolicy {
             arn: "arn:aws:iam::aws:policy/AdministratorAccess".into(),
@@ -160,12 +143,7 @@ fn snapshot() -> Snapshot {
             description: None,
             create_date: None,
             update_date: None,
-            versions: vec![PolicyVersion {
-                version_id: "v1".into(),
-                is_default: true,
-                create_date: None,
-                document: doc(ADMIN),
-            }],
+            versions: vec![PolicyVersion { version_id: "v1".into(), is_default: true, create_date: None, document: doc(ADMIN) }],
         }],
         ..Snapshot::default()
     };
@@ -184,10 +162,7 @@ fn finds_roles_by_arn_name_and_account() {
     assert_eq!(r.len(), 1);
     assert!(s.find_roles("arn:aws:iam::111111111111:role/app").is_empty());
     let a = s.account("111111111111").unwrap();
-    assert_eq!(
-        a.resolve_role("arn:aws:iam::111111111111:role/app").map(|r| r.path.as_str()),
-        Some("/service-role/")
-    );
+    assert_eq!(a.resolve_role("arn:aws:iam::111111111111:role/app").map(|r| r.path.as_str()), Some("/service-role/"));
     assert!(a.resolve_role("arn:aws:iam::222222222222:role/app").is_none());
 }
 
@@ -202,22 +177,14 @@ fn resources_using_roles() {
         vec![(UseKind::LambdaFunction, "f1"), (UseKind::LambdaFunction, "f2")]
     );
     let web = uses.get("arn:aws:iam::111111111111:role/web").unwrap();
-    assert_eq!(
-        web.iter().map(|u| u.kind).collect::<Vec<_>>(),
-        vec![UseKind::InstanceProfile, UseKind::Ec2Instance]
-    );
+    assert_eq!(web.iter().map(|u| u.kind).collect::<Vec<_>>(), vec![UseKind::InstanceProfile, UseKind::Ec2Instance]);
     assert_eq!(web.get(1).unwrap().via.as_deref(), Some("arn:aws:iam::111111111111:instance-profile/web"));
     // The task role is written as a bare name and still resolves.
     let task = uses.get("arn:aws:iam::111111111111:role/task").unwrap();
     let kinds: Vec<UseKind> = task.iter().map(|u| u.kind).collect();
     assert_eq!(
         kinds,
-        vec![
-            UseKind::EcsTaskRole,
-            UseKind::EcsExecutionRole,
-            UseKind::EcsServiceTaskRole,
-            UseKind::EcsServiceExecutionRole
-        ]
+        vec![UseKind::EcsTaskRole, UseKind::EcsExecutionRole, UseKind::EcsServiceTaskRole, UseKind::EcsServiceExecutionRole]
     );
     let role = s.role("arn:aws:iam::111111111111:role/web").unwrap();
     assert_eq!(s.resources_using_role(role).len(), 2);
@@ -229,8 +196,7 @@ fn role_policies_resolve_managed_documents() {
     let role = s.role("arn:aws:iam::111111111111:role/service-role/app").unwrap();
     let p = s.role_policies(role);
     assert!(p.known);
-    let summary: Vec<(String, bool)> =
-        p.identity.iter().map(|(src, d)| (format!("{src:?}"), d.is_some())).collect();
+    let summary: Vec<(String, bool)> = p.identity.iter().map(|(src, d)| (format!("{src:?}"), d.is_some())).collect();
     assert_eq!(
         summary,
         vec![

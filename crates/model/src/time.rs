@@ -88,9 +88,7 @@ impl Visitor<'_> for TimestampVisitor {
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Timestamp, E> {
-        DateTime::from_timestamp(v, 0)
-            .map(Timestamp)
-            .ok_or_else(|| E::custom(format!("timestamp `{v}` is out of range")))
+        DateTime::from_timestamp(v, 0).map(Timestamp).ok_or_else(|| E::custom(format!("timestamp `{v}` is out of range")))
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Timestamp, E> {
@@ -130,10 +128,7 @@ mod tests {
         ] {
             assert_eq!(Timestamp::parse(text).map(|t| t.to_rfc3339()).as_deref(), Some(expected), "{text}");
         }
-        assert_eq!(
-            Timestamp::parse("2019-04-30").map(|t| t.to_rfc3339()).as_deref(),
-            Some("2019-04-30T00:00:00Z")
-        );
+        assert_eq!(Timestamp::parse("2019-04-30").map(|t| t.to_rfc3339()).as_deref(), Some("2019-04-30T00:00:00Z"));
         assert_eq!(Timestamp::parse("N/A"), None);
         assert_eq!(Timestamp::parse("not_supported"), None);
     }

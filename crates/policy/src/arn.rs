@@ -38,10 +38,7 @@ impl<'a> Arn<'a> {
     /// (`role/path/name` → (`role`, `path/name`)).
     pub fn resource_type_and_id(&self) -> (&'a str, &'a str) {
         match self.resource.find(['/', ':']) {
-            Some(i) => (
-                self.resource.get(..i).unwrap_or(""),
-                self.resource.get(i + 1..).unwrap_or(""),
-            ),
+            Some(i) => (self.resource.get(..i).unwrap_or(""), self.resource.get(i + 1..).unwrap_or("")),
             None => ("", self.resource),
         }
     }
@@ -93,11 +90,7 @@ impl ResourceMatcher {
         }
         segs.push(Pattern::from_toks(toks.get(start..).unwrap_or(&[])));
         let arn_shaped = segs.first().is_some_and(|s| s.matches("arn") && !s.has_wildcard());
-        if arn_shaped {
-            ResourceMatcher::Segments(segs)
-        } else {
-            ResourceMatcher::Whole(pattern.clone())
-        }
+        if arn_shaped { ResourceMatcher::Segments(segs) } else { ResourceMatcher::Whole(pattern.clone()) }
     }
 
     /// Whether `resource` matches.

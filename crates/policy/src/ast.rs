@@ -185,10 +185,7 @@ impl Principal {
     pub fn value(&self) -> &str {
         match self {
             Principal::Any => "*",
-            Principal::Aws(v)
-            | Principal::Service(v)
-            | Principal::Federated(v)
-            | Principal::CanonicalUser(v) => v,
+            Principal::Aws(v) | Principal::Service(v) | Principal::Federated(v) | Principal::CanonicalUser(v) => v,
         }
     }
 }

@@ -27,8 +27,7 @@ impl Policy {
                 .into_owned();
             decoded.as_str()
         };
-        let value: Value =
-            serde_json::from_str(json).map_err(|e| ParseError::Json(e.to_string()))?;
+        let value: Value = serde_json::from_str(json).map_err(|e| ParseError::Json(e.to_string()))?;
         Policy::from_json(&value)
     }
 
@@ -117,10 +116,7 @@ fn either<'a>(
     pointer: &str,
 ) -> Result<Option<(bool, &'a Value, String)>, ParseError> {
     match (map.get(yes), map.get(no)) {
-        (Some(_), Some(_)) => Err(ParseError::at(
-            pointer,
-            format!("a statement cannot have both `{yes}` and `{no}`"),
-        )),
+        (Some(_), Some(_)) => Err(ParseError::at(pointer, format!("a statement cannot have both `{yes}` and `{no}`"))),
         (Some(v), None) => Ok(Some((false, v, format!("{pointer}/{yes}")))),
         (None, Some(v)) => Ok(Some((true, v, format!("{pointer}/{no}")))),
         (None, None) => Ok(None),
@@ -131,22 +127,13 @@ fn block<T>(negated: bool, items: Vec<T>) -> Block<T> {
     if negated { Block::Not(items) } else { Block::Only(items) }
 }
 
-fn parse_statement(
-    map: &Map<String, Value>,
-    index: usize,
-    pointer: String,
-    variables: bool,
-) -> Result<Statement, ParseError> {
+fn parse_statement(map: &Map<String, Value>, index: usize, pointer: String, variables: bool) -> Result<Statement, ParseError> {
     for key in map.keys() {
         if !matches!(
             key.as_str(),
-            "Sid" | "Effect" | "Action" | "NotAction" | "Resource" | "NotResource" | "Principal"
-                | "NotPrincipal" | "Condition"
+            "Sid" | "Effect" | "Action" | "NotAction" | "Resource" | "NotResource" | "Principal" | "NotPrincipal" | "Condition"
         ) {
-            return Err(ParseError::at(
-                &format!("{pointer}/{}", esc(key)),
-                format!("unknown element `{key}` in a statement"),
-            ));
+            return Err(ParseError::at(&format!("{pointer}/{}", esc(key)), format!("unknown element `{key}` in a statement")));
         }
     }
     let sid = match map.get("Sid") {
@@ -223,11 +210,7 @@ fn parse_principals(v: &Value, pointer: &str) -> Result<Vec<Principal>, ParseErr
     }
 }
 
-fn parse_conditions(
-    ops: &Map<String, Value>,
-    pointer: &str,
-    variables: bool,
-) -> Result<Vec<Condition>, ParseError> {
+fn parse_conditions(ops: &Map<String, Value>, pointer: &str, variables: bool) -> Result<Vec<Condition>, ParseError> {
     let mut out = Vec::new();
     for (op_name, keys) in ops {
         let op_pointer = format!("{pointer}/{}", esc(op_name));

@@ -5,11 +5,7 @@ use serde_json::{Map, Value, json};
 use crate::ast::*;
 
 fn list(items: Vec<Value>) -> Value {
-    if items.len() == 1 {
-        items.into_iter().next().unwrap_or(Value::Null)
-    } else {
-        Value::Array(items)
-    }
+    if items.len() == 1 { items.into_iter().next().unwrap_or(Value::Null) } else { Value::Array(items) }
 }
 
 impl Policy {
@@ -70,9 +66,7 @@ fn value_to_json(v: &ConditionValue) -> Value {
     match v.kind {
         ValueKind::String => json!(v.text),
         ValueKind::Bool => json!(v.text == "true"),
-        ValueKind::Number => {
-            serde_json::from_str::<serde_json::Number>(&v.text).map_or_else(|_| json!(v.text), Value::Number)
-        }
+        ValueKind::Number => serde_json::from_str::<serde_json::Number>(&v.text).map_or_else(|_| json!(v.text), Value::Number),
     }
 }
 

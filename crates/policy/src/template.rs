@@ -176,9 +176,7 @@ mod tests {
 
     #[test]
     fn substitutes_and_keeps_values_literal() {
-        let Resolved::Pattern(p) = resolve("arn:aws:s3:::bucket/${aws:username}/*") else {
-            panic!()
-        };
+        let Resolved::Pattern(p) = resolve("arn:aws:s3:::bucket/${aws:username}/*") else { panic!() };
         assert!(p.matches("arn:aws:s3:::bucket/alice/x"));
         assert!(!p.matches("arn:aws:s3:::bucket/bob/x"));
         let Resolved::Pattern(p) = resolve("team/${aws:PrincipalTag/team}") else { panic!() };
@@ -191,9 +189,7 @@ mod tests {
         let Resolved::Pattern(p) = resolve("a${*}b${?}${$}") else { panic!() };
         assert!(p.matches("a*b?$"));
         assert!(!p.matches("axb?$"));
-        let Resolved::Pattern(p) = resolve("x/${aws:PrincipalTag/none, 'dflt'}") else {
-            panic!()
-        };
+        let Resolved::Pattern(p) = resolve("x/${aws:PrincipalTag/none, 'dflt'}") else { panic!() };
         assert!(p.matches("x/dflt"));
         assert_eq!(resolve("x/${aws:userid}"), Resolved::Missing("aws:userid".into()));
     }

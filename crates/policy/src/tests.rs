@@ -79,12 +79,18 @@ fn url_encoded_documents() {
 #[test]
 fn errors_name_the_place() {
     let cases = [
-        (json!({"Statement": [{"Effect": "Allow", "Action": "s3:*"}, {"Effect": "Maybe", "Action": "*"}]}), "/Statement/1/Effect"),
+        (
+            json!({"Statement": [{"Effect": "Allow", "Action": "s3:*"}, {"Effect": "Maybe", "Action": "*"}]}),
+            "/Statement/1/Effect",
+        ),
         (json!({"Statement": [{"Effect": "Allow"}]}), "/Statement/0"),
         (json!({"Statement": [{"Effect": "Allow", "Action": ["s3:*", 3]}]}), "/Statement/0/Action/1"),
         (json!({"Version": "2020-01-01", "Statement": []}), "/Version"),
         (json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*", "NotResource": "*"}]}), "/Statement/0"),
-        (json!({"Statement": [{"Effect": "Allow", "Action": "*", "Condition": {"StringEquals": {"a/b": null}}}]}), "/Statement/0/Condition/StringEquals/a~1b"),
+        (
+            json!({"Statement": [{"Effect": "Allow", "Action": "*", "Condition": {"StringEquals": {"a/b": null}}}]}),
+            "/Statement/0/Condition/StringEquals/a~1b",
+        ),
         (json!({"Statement": [{"Effect": "Allow", "Action": "*", "Principal": {"Bogus": "x"}}]}), "/Statement/0/Principal/Bogus"),
         (json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resources": "*"}]}), "/Statement/0/Resources"),
         (json!({"Version": "2012-10-17"}), "/Statement"),
@@ -122,12 +128,7 @@ fn operator_parsing() {
 // ---- property tests: parse → print → parse ----
 
 fn arb_text() -> impl Strategy<Value = String> {
-    prop_oneof![
-        Just("*".to_owned()),
-        "[a-z0-9]{1,6}:[A-Za-z*?]{1,8}",
-        "arn:aws:s3:::[a-z*]{1,6}/[a-z${}:*]{0,8}",
-        "\\PC{0,10}",
-    ]
+    prop_oneof![Just("*".to_owned()), "[a-z0-9]{1,6}:[A-Za-z*?]{1,8}", "arn:aws:s3:::[a-z*]{1,6}/[a-z${}:*]{0,8}", "\\PC{0,10}",]
 }
 
 fn arb_value() -> impl Strategy<Value = serde_json::Value> {
@@ -139,10 +140,7 @@ fn arb_value() -> impl Strategy<Value = serde_json::Value> {
 }
 
 fn one_or_many() -> impl Strategy<Value = serde_json::Value> {
-    prop_oneof![
-        arb_text().prop_map(serde_json::Value::from),
-        prop::collection::vec(arb_text(), 1..4).prop_map(|v| json!(v)),
-    ]
+    prop_oneof![arb_text().prop_map(serde_json::Value::from), prop::collection::vec(arb_text(), 1..4).prop_map(|v| json!(v)),]
 }
 
 fn arb_statement() -> impl Strategy<Value = serde_json::Value> {
@@ -157,8 +155,18 @@ fn arb_statement() -> impl Strategy<Value = serde_json::Value> {
             one_or_many().prop_map(|v| json!({"Service": v, "Federated": "x"})),
         ]),
         prop::collection::btree_map(
-            prop_oneof![Just("StringEquals"), Just("ForAnyValue:StringLike"), Just("NumericLessThanIfExists"), Just("Bool"), Just("Weird")],
-            prop::collection::btree_map("[a-z:/]{1,12}", prop_oneof![arb_value(), prop::collection::vec(arb_value(), 0..3).prop_map(|v| json!(v))], 1..3),
+            prop_oneof![
+                Just("StringEquals"),
+                Just("ForAnyValue:StringLike"),
+                Just("NumericLessThanIfExists"),
+                Just("Bool"),
+                Just("Weird")
+            ],
+            prop::collection::btree_map(
+                "[a-z:/]{1,12}",
+                prop_oneof![arb_value(), prop::collection::vec(arb_value(), 0..3).prop_map(|v| json!(v))],
+                1..3,
+            ),
             0..3,
         ),
         prop::option::of("[A-Za-z0-9]{1,6}"),

@@ -95,8 +95,7 @@ impl Pattern {
             return true;
         }
         if !self.wild {
-            return self.toks.len() == text.len()
-                && self.toks.iter().zip(text.bytes()).all(|(t, b)| *t == Tok::Byte(b));
+            return self.toks.len() == text.len() && self.toks.iter().zip(text.bytes()).all(|(t, b)| *t == Tok::Byte(b));
         }
         glob(&self.toks, text.as_bytes())
     }

@@ -76,8 +76,21 @@ fn role_section(out: &mut dyn Write, v: &RoleView<'_>, findings: &[&Finding]) ->
         ("account", escape(v.account.display_name())),
         ("kinds", escape(&kinds.join(", "))),
         ("created", escape(&r.create_date.map(|t| t.to_string()).unwrap_or_else(|| "unknown".into()))),
-        ("last used", escape(&r.role_last_used.as_ref().map_or("unknown".into(), |u| u.date.map_or("never".into(), |d| d.to_string())))),
-        ("policies", escape(&r.attached_managed_policies.iter().cloned().chain(r.inline_policies.iter().map(|p| format!("inline {}", p.name))).collect::<Vec<_>>().join(", "))),
+        (
+            "last used",
+            escape(&r.role_last_used.as_ref().map_or("unknown".into(), |u| u.date.map_or("never".into(), |d| d.to_string()))),
+        ),
+        (
+            "policies",
+            escape(
+                &r.attached_managed_policies
+                    .iter()
+                    .cloned()
+                    .chain(r.inline_policies.iter().map(|p| format!("inline {}", p.name)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+        ),
     ];
     for (k, val) in rows {
         writeln!(out, "<tr><th>{k}</th><td>{val}</td></tr>")?;
@@ -90,7 +103,14 @@ fn role_section(out: &mut dyn Write, v: &RoleView<'_>, findings: &[&Finding]) ->
     writeln!(out, "<h4>Trusted entities</h4><ul>")?;
     for e in &trust.entities {
         let sid = e.evidence.sid.as_deref().map(|s| format!(", Sid {s}")).unwrap_or_default();
-        writeln!(out, "<li>{} <span class=\"muted\">(statement {}{}, {})</span></li>", escape(&e.summary), e.evidence.statement, escape(&sid), escape(&e.evidence.pointer))?;
+        writeln!(
+            out,
+            "<li>{} <span class=\"muted\">(statement {}{}, {})</span></li>",
+            escape(&e.summary),
+            e.evidence.statement,
+            escape(&sid),
+            escape(&e.evidence.pointer)
+        )?;
     }
     for x in &trust.restrictions {
         writeln!(out, "<li>{}</li>", escape(&x.summary))?;
@@ -107,10 +127,22 @@ fn role_section(out: &mut dyn Write, v: &RoleView<'_>, findings: &[&Finding]) ->
         writeln!(out, "</ul>")?;
     }
     if let Some(p) = v.privilege_if_computed() {
-        writeln!(out, "<h4>Privilege: {}{}</h4><ul>", escape(p.level.as_str()), if p.level_conditional { " (under conditions)" } else { "" })?;
+        writeln!(
+            out,
+            "<h4>Privilege: {}{}</h4><ul>",
+            escape(p.level.as_str()),
+            if p.level_conditional { " (under conditions)" } else { "" }
+        )?;
         for c in &p.categories {
             let stmts: Vec<String> = c.statements.iter().take(3).map(|s| s.describe()).collect();
-            writeln!(out, "<li>{}: {} actions{} <span class=\"muted\">{}</span></li>", c.kind.as_str(), c.count, if c.conditional { " (under conditions)" } else { "" }, escape(&stmts.join("; ")))?;
+            writeln!(
+                out,
+                "<li>{}: {} actions{} <span class=\"muted\">{}</span></li>",
+                c.kind.as_str(),
+                c.count,
+                if c.conditional { " (under conditions)" } else { "" },
+                escape(&stmts.join("; "))
+            )?;
         }
         writeln!(out, "</ul>")?;
     }
@@ -130,13 +162,23 @@ pub fn render(input: &Input<'_>, out: &mut dyn Write) -> io::Result<()> {
     for f in &open {
         by_subject.entry(f.subject.arn.as_str()).or_default().push(f);
     }
-    writeln!(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>rolegraph report</title><style>{STYLE}</style></head><body>")?;
+    writeln!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>rolegraph report</title><style>{STYLE}</style></head><body>"
+    )?;
     writeln!(out, "<h1>rolegraph report</h1><p class=\"muted\">Rules counted days from {}.</p>", escape(&input.now.to_string()))?;
 
     writeln!(out, "<h2>Overview</h2><table><tr><th>account</th><th>id</th><th>roles</th><th>users</th><th>findings</th></tr>")?;
     for a in &input.snapshot.accounts {
         let n = open.iter().filter(|f| f.subject.account == a.id).count();
-        writeln!(out, "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{n}</td></tr>", escape(a.display_name()), escape(&a.id), a.roles.len(), a.users.len())?;
+        writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{n}</td></tr>",
+            escape(a.display_name()),
+            escape(&a.id),
+            a.roles.len(),
+            a.users.len()
+        )?;
     }
     writeln!(out, "</table>")?;
     let mut kinds: BTreeMap<RoleKind, usize> = BTreeMap::new();
@@ -155,7 +197,10 @@ pub fn render(input: &Input<'_>, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out, "<tr><td>suppressed</td><td>{}</td></tr></table>", s.suppressed)?;
 
-    writeln!(out, "<h2>Roles</h2><table><tr><th>role</th><th>account</th><th>kinds</th><th>trusted</th><th>resources</th><th>privilege</th><th>findings</th></tr>")?;
+    writeln!(
+        out,
+        "<h2>Roles</h2><table><tr><th>role</th><th>account</th><th>kinds</th><th>trusted</th><th>resources</th><th>privilege</th><th>findings</th></tr>"
+    )?;
     for v in input.roles {
         let kinds: Vec<&str> = v.kinds().iter().map(|k| k.as_str()).collect();
         let trusted: Vec<&str> = v.trust().entities.iter().map(|e| e.short.as_str()).collect();

@@ -83,8 +83,11 @@ impl Summary {
 
     /// `2 critical, 5 high` (highest first), or `none`.
     pub fn severity_words(&self) -> String {
-        let parts: Vec<String> =
-            Severity::ALL.iter().rev().filter_map(|s| self.by_severity.get(s.as_str()).map(|n| format!("{n} {}", s.as_str()))).collect();
+        let parts: Vec<String> = Severity::ALL
+            .iter()
+            .rev()
+            .filter_map(|s| self.by_severity.get(s.as_str()).map(|n| format!("{n} {}", s.as_str())))
+            .collect();
         if parts.is_empty() { "none".into() } else { parts.join(", ") }
     }
 }

@@ -80,7 +80,11 @@ pub fn render(input: &Input<'_>, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "No findings.\n")?;
     }
     for ((_, arn), list) in &by_subject {
-        let kind = list.first().and_then(|f| serde_json::to_value(f.subject.kind).ok()).and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let kind = list
+            .first()
+            .and_then(|f| serde_json::to_value(f.subject.kind).ok())
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
         writeln!(out, "### {} ({kind})\n", escape(arn))?;
         for f in list {
             finding(out, f)?;

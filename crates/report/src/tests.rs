@@ -48,7 +48,9 @@ fn every_format_renders_and_machine_formats_are_versioned() {
 
 #[test]
 fn sarif_has_what_code_scanning_needs() {
-    let fp = with_report("", |input| input.findings.iter().find(|f| f.rule == "aws-managed-policy-on-execution-role").unwrap().fingerprint.clone());
+    let fp = with_report("", |input| {
+        input.findings.iter().find(|f| f.rule == "aws-managed-policy-on-execution-role").unwrap().fingerprint.clone()
+    });
     let suppress = format!("[[suppress]]\nfingerprint = \"{fp}\"\nreason = \"migrating in Q1\"\n");
     with_report(&suppress, |input| {
         let v: Value = serde_json::from_str(&render_string(Format::Sarif, input)).unwrap();
@@ -90,7 +92,10 @@ fn html_is_self_contained_and_escapes_the_data() {
         assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
         assert!(!html.contains("<script"), "a role name became markup");
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
-        assert!(!html.contains("src=") && !html.contains("<link") && !html.contains("http://") && !html.contains("https://"), "external asset");
+        assert!(
+            !html.contains("src=") && !html.contains("<link") && !html.contains("http://") && !html.contains("https://"),
+            "external asset"
+        );
         assert!(html.contains("<h2>Overview</h2>") && html.contains("<h2>Roles</h2>"));
         assert!(html.contains("lambda</td><td>1</td>"), "roles by kind");
         assert!(html.contains("Trusted entities") && html.contains("external account"));

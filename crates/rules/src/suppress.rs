@@ -51,7 +51,8 @@ pub struct Suppressions {
 impl Suppressions {
     /// Parses the TOML text of a suppressions file; `path` names it in errors.
     pub fn parse(text: &str, path: &str) -> Result<Suppressions, SuppressError> {
-        let file: File = toml::from_str(text).map_err(|e| SuppressError::Invalid { path: path.into(), message: e.to_string() })?;
+        let file: File =
+            toml::from_str(text).map_err(|e| SuppressError::Invalid { path: path.into(), message: e.to_string() })?;
         for (i, s) in file.suppress.iter().enumerate() {
             if s.fingerprint.is_none() && (s.rule.is_none() || s.subject.is_none()) {
                 return Err(SuppressError::Invalid {
@@ -60,7 +61,10 @@ impl Suppressions {
                 });
             }
             if s.reason.trim().is_empty() {
-                return Err(SuppressError::Invalid { path: path.into(), message: format!("suppress[{i}]: the `reason` is empty") });
+                return Err(SuppressError::Invalid {
+                    path: path.into(),
+                    message: format!("suppress[{i}]: the `reason` is empty"),
+                });
             }
         }
         Ok(Suppressions { entries: file.suppress })

@@ -98,9 +98,15 @@ fn suppressions_by_fingerprint_and_by_rule_and_subject() {
     let by_subject = format!("[[suppress]]\nrule = \"root-access-keys\"\nsubject = \"{}\"\nreason = \"r\"\n", f.subject.arn);
     let s = Suppressions::parse(&by_subject, "s.toml").unwrap_or_else(|e| panic!("{e}"));
     assert!(s.reason_for(f).is_some());
-    let bad = Suppressions::parse("[[suppress]]\nrule = \"x\"\nreason = \"r\"\n", "bad.toml").err().map(|e| e.to_string()).unwrap_or_default();
+    let bad = Suppressions::parse("[[suppress]]\nrule = \"x\"\nreason = \"r\"\n", "bad.toml")
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(bad.contains("bad.toml") && bad.contains("suppress[0]"), "{bad}");
-    let unknown = Suppressions::parse("[[suppress]]\nfingerprint = \"x\"\nreason = \"r\"\nwhy = 1\n", "u.toml").err().map(|e| e.to_string()).unwrap_or_default();
+    let unknown = Suppressions::parse("[[suppress]]\nfingerprint = \"x\"\nreason = \"r\"\nwhy = 1\n", "u.toml")
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(unknown.contains("u.toml"), "{unknown}");
 }
 

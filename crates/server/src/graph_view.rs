@@ -213,7 +213,8 @@ pub fn role_graph(g: &Graph, arn: &str, depth: usize, limit: usize) -> Option<Ro
         }
         sources.sort_unstable();
         sources.dedup();
-        let incoming: Vec<std::borrow::Cow<'_, graph::Edge>> = sources.into_iter().filter_map(|(from, kind)| g.link(from, at, kind)).collect();
+        let incoming: Vec<std::borrow::Cow<'_, graph::Edge>> =
+            sources.into_iter().filter_map(|(from, kind)| g.link(from, at, kind)).collect();
         for e in &incoming {
             if e.kind == EdgeKind::AdminControl {
                 continue;

@@ -128,7 +128,8 @@ async fn protect(State(guard): State<Guard>, req: Request, next: Next) -> Respon
     let mut resp = if let Some(hosts) = &guard.hosts
         && !host_allowed(&req, hosts)
     {
-        (StatusCode::MISDIRECTED_REQUEST, "this server does not answer for this host (see `rolegraph serve --allowed-host`)\n").into_response()
+        (StatusCode::MISDIRECTED_REQUEST, "this server does not answer for this host (see `rolegraph serve --allowed-host`)\n")
+            .into_response()
     } else if req.method() != Method::GET && req.method() != Method::HEAD {
         (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "GET, HEAD")], "read-only: GET only\n").into_response()
     } else if let Some(t) = &guard.token
@@ -173,7 +174,12 @@ pub struct Listen {
 /// Checks the address, token and host names, binds, calls `on_listen` with the actual address,
 /// and serves until the process ends, on a runtime of its own (for callers without one, like
 /// the CLI).
-pub fn run_blocking(state: AppState, addr: SocketAddr, listen: &Listen, on_listen: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
+pub fn run_blocking(
+    state: AppState,
+    addr: SocketAddr,
+    listen: &Listen,
+    on_listen: impl FnOnce(SocketAddr),
+) -> Result<(), ServeError> {
     let token = check_bind(addr.ip(), listen.token.as_deref())?;
     AllowedHosts::new(addr, &listen.allowed_hosts)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -233,11 +239,9 @@ pub fn warming_router(
         let _ = tx.send(Some(guarded(Arc::new(state), inner_guard)));
         progress(Warmup::Ready(start.elapsed()));
     });
-    Router::new()
-        .merge(assets::routes())
-        .route("/{*rest}", axum::routing::any(forward))
-        .with_state(rx)
-        .layer(middleware::from_fn_with_state(guard, protect))
+    // A fallback, not a route: a route would capture the path as a parameter, which the full
+    // router's handlers would then see beside their own.
+    Router::new().merge(assets::routes()).fallback(forward).with_state(rx).layer(middleware::from_fn_with_state(guard, protect))
 }
 
 /// Waits for the state, then answers as the full router does.

@@ -159,7 +159,12 @@ impl<T> Stall<T> {
 
 /// The result of an operation on the inner stream, with the clock of its direction: stopped on
 /// progress, started when it first waits, an error when it runs out.
-fn clocked<R>(clock: &mut Option<Pin<Box<Sleep>>>, timeout: Duration, cx: &mut Context<'_>, poll: Poll<io::Result<R>>) -> Poll<io::Result<R>> {
+fn clocked<R>(
+    clock: &mut Option<Pin<Box<Sleep>>>,
+    timeout: Duration,
+    cx: &mut Context<'_>,
+    poll: Poll<io::Result<R>>,
+) -> Poll<io::Result<R>> {
     match poll {
         Poll::Ready(r) => {
             *clock = None;
@@ -231,7 +236,18 @@ mod tests {
         for ok in ["127.0.0.1:8080", "localhost:8080", "LOCALHOST:8080", "localhost.:8080", "[::1]:8080", "127.0.0.2:8080"] {
             assert!(h.allows(ok), "{ok}");
         }
-        for bad in ["evil.example", "evil.example:8080", "127.0.0.1", "localhost:80", "127.0.0.1:9090", "10.0.0.1:8080", "", "[::1]", "a@127.0.0.1:8080", "localhost:8080/x"] {
+        for bad in [
+            "evil.example",
+            "evil.example:8080",
+            "127.0.0.1",
+            "localhost:80",
+            "127.0.0.1:9090",
+            "10.0.0.1:8080",
+            "",
+            "[::1]",
+            "a@127.0.0.1:8080",
+            "localhost:8080/x",
+        ] {
             assert!(!h.allows(bad), "{bad}");
         }
     }

@@ -2,7 +2,13 @@
 //! every endpoint, paging, filters, 404s, the security headers, read-only methods, the token,
 //! and a role with a hostile name.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a test stops at the first unexpected value"
+)]
 
 use std::sync::{Arc, OnceLock};
 
@@ -71,7 +77,16 @@ async fn overview_counts_the_demo() {
     let top = v["top_findings"].as_array().unwrap();
     assert!(!top.is_empty() && top.len() <= 10);
     // Highest severity first.
-    assert_eq!(top[0]["severity"], v["findings_by_severity"].as_object().unwrap().keys().map(|k| k.as_str()).min_by_key(|k| ["critical", "high", "medium", "low", "info"].iter().position(|s| s == k)).unwrap());
+    assert_eq!(
+        top[0]["severity"],
+        v["findings_by_severity"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str())
+            .min_by_key(|k| ["critical", "high", "medium", "low", "info"].iter().position(|s| s == k))
+            .unwrap()
+    );
 }
 
 #[tokio::test]
@@ -108,7 +123,8 @@ async fn roles_are_paged_filtered_and_sorted() {
     let by_priv = get("/api/roles?sort=privilege&order=desc&limit=6").await.json();
     assert!(by_priv["roles"].as_array().unwrap().iter().all(|r| r["privilege"] == "admin"));
     let by_name = get("/api/roles?sort=name&limit=1000").await.json();
-    let names: Vec<String> = by_name["roles"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap().to_lowercase()).collect();
+    let names: Vec<String> =
+        by_name["roles"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap().to_lowercase()).collect();
     let mut sorted = names.clone();
     sorted.sort();
     assert_eq!(names, sorted);
@@ -180,12 +196,7 @@ async fn role_graph_has_edges_with_conditions_and_evidence() {
 async fn role_graph_edges_are_checked_by_the_engine() {
     // A cross-account can-assume: the trust of prod-deploy and ci-deployer's own policy allow it.
     let v = get("/api/role/prod-deploy/graph").await.json();
-    let e = v["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["source"] == "arn:aws:iam::222222222222:role/ci-deployer")
-        .unwrap();
+    let e = v["edges"].as_array().unwrap().iter().find(|e| e["source"] == "arn:aws:iam::222222222222:role/ci-deployer").unwrap();
     assert_eq!(e["kind"], "can-assume");
     assert_eq!(e["paths"][0], "sts-001");
     let kinds: Vec<&str> = e["statements"].as_array().unwrap().iter().map(|s| s["policy_kind"].as_str().unwrap()).collect();
@@ -205,7 +216,10 @@ async fn role_graph_edges_are_checked_by_the_engine() {
     // It holds only in the regions the SCP leaves: the SCP's deny, negated, is the condition.
     assert_eq!(esc["conditional"], true);
     let c = &esc["conditions"][0];
-    assert_eq!((&c["key"], &c["operator"], &c["negated"]), (&"aws:RequestedRegion".into(), &"StringNotEquals".into(), &true.into()));
+    assert_eq!(
+        (&c["key"], &c["operator"], &c["negated"]),
+        (&"aws:RequestedRegion".into(), &"StringNotEquals".into(), &true.into())
+    );
     assert!(esc["statements"].as_array().unwrap().iter().any(|s| s["policy_kind"] == "scp"), "{esc}");
 
     // Depth: two hops back from prod-deploy reach the provider that can assume ci-deployer.
@@ -247,7 +261,17 @@ async fn findings_rules_accounts_gaps() {
 
 #[tokio::test]
 async fn security_headers_on_every_response() {
-    for uri in ["/", "/roles", "/role?arn=x", "/findings", "/api/overview", "/api/role/nope", "/static/app.js", "/static/style.css", "/nothing"] {
+    for uri in [
+        "/",
+        "/roles",
+        "/role?arn=x",
+        "/findings",
+        "/api/overview",
+        "/api/role/nope",
+        "/static/app.js",
+        "/static/style.css",
+        "/nothing",
+    ] {
         let r = get(uri).await;
         let h = |name: header::HeaderName| r.headers.get(name).map(|v| v.to_str().unwrap().to_owned());
         assert_eq!(h(header::CONTENT_SECURITY_POLICY).as_deref(), Some(CSP), "{uri}");
@@ -336,10 +360,13 @@ async fn pages_answer_while_the_analysis_warms_up() {
     let app = rolegraph_server::warming_router(build, None, None, progress);
 
     // The shell answers while the analysis has not finished.
-    let shell = tokio::time::timeout(std::time::Duration::from_secs(5), app.clone().oneshot(Request::get("/").body(Body::empty()).unwrap()))
-        .await
-        .expect("the page answers before the analysis is done")
-        .unwrap();
+    let shell = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        app.clone().oneshot(Request::get("/").body(Body::empty()).unwrap()),
+    )
+    .await
+    .expect("the page answers before the analysis is done")
+    .unwrap();
     assert_eq!(shell.status(), StatusCode::OK);
     assert_eq!(shell.headers()[header::CONTENT_SECURITY_POLICY], CSP);
 
@@ -353,6 +380,11 @@ async fn pages_answer_while_the_analysis_warms_up() {
     let body = resp.into_body().collect().await.unwrap().to_bytes();
     let v: Value = serde_json::from_slice(&body).unwrap();
     assert!(v["total"].as_u64().unwrap() > 10, "{v}");
+    // A route with a path parameter answers as the full router does, and so does a 404.
+    let role = app.clone().oneshot(Request::get("/api/role/prod-deploy").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(role.status(), StatusCode::OK);
+    let missing = app.clone().oneshot(Request::get("/api/role/no-such-role").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     let events = events.lock().unwrap().clone();
     assert_eq!(events.first().map(String::as_str), Some("Started"));
     assert!(events.iter().any(|e| e.starts_with("Ready")));

@@ -2,7 +2,13 @@
 //! second with an outside account trusted, a role made administrator and a role removed), the stored snapshots, a role's history, the diff by default
 //! and by id or label, the errors, and a server without a database.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a test stops at the first unexpected value"
+)]
 
 use std::sync::{Arc, OnceLock};
 
@@ -38,7 +44,9 @@ fn changed(base: &Snapshot) -> Snapshot {
     )));
     role_mut(&mut s, "tmp-migration-2019").inline_policies.push(InlinePolicy {
         name: "everything".into(),
-        document: PolicyDoc::from_json_text(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#),
+        document: PolicyDoc::from_json_text(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+        ),
     });
     for a in &mut s.accounts {
         a.roles.retain(|r| !r.arn.ends_with("/snyk-scanner"));

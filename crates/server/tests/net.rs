@@ -2,7 +2,13 @@
 //! only its own `Host` values, closes connections that send no request in time, and keeps
 //! answering while its connection cap is held by idle clients.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a test stops at the first unexpected value"
+)]
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -17,7 +23,9 @@ const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo");
 fn demo() -> Arc<AppState> {
     static STATE: OnceLock<Arc<AppState>> = OnceLock::new();
     STATE
-        .get_or_init(|| Arc::new(AppState::new(ingest::load(DEMO).unwrap().snapshot, Timestamp::parse("2026-11-20T08:00:00Z").unwrap())))
+        .get_or_init(|| {
+            Arc::new(AppState::new(ingest::load(DEMO).unwrap().snapshot, Timestamp::parse("2026-11-20T08:00:00Z").unwrap()))
+        })
         .clone()
 }
 
@@ -101,7 +109,9 @@ fn idle_connections_are_closed_and_the_cap_frees_up() {
         let start = Instant::now();
         match s.read(&mut buf) {
             Ok(_) => {}
-            Err(e) => assert!(!matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut), "still open: {e}"),
+            Err(e) => {
+                assert!(!matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut), "still open: {e}")
+            }
         }
         assert!(start.elapsed() < Duration::from_secs(9));
     }

@@ -3,7 +3,13 @@
 //! assumed it and what the graph says of that, the findings computed with the trail, and the
 //! answers of a server without a trail.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a test stops at the first unexpected value"
+)]
 
 use std::path::Path;
 use std::sync::{Arc, OnceLock};

@@ -92,14 +92,42 @@ impl std::fmt::Display for ChangeKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Change {
-    RoleAdded { role: String, account: String, privilege: String },
-    RoleRemoved { role: String, account: String, privilege: String },
-    TrustAdded { role: String, entity: TrustedFact },
-    TrustRemoved { role: String, entity: TrustedFact },
-    TrustChanged { role: String },
-    PrivilegeGained { role: String, old_level: String, new_level: String, actions: Vec<String> },
-    PrivilegeLost { role: String, old_level: String, new_level: String, actions: Vec<String> },
-    PermissionsChanged { role: String },
+    RoleAdded {
+        role: String,
+        account: String,
+        privilege: String,
+    },
+    RoleRemoved {
+        role: String,
+        account: String,
+        privilege: String,
+    },
+    TrustAdded {
+        role: String,
+        entity: TrustedFact,
+    },
+    TrustRemoved {
+        role: String,
+        entity: TrustedFact,
+    },
+    TrustChanged {
+        role: String,
+    },
+    PrivilegeGained {
+        role: String,
+        old_level: String,
+        new_level: String,
+        actions: Vec<String>,
+    },
+    PrivilegeLost {
+        role: String,
+        old_level: String,
+        new_level: String,
+        actions: Vec<String>,
+    },
+    PermissionsChanged {
+        role: String,
+    },
     /// `conditional`: the principal gets there only under conditions (every path has an edge
     /// that holds only if a condition does).
     ReachGained {
@@ -109,11 +137,24 @@ pub enum Change {
         #[serde(default)]
         conditional: bool,
     },
-    ReachLost { role: String, principal: String },
-    ResourceAdded { role: String, resource: UseFact },
-    ResourceRemoved { role: String, resource: UseFact },
-    FindingOpened { finding: FindingFact },
-    FindingClosed { finding: FindingFact },
+    ReachLost {
+        role: String,
+        principal: String,
+    },
+    ResourceAdded {
+        role: String,
+        resource: UseFact,
+    },
+    ResourceRemoved {
+        role: String,
+        resource: UseFact,
+    },
+    FindingOpened {
+        finding: FindingFact,
+    },
+    FindingClosed {
+        finding: FindingFact,
+    },
 }
 
 impl Change {
@@ -217,19 +258,11 @@ pub fn compare_role(old: Option<&RoleFacts>, new: Option<&RoleFacts>, out: &mut 
     let (o, n) = match (old, new) {
         (None, None) => return,
         (Some(o), None) => {
-            out.push(Change::RoleRemoved {
-                role: o.arn.clone(),
-                account: o.account_id.clone(),
-                privilege: o.privilege.clone(),
-            });
+            out.push(Change::RoleRemoved { role: o.arn.clone(), account: o.account_id.clone(), privilege: o.privilege.clone() });
             return;
         }
         (None, Some(n)) => {
-            out.push(Change::RoleAdded {
-                role: n.arn.clone(),
-                account: n.account_id.clone(),
-                privilege: n.privilege.clone(),
-            });
+            out.push(Change::RoleAdded { role: n.arn.clone(), account: n.account_id.clone(), privilege: n.privilege.clone() });
             (&empty, n)
         }
         (Some(o), Some(n)) => (o, n),
@@ -249,14 +282,8 @@ pub fn compare_role(old: Option<&RoleFacts>, new: Option<&RoleFacts>, out: &mut 
         out.push(Change::TrustChanged { role: role.clone() });
     }
 
-    let gained: Vec<String> = missing(&n.privileged_actions, &o.privileged_actions, String::clone)
-        .into_iter()
-        .cloned()
-        .collect();
-    let lost: Vec<String> = missing(&o.privileged_actions, &n.privileged_actions, String::clone)
-        .into_iter()
-        .cloned()
-        .collect();
+    let gained: Vec<String> = missing(&n.privileged_actions, &o.privileged_actions, String::clone).into_iter().cloned().collect();
+    let lost: Vec<String> = missing(&o.privileged_actions, &n.privileged_actions, String::clone).into_iter().cloned().collect();
     let (or, nr) = (privilege_rank(&o.privilege), privilege_rank(&n.privilege));
     if old.is_some() {
         if !gained.is_empty() || nr > or {

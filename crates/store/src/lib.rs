@@ -118,8 +118,7 @@ impl Store {
     /// schema. Refuses files that are not rolegraph databases.
     pub fn open(path: &Path) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|source| StoreError::CreateDir { path: dir.to_path_buf(), source })?;
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir { path: dir.to_path_buf(), source })?;
         }
         let conn = Connection::open(path).map_err(|e| not_a_db(path, &e))?;
         let mut store = Store { conn, path: path.to_path_buf() };
@@ -148,14 +147,10 @@ impl Store {
     fn init(&mut self) -> Result<()> {
         let path = self.path.clone();
         // The first read of the header tells a foreign or damaged file.
-        let app: i32 =
-            self.conn.pragma_query_value(None, "application_id", |r| r.get(0)).map_err(|e| not_a_db(&path, &e))?;
-        let version: i64 =
-            self.conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(|e| not_a_db(&path, &e))?;
-        let tables: i64 = self
-            .conn
-            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
-            .map_err(|e| not_a_db(&path, &e))?;
+        let app: i32 = self.conn.pragma_query_value(None, "application_id", |r| r.get(0)).map_err(|e| not_a_db(&path, &e))?;
+        let version: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(|e| not_a_db(&path, &e))?;
+        let tables: i64 =
+            self.conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).map_err(|e| not_a_db(&path, &e))?;
         if app != schema::APPLICATION_ID && (app != 0 || version != 0 || tables != 0) {
             return Err(StoreError::Foreign { path, found: app });
         }
@@ -176,11 +171,8 @@ impl Store {
 
     /// Stores a snapshot and its facts in one transaction; returns what was stored.
     pub fn import(&mut self, new: &NewSnapshot<'_>) -> Result<SnapshotInfo> {
-        let content = compress(new.snapshot).map_err(|e| StoreError::Content {
-            path: self.path.clone(),
-            id: 0,
-            detail: e.to_string(),
-        })?;
+        let content =
+            compress(new.snapshot).map_err(|e| StoreError::Content { path: self.path.clone(), id: 0, detail: e.to_string() })?;
         let accounts: Vec<&str> = new.snapshot.accounts.iter().map(|a| a.id.as_str()).collect();
         let accounts_json = serde_json::to_string(&accounts).unwrap_or_else(|_| "[]".into());
         let users = new.snapshot.users().count() as i64;
@@ -373,9 +365,8 @@ fn insert_facts(tx: &rusqlite::Transaction<'_>, id: i64, facts: &Facts) -> rusql
     let mut uses = tx.prepare_cached(
         "INSERT OR IGNORE INTO role_use (snapshot_id, role_arn, kind, resource, name) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
-    let mut reach = tx.prepare_cached(
-        "INSERT OR IGNORE INTO reach (snapshot_id, role_arn, principal, conditional) VALUES (?1, ?2, ?3, ?4)",
-    )?;
+    let mut reach =
+        tx.prepare_cached("INSERT OR IGNORE INTO reach (snapshot_id, role_arn, principal, conditional) VALUES (?1, ?2, ?3, ?4)")?;
     let conditional = |list: &[String], p: &String| list.binary_search(p).is_ok();
     let mut finding = tx.prepare_cached(
         "INSERT OR IGNORE INTO finding (snapshot_id, fingerprint, rule, severity, subject, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -438,7 +429,10 @@ fn load_facts(conn: &Connection, id: i64, only: Option<&str>) -> rusqlite::Resul
         facts.roles.push(r?);
     }
     // The child rows come ordered by role ARN, as the roles are: attach them in one pass.
-    let attach = |sql: &str, f: &mut dyn FnMut(&mut RoleFacts, &rusqlite::Row<'_>) -> rusqlite::Result<()>, facts: &mut Facts| -> rusqlite::Result<()> {
+    let attach = |sql: &str,
+                  f: &mut dyn FnMut(&mut RoleFacts, &rusqlite::Row<'_>) -> rusqlite::Result<()>,
+                  facts: &mut Facts|
+     -> rusqlite::Result<()> {
         let mut stmt = conn.prepare(sql)?;
         let mut rows = stmt.query(params![id, only])?;
         let mut i = 0usize;
@@ -454,15 +448,24 @@ fn load_facts(conn: &Connection, id: i64, only: Option<&str>) -> rusqlite::Resul
         Ok(())
     };
     attach(
-        &format!("SELECT role_arn, principal, kind, category, summary FROM trusted_entity WHERE snapshot_id = ?1 {role_filter} ORDER BY role_arn, principal, kind"),
+        &format!(
+            "SELECT role_arn, principal, kind, category, summary FROM trusted_entity WHERE snapshot_id = ?1 {role_filter} ORDER BY role_arn, principal, kind"
+        ),
         &mut |r, row| {
-            r.trusted.push(TrustedFact { principal: row.get(1)?, kind: row.get(2)?, category: row.get(3)?, summary: row.get(4)? });
+            r.trusted.push(TrustedFact {
+                principal: row.get(1)?,
+                kind: row.get(2)?,
+                category: row.get(3)?,
+                summary: row.get(4)?,
+            });
             Ok(())
         },
         &mut facts,
     )?;
     attach(
-        &format!("SELECT role_arn, kind, resource, name FROM role_use WHERE snapshot_id = ?1 {role_filter} ORDER BY role_arn, kind, resource"),
+        &format!(
+            "SELECT role_arn, kind, resource, name FROM role_use WHERE snapshot_id = ?1 {role_filter} ORDER BY role_arn, kind, resource"
+        ),
         &mut |r, row| {
             r.uses.push(UseFact { kind: row.get(1)?, resource: row.get(2)?, name: row.get(3)? });
             Ok(())
@@ -470,7 +473,9 @@ fn load_facts(conn: &Connection, id: i64, only: Option<&str>) -> rusqlite::Resul
         &mut facts,
     )?;
     attach(
-        &format!("SELECT role_arn, principal, conditional FROM reach WHERE snapshot_id = ?1 {role_filter} ORDER BY role_arn, principal"),
+        &format!(
+            "SELECT role_arn, principal, conditional FROM reach WHERE snapshot_id = ?1 {role_filter} ORDER BY role_arn, principal"
+        ),
         &mut |r, row| {
             let principal: String = row.get(1)?;
             if row.get::<_, Option<bool>>(2)? == Some(true) {

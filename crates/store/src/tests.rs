@@ -72,13 +72,7 @@ fn tmp() -> (tempfile::TempDir, PathBuf) {
 }
 
 fn import(store: &mut Store, snapshot: &Snapshot, facts: &Facts, label: &str, time: &str) -> Result<SnapshotInfo> {
-    store.import(&NewSnapshot {
-        snapshot,
-        facts,
-        label: Some(label),
-        source: Some("demo"),
-        imported_at: at(time),
-    })
+    store.import(&NewSnapshot { snapshot, facts, label: Some(label), source: Some("demo"), imported_at: at(time) })
 }
 
 #[test]
@@ -350,7 +344,11 @@ fn new_external_trust_is_a_notable_change() {
 fn changed_conditions_on_the_same_principals_is_trust_changed() {
     let old = base_facts();
     let mut new = old.clone();
-    new.roles.iter_mut().for_each(|r| if r.arn == C { r.trust_hash = "t9".into() });
+    new.roles.iter_mut().for_each(|r| {
+        if r.arn == C {
+            r.trust_hash = "t9".into()
+        }
+    });
     assert_eq!(kinds(&compare(&old, &new)), vec![(ChangeKind::TrustChanged, C.to_owned())]);
 }
 
@@ -417,7 +415,11 @@ fn gained_privilege_and_who_can_reach_it() {
     assert!(matches!(changes.first(), Some(Change::ReachGained { principal, .. }) if principal.ends_with("mallory")));
     // A policy edit without new privileged actions is only `permissions-changed`.
     let mut edited = old.clone();
-    edited.roles.iter_mut().for_each(|r| if r.arn == C { r.permissions_hash = "p3".into() });
+    edited.roles.iter_mut().for_each(|r| {
+        if r.arn == C {
+            r.permissions_hash = "p3".into()
+        }
+    });
     assert_eq!(kinds(&compare(&old, &edited)), vec![(ChangeKind::PermissionsChanged, C.to_owned())]);
 }
 
@@ -501,7 +503,11 @@ fn diff_and_role_history_from_the_database() {
     let snap = Snapshot::new();
     let first = base_facts();
     let mut second = first.clone();
-    second.roles.iter_mut().for_each(|r| if r.arn == A { r.trusted.push(trusted("*", "everyone")) });
+    second.roles.iter_mut().for_each(|r| {
+        if r.arn == A {
+            r.trusted.push(trusted("*", "everyone"))
+        }
+    });
     second.roles.retain(|r| r.arn != C);
     second.findings.retain(|f| f.fingerprint != "f1");
     second.findings.push(finding("f3", A));
@@ -538,7 +544,10 @@ fn diff_and_role_history_from_the_database() {
     let fps = |i: usize| -> Vec<String> { h.versions[i].findings.iter().map(|f| f.fingerprint.clone()).collect() };
     assert_eq!((fps(0), fps(1)), (vec!["f1".to_owned()], vec!["f3".to_owned()]));
     let hc = role_history(&store, C).expect("history");
-    assert_eq!(hc.versions.get(1).map(|v| (v.role.is_none(), kinds(&v.changes))), Some((true, vec![(ChangeKind::RoleRemoved, C.to_owned())])));
+    assert_eq!(
+        hc.versions.get(1).map(|v| (v.role.is_none(), kinds(&v.changes))),
+        Some((true, vec![(ChangeKind::RoleRemoved, C.to_owned())]))
+    );
     assert!(role_history(&store, "arn:aws:iam::1:role/none").expect("history").versions.is_empty());
 
     store.remove(i1.id).expect("remove");

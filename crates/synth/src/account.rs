@@ -14,8 +14,7 @@ const TEAMS: &[&str] = &["payments", "platform", "data", "growth", "identity", "
 const APPS: &[&str] = &["api", "worker", "ingest", "etl", "web", "scheduler", "notifier", "indexer"];
 const FIRST: &[&str] = &["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy"];
 const LAST: &[&str] = &["smith", "jones", "garcia", "chen", "khan", "novak", "silva", "mori"];
-const PERMISSION_SETS: &[&str] =
-    &["AdministratorAccess", "ReadOnlyAccess", "PowerUserAccess", "Billing", "SecurityAudit"];
+const PERMISSION_SETS: &[&str] = &["AdministratorAccess", "ReadOnlyAccess", "PowerUserAccess", "Billing", "SecurityAudit"];
 const LINKED: &[(&str, &str)] = &[
     ("elasticloadbalancing.amazonaws.com", "ElasticLoadBalancing"),
     ("autoscaling.amazonaws.com", "AutoScaling"),
@@ -24,13 +23,8 @@ const LINKED: &[(&str, &str)] = &[
     ("organizations.amazonaws.com", "Organizations"),
     ("support.amazonaws.com", "Support"),
 ];
-const OTHER_SERVICES: &[&str] = &[
-    "states.amazonaws.com",
-    "events.amazonaws.com",
-    "codebuild.amazonaws.com",
-    "glue.amazonaws.com",
-    "firehose.amazonaws.com",
-];
+const OTHER_SERVICES: &[&str] =
+    &["states.amazonaws.com", "events.amazonaws.com", "codebuild.amazonaws.com", "glue.amazonaws.com", "firehose.amazonaws.com"];
 
 /// The AWS-managed policies synthetic roles attach (documents from `data/`).
 const AWS_MANAGED: &str = include_str!("../data/aws-managed-policies.json");
@@ -130,10 +124,7 @@ pub fn write_account(
     let aws: Vec<Managed> = aws_managed
         .iter()
         .filter_map(|p| {
-            Some(Managed {
-                name: p.get("PolicyName")?.as_str()?.to_owned(),
-                arn: p.get("Arn")?.as_str()?.to_owned(),
-            })
+            Some(Managed { name: p.get("PolicyName")?.as_str()?.to_owned(), arn: p.get("Arn")?.as_str()?.to_owned() })
         })
         .collect();
     let aws_arn = |name: &str| aws.iter().find(|m| m.name == name).map(|m| m.arn.clone()).unwrap_or_default();
@@ -143,15 +134,11 @@ pub fn write_account(
     let mut group_values = Vec::new();
     for g in groups {
         let attached: Vec<Value> = match g {
-            "admins" => vec![
-                json!({"PolicyName": "AdministratorAccess", "PolicyArn": aws_arn("AdministratorAccess")}),
-            ],
+            "admins" => vec![json!({"PolicyName": "AdministratorAccess", "PolicyArn": aws_arn("AdministratorAccess")})],
             "developers" => {
                 vec![json!({"PolicyName": "PowerUserAccess", "PolicyArn": aws_arn("PowerUserAccess")})]
             }
-            _ => vec![
-                json!({"PolicyName": "AmazonS3ReadOnlyAccess", "PolicyArn": aws_arn("AmazonS3ReadOnlyAccess")}),
-            ],
+            _ => vec![json!({"PolicyName": "AmazonS3ReadOnlyAccess", "PolicyArn": aws_arn("AmazonS3ReadOnlyAccess")})],
         };
         let inline: Vec<Value> = if g == "billing" {
             vec![
@@ -160,29 +147,18 @@ pub fn write_account(
         } else {
             vec![]
         };
-        group_values.push(
-            json!({"Path": "/", "GroupName": g, "GroupId": format!("AGPA{}", rng.id_chars(17)),
+        group_values.push(json!({"Path": "/", "GroupName": g, "GroupId": format!("AGPA{}", rng.id_chars(17)),
             "Arn": format!("arn:aws:iam::{id}:group/{g}"), "CreateDate": iso(days_ago(rng, 800, 2500)),
-            "GroupPolicyList": inline, "AttachedManagedPolicies": attached}),
-        );
+            "GroupPolicyList": inline, "AttachedManagedPolicies": attached}));
     }
     let mut user_values = Vec::new();
     let mut report_rows = Vec::new();
     for u in 0..config.users_per_account {
         let human = rng.chance(70);
         let name = if human {
-            format!(
-                "{}.{}{}",
-                rng.pick(FIRST).copied().unwrap_or("x"),
-                rng.pick(LAST).copied().unwrap_or("y"),
-                u
-            )
+            format!("{}.{}{}", rng.pick(FIRST).copied().unwrap_or("x"), rng.pick(LAST).copied().unwrap_or("y"), u)
         } else {
-            format!(
-                "svc-{}-{}{u}",
-                rng.pick(TEAMS).copied().unwrap_or("x"),
-                rng.pick(APPS).copied().unwrap_or("y")
-            )
+            format!("svc-{}-{}{u}", rng.pick(TEAMS).copied().unwrap_or("x"), rng.pick(APPS).copied().unwrap_or("y"))
         };
         let arn = format!("arn:aws:iam::{id}:user/{name}");
         let created = days_ago(rng, 30, 2500);
@@ -192,9 +168,7 @@ pub fn write_account(
         }
         let inline: Vec<Value> = if rng.chance(20) {
             let doc = policy::document(rng, id, 1, 3);
-            vec![
-                json!({"PolicyName": format!("{name}-inline"), "PolicyDocument": maybe_encode(rng, config, doc)}),
-            ]
+            vec![json!({"PolicyName": format!("{name}-inline"), "PolicyDocument": maybe_encode(rng, config, doc)})]
         } else {
             vec![]
         };
@@ -249,8 +223,7 @@ pub fn write_account(
     let mut res = Resources::default();
     let execution_role = format!("arn:aws:iam::{id}:role/ecsTaskExecutionRole");
     for r in 0..config.roles_per_account {
-        let (detail, listed) =
-            role(config, ids, id, region, r, rng, &customer, &aws_arn, &execution_role, &mut res, summary);
+        let (detail, listed) = role(config, ids, id, region, r, rng, &customer, &aws_arn, &execution_role, &mut res, summary);
         auth.item(&detail)?;
         if let Some(w) = &mut list_roles {
             w.item(&listed)?;
@@ -279,11 +252,7 @@ pub fn write_account(
     if config.only_authorization_details {
         return Ok(());
     }
-    write_value(
-        &dir.join("ec2-describe-instances.json"),
-        &json!({"Reservations": res.reservations}),
-        summary,
-    )?;
+    write_value(&dir.join("ec2-describe-instances.json"), &json!({"Reservations": res.reservations}), summary)?;
     write_value(&dir.join("lambda-list-functions.json"), &json!({"Functions": res.functions}), summary)?;
     for (family, td) in &res.task_definitions {
         write_value(
@@ -292,22 +261,14 @@ pub fn write_account(
             summary,
         )?;
     }
-    write_value(
-        &dir.join("ecs-describe-services.json"),
-        &json!({"services": res.services, "failures": []}),
-        summary,
-    )?;
+    write_value(&dir.join("ecs-describe-services.json"), &json!({"services": res.services, "failures": []}), summary)?;
     let header = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated";
     let root = format!(
         "<root_account>,arn:aws:iam::{id}:root,{},not_supported,{},not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A",
         iso(NOW - 3000 * 86_400),
         iso(days_ago(rng, 10, 300))
     );
-    let csv = std::iter::once(header.to_owned())
-        .chain(std::iter::once(root))
-        .chain(report_rows)
-        .collect::<Vec<_>>()
-        .join("\n");
+    let csv = std::iter::once(header.to_owned()).chain(std::iter::once(root)).chain(report_rows).collect::<Vec<_>>().join("\n");
     write_value(
         &dir.join("iam-get-credential-report.json"),
         &json!({"Content": base64::engine::general_purpose::STANDARD.encode(csv), "ReportFormat": "text/csv", "GeneratedTime": iso(NOW)}),
@@ -367,9 +328,7 @@ fn role(
             inline_count = 0;
             ("ecsTaskExecutionRole".to_owned(), policy::service_trust(rng, "ecs-tasks.amazonaws.com", id))
         }
-        TrustKind::EcsTasks => {
-            (format!("{team}-{app}-task-{r:05}"), policy::service_trust(rng, "ecs-tasks.amazonaws.com", id))
-        }
+        TrustKind::EcsTasks => (format!("{team}-{app}-task-{r:05}"), policy::service_trust(rng, "ecs-tasks.amazonaws.com", id)),
         TrustKind::OrgAccount => {
             let other = ids.get(rng.below(ids.len())).cloned().unwrap_or_else(|| id.to_owned());
             let principal = if r == 0 || rng.chance(50) {
@@ -377,29 +336,21 @@ fn role(
             } else {
                 format!("arn:aws:iam::{other}:role/org-deployer")
             };
-            let cond =
-                rng.chance(30).then(|| json!({"StringEquals": {"aws:PrincipalOrgID": "o-synthetic01"}}));
+            let cond = rng.chance(30).then(|| json!({"StringEquals": {"aws:PrincipalOrgID": "o-synthetic01"}}));
             if r == 0 {
                 attached.push(aws_arn("AdministratorAccess"));
                 (
                     "org-deployer".to_owned(),
-                    policy::aws_trust(
-                        vec![format!("arn:aws:iam::{}:root", ids.first().map_or(id, |s| s.as_str()))],
-                        None,
-                    ),
+                    policy::aws_trust(vec![format!("arn:aws:iam::{}:root", ids.first().map_or(id, |s| s.as_str()))], None),
                 )
             } else {
                 (format!("{team}-cross-account-{r:05}"), policy::aws_trust(vec![principal], cond))
             }
         }
         TrustKind::Vendor => {
-            let (vendor, acct) =
-                VENDORS.get(rng.below(VENDORS.len())).copied().unwrap_or(("datadog", "464622532012"));
+            let (vendor, acct) = VENDORS.get(rng.below(VENDORS.len())).copied().unwrap_or(("datadog", "464622532012"));
             let cond = rng.chance(60).then(|| json!({"StringEquals": {"sts:ExternalId": policy::uuid(rng)}}));
-            (
-                format!("{vendor}-integration-{r:05}"),
-                policy::aws_trust(vec![format!("arn:aws:iam::{acct}:root")], cond),
-            )
+            (format!("{vendor}-integration-{r:05}"), policy::aws_trust(vec![format!("arn:aws:iam::{acct}:root")], cond))
         }
         TrustKind::GithubOidc => {
             let with_sub = rng.chance(70);
@@ -419,8 +370,7 @@ fn role(
             (format!("AWSReservedSSO_{ps}_{}{r:05}", rng.hex(11)), policy::saml_trust(id, &provider))
         }
         TrustKind::ServiceLinked => {
-            let (svc, label) =
-                LINKED.get(rng.below(LINKED.len())).copied().unwrap_or(("support.amazonaws.com", "Support"));
+            let (svc, label) = LINKED.get(rng.below(LINKED.len())).copied().unwrap_or(("support.amazonaws.com", "Support"));
             path = format!("/aws-service-role/{svc}/");
             inline_count = 0;
             (
@@ -437,10 +387,7 @@ fn role(
         ),
         TrustKind::OtherService => {
             let svc = rng.pick(OTHER_SERVICES).copied().unwrap_or("events.amazonaws.com");
-            (
-                format!("{team}-{app}-{}-{r:05}", svc.split('.').next().unwrap_or("svc")),
-                policy::service_trust(rng, svc, id),
-            )
+            (format!("{team}-{app}-{}-{r:05}", svc.split('.').next().unwrap_or("svc")), policy::service_trust(rng, svc, id))
         }
     };
     if kind != TrustKind::ServiceLinked
@@ -460,20 +407,13 @@ fn role(
         })
         .collect();
     let created = days_ago(rng, 10, 2500);
-    let last_used = if rng.chance(75) {
-        json!({"LastUsedDate": iso(days_ago(rng, 0, 390)), "Region": region})
-    } else {
-        json!({})
-    };
+    let last_used =
+        if rng.chance(75) { json!({"LastUsedDate": iso(days_ago(rng, 0, 390)), "Region": region}) } else { json!({}) };
     let role_id = format!("AROA{}", rng.id_chars(17));
-    let boundary = (kind != TrustKind::ServiceLinked && rng.chance(10))
-        .then(|| customer.first().map(|(m, _)| m.arn.clone()))
-        .flatten();
-    let tags: Vec<Value> = if rng.chance(50) {
-        vec![json!({"Key": "team", "Value": team}), json!({"Key": "app", "Value": app})]
-    } else {
-        vec![]
-    };
+    let boundary =
+        (kind != TrustKind::ServiceLinked && rng.chance(10)).then(|| customer.first().map(|(m, _)| m.arn.clone())).flatten();
+    let tags: Vec<Value> =
+        if rng.chance(50) { vec![json!({"Key": "team", "Value": team}), json!({"Key": "app", "Value": app})] } else { vec![] };
     let trust = maybe_encode(rng, config, trust);
     let mut profiles = Vec::new();
     match kind {
@@ -495,7 +435,9 @@ fn role(
                     })
                     .collect();
                 summary.ec2_instances += instances.len();
-                res.reservations.push(json!({"ReservationId": format!("r-{}", rng.hex(17)), "OwnerId": id, "Groups": [], "Instances": instances}));
+                res.reservations.push(
+                    json!({"ReservationId": format!("r-{}", rng.hex(17)), "OwnerId": id, "Groups": [], "Instances": instances}),
+                );
             }
         }
         TrustKind::Lambda => {
@@ -527,20 +469,15 @@ fn role(
         }
         _ => {}
     }
-    let attached_values: Vec<Value> = attached
-        .iter()
-        .map(|a| json!({"PolicyName": a.rsplit('/').next().unwrap_or_default(), "PolicyArn": a}))
-        .collect();
+    let attached_values: Vec<Value> =
+        attached.iter().map(|a| json!({"PolicyName": a.rsplit('/').next().unwrap_or_default(), "PolicyArn": a})).collect();
     let mut detail = json!({
         "Path": path, "RoleName": name, "RoleId": role_id, "Arn": arn, "CreateDate": iso(created),
         "AssumeRolePolicyDocument": trust, "InstanceProfileList": profiles, "RolePolicyList": inline,
         "AttachedManagedPolicies": attached_values, "Tags": tags, "RoleLastUsed": last_used,
     });
     if let (Some(b), Some(m)) = (&boundary, detail.as_object_mut()) {
-        m.insert(
-            "PermissionsBoundary".into(),
-            json!({"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": b}),
-        );
+        m.insert("PermissionsBoundary".into(), json!({"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": b}));
     }
     let listed = json!({
         "Path": path, "RoleName": name, "RoleId": role_id, "Arn": arn, "CreateDate": iso(created),

@@ -103,10 +103,7 @@ mod tests {
                 if p.is_dir() {
                     stack.push(p);
                 } else {
-                    out.push((
-                        p.strip_prefix(dir).unwrap().display().to_string(),
-                        std::fs::read(&p).unwrap(),
-                    ));
+                    out.push((p.strip_prefix(dir).unwrap().display().to_string(), std::fs::read(&p).unwrap()));
                 }
             }
         }
@@ -116,13 +113,7 @@ mod tests {
 
     #[test]
     fn deterministic_for_a_seed() {
-        let config = SynthConfig {
-            accounts: 2,
-            roles_per_account: 40,
-            users_per_account: 5,
-            seed: 7,
-            ..SynthConfig::default()
-        };
+        let config = SynthConfig { accounts: 2, roles_per_account: 40, users_per_account: 5, seed: 7, ..SynthConfig::default() };
         let a = tempfile::tempdir().unwrap();
         let b = tempfile::tempdir().unwrap();
         let sa = generate(&config, a.path()).unwrap();
@@ -151,8 +142,7 @@ mod tests {
         let files = digest(d.path());
         assert_eq!(files.len(), s.files);
         for (name, bytes) in files {
-            let v: serde_json::Value =
-                serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(v.is_object(), "{name}");
         }
     }

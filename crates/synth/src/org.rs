@@ -30,12 +30,7 @@ fn org_policy(
     OrgPolicy { id, name, policy_type, aws_managed, content, targets }
 }
 
-pub fn write_organization(
-    ids: &[String],
-    rng: &mut Rng,
-    dir: &Path,
-    summary: &mut SynthSummary,
-) -> std::io::Result<()> {
+pub fn write_organization(ids: &[String], rng: &mut Rng, dir: &Path, summary: &mut SynthSummary) -> std::io::Result<()> {
     let management = ids.first().cloned().unwrap_or_default();
     let org_id = "o-synthetic01";
     let root = format!("r-{}", rng.hex(4));
@@ -81,8 +76,7 @@ pub fn write_organization(
         &json!({"Accounts": ids.iter().enumerate().map(|(i, id)| account_value(i, id)).collect::<Vec<_>>()}),
         summary,
     )?;
-    let mut by_parent: Vec<(&str, Vec<Value>)> =
-        vec![(&root, vec![]), (&security, vec![]), (&prod, vec![]), (&nonprod, vec![])];
+    let mut by_parent: Vec<(&str, Vec<Value>)> = vec![(&root, vec![]), (&security, vec![]), (&prod, vec![]), (&nonprod, vec![])];
     for (i, id) in ids.iter().enumerate() {
         let slot = match i {
             0 => 0,
@@ -94,19 +88,14 @@ pub fn write_organization(
         }
     }
     for (parent, accounts) in &by_parent {
-        write_value(
-            &dir.join(format!("list-accounts-for-parent.{parent}.json")),
-            &json!({"Accounts": accounts}),
-            summary,
-        )?;
+        write_value(&dir.join(format!("list-accounts-for-parent.{parent}.json")), &json!({"Accounts": accounts}), summary)?;
     }
 
     // Policies: (id, name, type, aws managed, content, targets).
-    let all_nodes: Vec<String> =
-        [root.clone(), security.clone(), workloads.clone(), prod.clone(), nonprod.clone()]
-            .into_iter()
-            .chain(ids.iter().cloned())
-            .collect();
+    let all_nodes: Vec<String> = [root.clone(), security.clone(), workloads.clone(), prod.clone(), nonprod.clone()]
+        .into_iter()
+        .chain(ids.iter().cloned())
+        .collect();
     let policies: Vec<OrgPolicy> = vec![
         org_policy(
             "p-FullAWSAccess".into(),
@@ -182,11 +171,7 @@ pub fn write_organization(
                 json!({"TargetId": t, "Type": ty})
             })
             .collect();
-        write_value(
-            &dir.join(format!("list-targets-for-policy.{id}.json")),
-            &json!({"Targets": targets}),
-            summary,
-        )?;
+        write_value(&dir.join(format!("list-targets-for-policy.{id}.json")), &json!({"Targets": targets}), summary)?;
     }
     Ok(())
 }

@@ -7,40 +7,15 @@ use serde_json::{Value, json};
 use crate::Rng;
 
 const SERVICES: &[(&str, &[&str])] = &[
-    (
-        "s3",
-        &[
-            "GetObject",
-            "PutObject",
-            "ListBucket",
-            "DeleteObject",
-            "GetBucketPolicy",
-            "PutBucketPolicy",
-            "GetObjectVersion",
-        ],
-    ),
+    ("s3", &["GetObject", "PutObject", "ListBucket", "DeleteObject", "GetBucketPolicy", "PutBucketPolicy", "GetObjectVersion"]),
     ("dynamodb", &["GetItem", "PutItem", "Query", "Scan", "UpdateItem", "DeleteItem", "BatchWriteItem"]),
     ("sqs", &["SendMessage", "ReceiveMessage", "DeleteMessage", "GetQueueAttributes"]),
     ("sns", &["Publish", "Subscribe", "CreateTopic"]),
     ("kms", &["Decrypt", "Encrypt", "GenerateDataKey", "CreateGrant", "DescribeKey"]),
     ("secretsmanager", &["GetSecretValue", "DescribeSecret", "PutSecretValue"]),
     ("logs", &["CreateLogGroup", "CreateLogStream", "PutLogEvents", "DescribeLogGroups"]),
-    (
-        "ec2",
-        &["DescribeInstances", "RunInstances", "TerminateInstances", "CreateTags", "DescribeSecurityGroups"],
-    ),
-    (
-        "iam",
-        &[
-            "PassRole",
-            "GetRole",
-            "CreateUser",
-            "AttachRolePolicy",
-            "PutRolePolicy",
-            "CreateAccessKey",
-            "ListRoles",
-        ],
-    ),
+    ("ec2", &["DescribeInstances", "RunInstances", "TerminateInstances", "CreateTags", "DescribeSecurityGroups"]),
+    ("iam", &["PassRole", "GetRole", "CreateUser", "AttachRolePolicy", "PutRolePolicy", "CreateAccessKey", "ListRoles"]),
     ("sts", &["AssumeRole", "GetCallerIdentity"]),
     ("lambda", &["InvokeFunction", "CreateFunction", "UpdateFunctionCode", "GetFunction"]),
     ("ssm", &["GetParameter", "GetParametersByPath", "SendCommand", "StartSession"]),
@@ -49,8 +24,7 @@ const SERVICES: &[(&str, &[&str])] = &[
 ];
 
 const WORDS: &[&str] = &[
-    "orders", "billing", "ledger", "catalog", "search", "images", "events", "audit", "reports", "profiles",
-    "sessions", "exports",
+    "orders", "billing", "ledger", "catalog", "search", "images", "events", "audit", "reports", "profiles", "sessions", "exports",
 ];
 const REGIONS: &[&str] = &["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2"];
 
@@ -61,10 +35,7 @@ fn resource(rng: &mut Rng, service: &str, account: &str) -> String {
         "s3" => match rng.below(3) {
             0 => format!("arn:aws:s3:::{w}-{account}"),
             1 => format!("arn:aws:s3:::{w}-{account}/*"),
-            _ => format!(
-                "arn:aws:s3:::{w}-*/{}/*",
-                rng.pick(&["incoming", "processed", "tmp"]).copied().unwrap_or("tmp")
-            ),
+            _ => format!("arn:aws:s3:::{w}-*/{}/*", rng.pick(&["incoming", "processed", "tmp"]).copied().unwrap_or("tmp")),
         },
         "dynamodb" => {
             format!("arn:aws:dynamodb:{region}:{account}:table/{w}{}", if rng.chance(30) { "*" } else { "" })
@@ -74,10 +45,7 @@ fn resource(rng: &mut Rng, service: &str, account: &str) -> String {
         "kms" => format!("arn:aws:kms:{region}:{account}:key/{}", uuid(rng)),
         "secretsmanager" => format!("arn:aws:secretsmanager:{region}:{account}:secret:{w}/*"),
         "logs" => format!("arn:aws:logs:{region}:{account}:log-group:/aws/lambda/{w}-*"),
-        "iam" => format!(
-            "arn:aws:iam::{account}:role/{}",
-            if rng.chance(40) { "*".to_owned() } else { format!("{w}-*") }
-        ),
+        "iam" => format!("arn:aws:iam::{account}:role/{}", if rng.chance(40) { "*".to_owned() } else { format!("{w}-*") }),
         "sts" => format!("arn:aws:iam::{account}:role/{w}-deployer"),
         "lambda" => format!("arn:aws:lambda:{region}:{account}:function:{w}-*"),
         "ssm" => format!("arn:aws:ssm:{region}:{account}:parameter/{w}/*"),
@@ -107,8 +75,7 @@ fn condition(rng: &mut Rng, account: &str) -> Value {
 
 /// One statement.
 pub fn statement(rng: &mut Rng, account: &str) -> Value {
-    let (service, actions) =
-        SERVICES.get(rng.below(SERVICES.len())).copied().unwrap_or(("s3", &["GetObject"]));
+    let (service, actions) = SERVICES.get(rng.below(SERVICES.len())).copied().unwrap_or(("s3", &["GetObject"]));
     let mut st = serde_json::Map::new();
     if rng.chance(30) {
         st.insert("Sid".into(), json!(format!("{}{}", service.to_ascii_uppercase(), rng.below(100))));
@@ -122,9 +89,8 @@ pub fn statement(rng: &mut Rng, account: &str) -> Value {
         }
         _ => {
             let n = rng.range(1, actions.len().min(5));
-            let mut a: Vec<String> = (0..n)
-                .map(|_| format!("{service}:{}", rng.pick(actions).copied().unwrap_or("Get")))
-                .collect();
+            let mut a: Vec<String> =
+                (0..n).map(|_| format!("{service}:{}", rng.pick(actions).copied().unwrap_or("Get"))).collect();
             a.sort();
             a.dedup();
             json!(a)
@@ -221,7 +187,10 @@ pub fn github_trust(rng: &mut Rng, account: &str, with_sub: bool) -> Value {
     if with_sub {
         let repo = rng.pick(WORDS).copied().unwrap_or("app");
         if let Some(m) = cond.as_object_mut() {
-            m.insert("StringLike".into(), json!({"token.actions.githubusercontent.com:sub": format!("repo:example-corp/{repo}:ref:refs/heads/main")}));
+            m.insert(
+                "StringLike".into(),
+                json!({"token.actions.githubusercontent.com:sub": format!("repo:example-corp/{repo}:ref:refs/heads/main")}),
+            );
         }
     }
     trust(vec![json!({

@@ -9,12 +9,32 @@ use std::time::Instant;
 
 const ROLES: usize = 200;
 const CALLS: &[(&str, &str, &str)] = &[
-    ("s3.amazonaws.com", "GetObject", r#"{"bucketName":"data-BUCKET","key":"reports/2024/KEY.csv","Host":"data-BUCKET.s3.eu-west-1.amazonaws.com","x-id":"GetObject"}"#),
-    ("s3.amazonaws.com", "PutObject", r#"{"bucketName":"data-BUCKET","key":"out/KEY.json","Host":"data-BUCKET.s3.eu-west-1.amazonaws.com"}"#),
+    (
+        "s3.amazonaws.com",
+        "GetObject",
+        r#"{"bucketName":"data-BUCKET","key":"reports/2024/KEY.csv","Host":"data-BUCKET.s3.eu-west-1.amazonaws.com","x-id":"GetObject"}"#,
+    ),
+    (
+        "s3.amazonaws.com",
+        "PutObject",
+        r#"{"bucketName":"data-BUCKET","key":"out/KEY.json","Host":"data-BUCKET.s3.eu-west-1.amazonaws.com"}"#,
+    ),
     ("dynamodb.amazonaws.com", "GetItem", r#"{"tableName":"orders-BUCKET","key":{"id":{"S":"KEY"}},"consistentRead":false}"#),
-    ("kms.amazonaws.com", "Decrypt", r#"{"encryptionAlgorithm":"SYMMETRIC_DEFAULT","keyId":"arn:aws:kms:eu-west-1:111122223333:key/0f1e2d3c-BUCKET"}"#),
-    ("ec2.amazonaws.com", "DescribeInstances", r#"{"instancesSet":{},"filterSet":{"items":[{"name":"tag:team","valueSet":{"items":[{"value":"KEY"}]}}]}}"#),
-    ("sts.amazonaws.com", "AssumeRole", r#"{"roleArn":"arn:aws:iam::111122223333:role/target-BUCKET","roleSessionName":"KEY","durationSeconds":3600}"#),
+    (
+        "kms.amazonaws.com",
+        "Decrypt",
+        r#"{"encryptionAlgorithm":"SYMMETRIC_DEFAULT","keyId":"arn:aws:kms:eu-west-1:111122223333:key/0f1e2d3c-BUCKET"}"#,
+    ),
+    (
+        "ec2.amazonaws.com",
+        "DescribeInstances",
+        r#"{"instancesSet":{},"filterSet":{"items":[{"name":"tag:team","valueSet":{"items":[{"value":"KEY"}]}}]}}"#,
+    ),
+    (
+        "sts.amazonaws.com",
+        "AssumeRole",
+        r#"{"roleArn":"arn:aws:iam::111122223333:role/target-BUCKET","roleSessionName":"KEY","durationSeconds":3600}"#,
+    ),
 ];
 
 fn record(i: usize) -> String {
@@ -74,7 +94,11 @@ fn parse_only(label: &str, bytes: &[u8], n: usize, rounds: usize) {
         best = best.min(t.elapsed().as_secs_f64());
         assert_eq!(count, n);
     }
-    println!("{label:<24} {n} records in {best:.3} s: {:.0} records/s, {:.0} MB/s", n as f64 / best, bytes.len() as f64 / 1e6 / best);
+    println!(
+        "{label:<24} {n} records in {best:.3} s: {:.0} records/s, {:.0} MB/s",
+        n as f64 / best,
+        bytes.len() as f64 / 1e6 / best
+    );
 }
 
 fn main() {

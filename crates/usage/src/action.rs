@@ -61,7 +61,8 @@ pub enum Mapped {
 
 /// The IAM service prefix of an event source.
 pub fn service_prefix(event_source: &str) -> &str {
-    let host = event_source.strip_suffix(".amazonaws.com").or_else(|| event_source.strip_suffix(".api.aws")).unwrap_or(event_source);
+    let host =
+        event_source.strip_suffix(".amazonaws.com").or_else(|| event_source.strip_suffix(".api.aws")).unwrap_or(event_source);
     PREFIX_EXCEPTIONS.iter().find(|(s, _)| *s == host).map_or(host, |(_, p)| p)
 }
 
@@ -126,7 +127,13 @@ impl Mapper {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, reason = "a test stops at the first unexpected value")]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic,
+        reason = "a test stops at the first unexpected value"
+    )]
     use super::*;
 
     fn names(m: &Mapped) -> Vec<&'static str> {

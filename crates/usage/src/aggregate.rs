@@ -489,7 +489,12 @@ impl Aggregator {
                         let mut resources: Vec<ResourceUsage> = a
                             .resources
                             .into_iter()
-                            .map(|(arn, s)| ResourceUsage { arn: arn.into(), first_seen: ts(s.first), last_seen: ts(s.last), count: s.count })
+                            .map(|(arn, s)| ResourceUsage {
+                                arn: arn.into(),
+                                first_seen: ts(s.first),
+                                last_seen: ts(s.last),
+                                count: s.count,
+                            })
                             .collect();
                         resources.sort_by(|x, y| x.arn.cmp(&y.arn));
                         ActionUsage {
@@ -541,9 +546,13 @@ impl Aggregator {
         let mut unmapped: Vec<UnmappedCall> = self
             .unmapped
             .into_iter()
-            .flat_map(|(s, names)| names.into_iter().map(move |(n, c)| UnmappedCall { event_source: s.to_string(), event_name: n.into(), count: c }))
+            .flat_map(|(s, names)| {
+                names.into_iter().map(move |(n, c)| UnmappedCall { event_source: s.to_string(), event_name: n.into(), count: c })
+            })
             .collect();
-        unmapped.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| (&a.event_source, &a.event_name).cmp(&(&b.event_source, &b.event_name))));
+        unmapped.sort_by(|a, b| {
+            b.count.cmp(&a.count).then_with(|| (&a.event_source, &a.event_name).cmp(&(&b.event_source, &b.event_name)))
+        });
         Usage {
             schema_version: SCHEMA_VERSION,
             window_from: self.window.from.and_then(ts),

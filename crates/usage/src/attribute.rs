@@ -107,7 +107,13 @@ pub fn attribute<'r>(rec: &'r Record<'_>) -> Option<Actor<'r>> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, reason = "a test stops at the first unexpected value")]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic,
+        reason = "a test stops at the first unexpected value"
+    )]
     use super::*;
 
     fn rec(json: &str) -> Record<'_> {
@@ -150,7 +156,10 @@ mod tests {
     #[test]
     fn users_services_and_others() {
         let r = rec(r#"{"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/alice"}}"#);
-        assert_eq!(attribute(&r).unwrap(), Actor { kind: PrincipalKind::User, arn: "arn:aws:iam::1:user/alice".into(), exact: true });
+        assert_eq!(
+            attribute(&r).unwrap(),
+            Actor { kind: PrincipalKind::User, arn: "arn:aws:iam::1:user/alice".into(), exact: true }
+        );
         let r = rec(r#"{"userIdentity":{"type":"AWSService","invokedBy":"lambda.amazonaws.com"}}"#);
         assert_eq!(attribute(&r).unwrap().kind, PrincipalKind::Service);
         let r = rec(r#"{"userIdentity":{"type":"Root","arn":"arn:aws:iam::1:root"}}"#);

@@ -91,7 +91,11 @@ pub fn scan_with(paths: &[&Path], window: Window, threads: usize) -> Result<Usag
         // A reader thread panicked (a bug): its files are not lost silently.
         let mut s = ReadStats::default();
         s.malformed_files += 1;
-        s.examples.push(Problem { file: "(all)".into(), position: "thread".into(), error: "a reading thread failed; results are incomplete".into() });
+        s.examples.push(Problem {
+            file: "(all)".into(),
+            position: "thread".into(),
+            error: "a reading thread failed; results are incomplete".into(),
+        });
         per_file.push((0, s));
     }
     for (a, stats) in results {

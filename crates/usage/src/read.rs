@@ -209,7 +209,11 @@ fn special_kind(t: std::fs::FileType) -> &'static str {
 /// `folders` holds the folders already listed (canonical paths), so that a symbolic link back
 /// to one of them or to a folder above them (a loop), or a second link to a folder, is not
 /// followed.
-fn collect_entries(entries: std::fs::ReadDir, folders: &mut std::collections::HashSet<PathBuf>, out: &mut Vec<(PathBuf, Option<String>)>) {
+fn collect_entries(
+    entries: std::fs::ReadDir,
+    folders: &mut std::collections::HashSet<PathBuf>,
+    out: &mut Vec<(PathBuf, Option<String>)>,
+) {
     for e in entries {
         let Ok(e) = e else { continue };
         let p = e.path();
@@ -291,11 +295,9 @@ fn read_plain(name: &str, mut r: impl BufRead, stats: &mut ReadStats, sink: &mut
     if is_document(head) {
         let mut bytes = Vec::new();
         match r.take(MAX_DOCUMENT + 1).read_to_end(&mut bytes) {
-            Ok(n) if n as u64 > MAX_DOCUMENT => stats.bad_file(
-                name,
-                "file".into(),
-                format!("a JSON document over {MAX_DOCUMENT} bytes: export it as JSON lines"),
-            ),
+            Ok(n) if n as u64 > MAX_DOCUMENT => {
+                stats.bad_file(name, "file".into(), format!("a JSON document over {MAX_DOCUMENT} bytes: export it as JSON lines"))
+            }
             Ok(_) => read_document(name, &bytes, stats, sink),
             Err(e) => stats.bad_file(name, "file".into(), e.to_string()),
         }
@@ -428,7 +430,10 @@ fn parse_document(bytes: &[u8], cx: &mut Cx<'_, '_>) -> Result<(), serde_json::E
     }
 }
 
-fn parse_with<'de, R: serde_json::de::Read<'de>>(mut de: serde_json::Deserializer<R>, cx: &mut Cx<'_, '_>) -> Result<(), serde_json::Error> {
+fn parse_with<'de, R: serde_json::de::Read<'de>>(
+    mut de: serde_json::Deserializer<R>,
+    cx: &mut Cx<'_, '_>,
+) -> Result<(), serde_json::Error> {
     (&mut de).deserialize_any(DocVisitor { cx })?;
     de.end()
 }

@@ -89,7 +89,10 @@ impl Record<'_> {
     pub fn is_access_denied(&self) -> bool {
         self.error_code.as_deref().is_some_and(|c| {
             let c = c.trim_start_matches("Client.");
-            c.starts_with("AccessDenied") || c == "UnauthorizedOperation" || c == "UnauthorizedAccess" || c == "AuthorizationError"
+            c.starts_with("AccessDenied")
+                || c == "UnauthorizedOperation"
+                || c == "UnauthorizedAccess"
+                || c == "AuthorizationError"
         })
     }
 }
@@ -99,7 +102,14 @@ impl Record<'_> {
 /// general parser then decides.
 fn utc_seconds(t: &str) -> Option<i64> {
     let b = t.as_bytes();
-    if b.len() != 20 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || b.get(10) != Some(&b'T') || b.get(13) != Some(&b':') || b.get(16) != Some(&b':') || b.get(19) != Some(&b'Z') {
+    if b.len() != 20
+        || b.get(4) != Some(&b'-')
+        || b.get(7) != Some(&b'-')
+        || b.get(10) != Some(&b'T')
+        || b.get(13) != Some(&b':')
+        || b.get(16) != Some(&b':')
+        || b.get(19) != Some(&b'Z')
+    {
         return None;
     }
     let num = |from: usize, len: usize| -> Option<i64> {
@@ -440,7 +450,13 @@ impl<'de: 'a, 'a> Visitor<'de> for InPlace<'_, 'a> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, reason = "a test stops at the first unexpected value")]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic,
+        reason = "a test stops at the first unexpected value"
+    )]
 
     #[test]
     fn keys_name_the_fields_in_order() {
@@ -454,11 +470,27 @@ mod tests {
 
     #[test]
     fn the_fast_time_parser_agrees_with_chrono() {
-        for t in ["1970-01-01T00:00:00Z", "2000-02-29T23:59:59Z", "2024-05-17T10:11:12Z", "2100-03-01T00:00:00Z", "1969-12-31T23:59:59Z", "2400-02-29T12:00:00Z"] {
+        for t in [
+            "1970-01-01T00:00:00Z",
+            "2000-02-29T23:59:59Z",
+            "2024-05-17T10:11:12Z",
+            "2100-03-01T00:00:00Z",
+            "1969-12-31T23:59:59Z",
+            "2400-02-29T12:00:00Z",
+        ] {
             let want = chrono::DateTime::parse_from_rfc3339(t).unwrap().timestamp();
             assert_eq!(super::utc_seconds(t), Some(want), "{t}");
         }
-        for t in ["2023-02-29T00:00:00Z", "2024-13-01T00:00:00Z", "2024-01-01T24:00:00Z", "2024-01-01T00:00:60Z", "2024-01-01 00:00:00Z", "2024-01-01T00:00:00+01:00", "2024-01-01T00:00:00.5Z", "x024-01-01T00:00:00Z"] {
+        for t in [
+            "2023-02-29T00:00:00Z",
+            "2024-13-01T00:00:00Z",
+            "2024-01-01T24:00:00Z",
+            "2024-01-01T00:00:60Z",
+            "2024-01-01 00:00:00Z",
+            "2024-01-01T00:00:00+01:00",
+            "2024-01-01T00:00:00.5Z",
+            "x024-01-01T00:00:00Z",
+        ] {
             assert_eq!(super::utc_seconds(t), None, "{t}");
         }
     }

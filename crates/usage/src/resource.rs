@@ -85,8 +85,12 @@ pub fn resources_into(rec: &Record<'_>, prefix: &str, out: &mut ResourceBuf) {
         "s3" => {
             if let Some(bk) = p.bucket_name.get() {
                 match p.key.get() {
-                    Some(k) => out.push_with(|b| { let _ = write!(b, "arn:{part}:s3:::{bk}/{k}"); }),
-                    None => out.push_with(|b| { let _ = write!(b, "arn:{part}:s3:::{bk}"); }),
+                    Some(k) => out.push_with(|b| {
+                        let _ = write!(b, "arn:{part}:s3:::{bk}/{k}");
+                    }),
+                    None => out.push_with(|b| {
+                        let _ = write!(b, "arn:{part}:s3:::{bk}");
+                    }),
                 }
             }
         }
@@ -99,14 +103,20 @@ pub fn resources_into(rec: &Record<'_>, prefix: &str, out: &mut ResourceBuf) {
             if let Some(a) = p.policy_arn.get() {
                 out.push(a);
             } else if let Some(n) = p.role_name.get() {
-                out.push_with(|b| { let _ = write!(b, "arn:{part}:iam::{account}:role/{n}"); });
+                out.push_with(|b| {
+                    let _ = write!(b, "arn:{part}:iam::{account}:role/{n}");
+                });
             } else if let Some(n) = p.user_name.get() {
-                out.push_with(|b| { let _ = write!(b, "arn:{part}:iam::{account}:user/{n}"); });
+                out.push_with(|b| {
+                    let _ = write!(b, "arn:{part}:iam::{account}:user/{n}");
+                });
             }
         }
         "lambda" => {
             if let Some(f) = p.function_name.get() {
-                arn_or(out, f, &|b, n| { let _ = write!(b, "arn:{part}:lambda:{region}:{account}:function:{n}"); });
+                arn_or(out, f, &|b, n| {
+                    let _ = write!(b, "arn:{part}:lambda:{region}:{account}:function:{n}");
+                });
             }
         }
         "secretsmanager" => {
@@ -116,14 +126,18 @@ pub fn resources_into(rec: &Record<'_>, prefix: &str, out: &mut ResourceBuf) {
         }
         "dynamodb" => {
             if let Some(t) = p.table_name.get() {
-                arn_or(out, t, &|b, n| { let _ = write!(b, "arn:{part}:dynamodb:{region}:{account}:table/{n}"); });
+                arn_or(out, t, &|b, n| {
+                    let _ = write!(b, "arn:{part}:dynamodb:{region}:{account}:table/{n}");
+                });
             }
         }
         "sqs" => {
             if let Some(u) = p.queue_url.get() {
                 let mut it = u.rsplit('/');
                 if let (Some(name), Some(acct)) = (it.next(), it.next()) {
-                    out.push_with(|b| { let _ = write!(b, "arn:{part}:sqs:{region}:{acct}:{name}"); });
+                    out.push_with(|b| {
+                        let _ = write!(b, "arn:{part}:sqs:{region}:{acct}:{name}");
+                    });
                 }
             }
         }
@@ -139,22 +153,30 @@ pub fn resources_into(rec: &Record<'_>, prefix: &str, out: &mut ResourceBuf) {
         }
         "logs" => {
             if let Some(g) = p.log_group_name.get() {
-                out.push_with(|b| { let _ = write!(b, "arn:{part}:logs:{region}:{account}:log-group:{g}"); });
+                out.push_with(|b| {
+                    let _ = write!(b, "arn:{part}:logs:{region}:{account}:log-group:{g}");
+                });
             }
         }
         "cloudtrail" => {
             if let Some(n) = p.name.get() {
-                arn_or(out, n, &|b, n| { let _ = write!(b, "arn:{part}:cloudtrail:{region}:{account}:trail/{n}"); });
+                arn_or(out, n, &|b, n| {
+                    let _ = write!(b, "arn:{part}:cloudtrail:{region}:{account}:trail/{n}");
+                });
             }
         }
         "ec2" => {
             if let Some(s) = p.snapshot_id.get() {
-                out.push_with(|b| { let _ = write!(b, "arn:{part}:ec2:{region}::snapshot/{s}"); });
+                out.push_with(|b| {
+                    let _ = write!(b, "arn:{part}:ec2:{region}::snapshot/{s}");
+                });
             }
         }
         "ssm" => {
             if let Some(n) = p.name.get() {
-                arn_or(out, n, &|b, n| { let _ = write!(b, "arn:{part}:ssm:{region}:{account}:parameter/{}", n.trim_start_matches('/')); });
+                arn_or(out, n, &|b, n| {
+                    let _ = write!(b, "arn:{part}:ssm:{region}:{account}:parameter/{}", n.trim_start_matches('/'));
+                });
             }
         }
         _ => {}
@@ -163,7 +185,13 @@ pub fn resources_into(rec: &Record<'_>, prefix: &str, out: &mut ResourceBuf) {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, reason = "a test stops at the first unexpected value")]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic,
+        reason = "a test stops at the first unexpected value"
+    )]
     use super::*;
 
     fn res(prefix: &str, json: &str) -> Vec<String> {
@@ -186,7 +214,10 @@ mod tests {
             ["arn:aws:dynamodb:eu-west-1:111122223333:table/t"]
         );
         assert_eq!(
-            res("sqs", &format!(r#"{{{base},"requestParameters":{{"queueUrl":"https://sqs.eu-west-1.amazonaws.com/444455556666/q"}}}}"#)),
+            res(
+                "sqs",
+                &format!(r#"{{{base},"requestParameters":{{"queueUrl":"https://sqs.eu-west-1.amazonaws.com/444455556666/q"}}}}"#)
+            ),
             ["arn:aws:sqs:eu-west-1:444455556666:q"]
         );
         assert_eq!(
@@ -198,7 +229,10 @@ mod tests {
             ["arn:aws:ssm:eu-west-1:111122223333:parameter/app/db"]
         );
         // A key that is not a string is ignored, not an error.
-        assert_eq!(res("s3", &format!(r#"{{{base},"requestParameters":{{"bucketName":"b","key":{{"x":1}}}}}}"#)), ["arn:aws:s3:::b"]);
+        assert_eq!(
+            res("s3", &format!(r#"{{{base},"requestParameters":{{"bucketName":"b","key":{{"x":1}}}}}}"#)),
+            ["arn:aws:s3:::b"]
+        );
     }
 
     #[test]

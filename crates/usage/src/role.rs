@@ -69,7 +69,8 @@ pub fn granted_actions(snapshot: &Snapshot, role: &Role) -> Granted {
                 }
                 let Some(name) = catalog.name(id) else { continue };
                 for r in &resources {
-                    let req = Request { principal: &principal, action: name, resource: r, resource_account: None, context: &context };
+                    let req =
+                        Request { principal: &principal, action: name, resource: r, resource_account: None, context: &context };
                     match identity_outcome(&evaluate(&req, &assembled.set)) {
                         Outcome::Allowed => {
                             granted.insert(id);
@@ -145,7 +146,8 @@ pub struct RoleUsage {
 pub fn role_usage(snapshot: &Snapshot, usage: &Usage, role_arn: &str) -> RoleUsage {
     let role = snapshot.role(role_arn);
     let p = usage.principal(role_arn);
-    let used: Vec<ActionUsage> = p.map(|p| p.actions.iter().filter(|a| a.count > 0 || a.denied > 0).cloned().collect()).unwrap_or_default();
+    let used: Vec<ActionUsage> =
+        p.map(|p| p.actions.iter().filter(|a| a.count > 0 || a.denied > 0).cloned().collect()).unwrap_or_default();
     let granted = role.map(|r| granted_actions(snapshot, r)).unwrap_or_default();
     let used_names: std::collections::BTreeSet<&str> = used.iter().filter(|a| a.count > 0).map(|a| a.action.as_str()).collect();
     let granted_unused: Vec<String> = granted.actions.iter().filter(|a| !used_names.contains(a.as_str())).cloned().collect();
@@ -160,7 +162,11 @@ pub fn role_usage(snapshot: &Snapshot, usage: &Usage, role_arn: &str) -> RoleUsa
         .filter(|s| !used_services.contains(s))
         .collect();
     let used_not_granted: Vec<String> = if role.is_some() {
-        used_names.iter().filter(|a| granted.actions.binary_search_by(|g| g.as_str().cmp(a)).is_err()).map(|a| (*a).to_owned()).collect()
+        used_names
+            .iter()
+            .filter(|a| granted.actions.binary_search_by(|g| g.as_str().cmp(a)).is_err())
+            .map(|a| (*a).to_owned())
+            .collect()
     } else {
         Vec::new()
     };
@@ -205,7 +211,11 @@ pub fn unused_services(snapshot: &Snapshot, role: &Role, since: Option<Timestamp
             (Some(t), Some(since)) => t < since,
             (Some(_), None) => false,
         })
-        .map(|s| UnusedService { namespace: s.service_namespace.clone(), name: s.service_name.clone(), last_authenticated: s.last_authenticated })
+        .map(|s| UnusedService {
+            namespace: s.service_namespace.clone(),
+            name: s.service_name.clone(),
+            last_authenticated: s.last_authenticated,
+        })
         .collect();
     (out, true)
 }
@@ -234,7 +244,10 @@ pub struct Overview {
 pub fn overview(snapshot: &Snapshot, usage: &Usage) -> Overview {
     let mut arns: Vec<String> = snapshot.roles().map(|r| r.arn.clone()).collect();
     for p in &usage.principals {
-        if p.kind == crate::PrincipalKind::Role && snapshot.role(&p.arn).is_none() && !snapshot.roles().any(|r| usage.principal(&r.arn).is_some_and(|q| q.arn == p.arn)) {
+        if p.kind == crate::PrincipalKind::Role
+            && snapshot.role(&p.arn).is_none()
+            && !snapshot.roles().any(|r| usage.principal(&r.arn).is_some_and(|q| q.arn == p.arn))
+        {
             arns.push(p.arn.clone());
         }
     }

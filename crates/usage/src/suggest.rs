@@ -150,7 +150,11 @@ fn resources_for(catalog: &Catalog, id: ActionId, a: &ActionUsage, partition: &s
     if unseen {
         let required: Vec<_> = info.resource_types.iter().filter(|r| r.required).collect();
         let pick: Vec<_> = if required.is_empty() { info.resource_types.iter().collect() } else { required };
-        let places: Vec<(&str, &str)> = if a.places.is_empty() { vec![("", "")] } else { a.places.iter().map(|p| (p.region.as_str(), p.account.as_str())).collect() };
+        let places: Vec<(&str, &str)> = if a.places.is_empty() {
+            vec![("", "")]
+        } else {
+            a.places.iter().map(|p| (p.region.as_str(), p.account.as_str())).collect()
+        };
         for rt in pick {
             let Some(rinfo) = catalog.resource_type_info(rt.resource_type) else { continue };
             for (region, account) in &places {
@@ -196,7 +200,11 @@ pub fn suggest_policy(snapshot: &Snapshot, usage: &Usage, role: &Role) -> Result
                     observed_kept.push((a.action.clone(), r.clone()));
                 } else {
                     refused.insert(r.clone());
-                    proof.observed_not_allowed_now.push(Check { action: a.action.clone(), resource: r.clone(), outcome: outcome_str(o) });
+                    proof.observed_not_allowed_now.push(Check {
+                        action: a.action.clone(),
+                        resource: r.clone(),
+                        outcome: outcome_str(o),
+                    });
                 }
             }
             for r in resources {
@@ -266,7 +274,13 @@ fn build_policy(kept: &BTreeMap<String, BTreeSet<String>>) -> serde_json::Value 
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, reason = "a test stops at the first unexpected value")]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic,
+        reason = "a test stops at the first unexpected value"
+    )]
     use super::*;
 
     #[test]
@@ -283,7 +297,8 @@ mod tests {
     fn many_arns_under_one_parent_become_a_wildcard() {
         let few: BTreeSet<String> = (0..3).map(|i| format!("arn:aws:s3:::b/k{i}")).collect();
         assert_eq!(group(&few), few);
-        let many: BTreeSet<String> = (0..9).map(|i| format!("arn:aws:s3:::b/k{i}")).chain(["arn:aws:s3:::c/x".to_owned()]).collect();
+        let many: BTreeSet<String> =
+            (0..9).map(|i| format!("arn:aws:s3:::b/k{i}")).chain(["arn:aws:s3:::c/x".to_owned()]).collect();
         assert_eq!(group(&many), BTreeSet::from(["arn:aws:s3:::b/*".to_owned(), "arn:aws:s3:::c/x".to_owned()]));
         assert_eq!(parent("arn:aws:iam::1:role/r"), Some("arn:aws:iam::1:role"));
         assert_eq!(parent("arn:aws:sqs:r:1:q"), None);

@@ -1,6 +1,12 @@
 //! Reading every format, bad input, aggregation, and the proof of suggested policies.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, reason = "a test stops at the first unexpected value")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "a test stops at the first unexpected value"
+)]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -61,7 +67,10 @@ fn log_file_with_bad_records_keeps_the_others() {
     let bad_type = s3_get("2024-01-02T00:00:00Z", "b").replace(r#""eventName":"GetObject""#, r#""eventName":42"#);
     let no_time = s3_get("2024-01-02T00:00:00Z", "c").replace(r#""eventTime":"2024-01-02T00:00:00Z","#, "");
     let doc = log_file(&[s3_get("2024-01-01T00:00:00Z", "a"), bad_type, no_time, s3_get("2024-01-04T00:00:00Z", "d")]);
-    for u in [scan_bytes("bad.json", doc.as_bytes(), Window::default()), scan_bytes("bad.json.gz", &gz(doc.as_bytes()), Window::default())] {
+    for u in [
+        scan_bytes("bad.json", doc.as_bytes(), Window::default()),
+        scan_bytes("bad.json.gz", &gz(doc.as_bytes()), Window::default()),
+    ] {
         assert_eq!((u.read.records, u.read.malformed_records, u.read.malformed_files), (2, 2, 0), "{:?}", u.read.examples);
         let positions: Vec<&str> = u.read.examples.iter().map(|p| p.position.as_str()).collect();
         assert_eq!(positions, ["record 1", "record 2"]);
@@ -154,7 +163,14 @@ fn loops_fifos_and_devices_in_a_folder_are_skipped_files() {
     assert_eq!(u.read.records, 2, "{:?}", u.read.examples);
     assert_eq!(u.read.files, 2);
     assert_eq!(u.read.skipped_files, 7, "{:?}", u.read.examples);
-    let reason = |file: &str| u.read.examples.iter().find(|p| p.file == file).map(|p| p.error.clone()).unwrap_or_else(|| panic!("{file}: {:?}", u.read.examples));
+    let reason = |file: &str| {
+        u.read
+            .examples
+            .iter()
+            .find(|p| p.file == file)
+            .map(|p| p.error.clone())
+            .unwrap_or_else(|| panic!("{file}: {:?}", u.read.examples))
+    };
     assert!(reason("loop-1").contains("symbolic links"), "{}", reason("loop-1"));
     assert!(reason("dangling").starts_with("cannot be read"), "{}", reason("dangling"));
     assert_eq!(reason("pipe"), "a FIFO, not a regular file");
@@ -185,7 +201,8 @@ fn an_over_long_json_line_is_a_bad_record_and_the_run_goes_on() {
 fn parallel_scan_equals_sequential() {
     let d = temp_dir("parallel");
     for i in 0..7 {
-        let recs: Vec<String> = (0..20).map(|j| s3_get(&format!("2024-01-{:02}T00:00:{:02}Z", 1 + i, j), &format!("k{}", (i * j) % 9))).collect();
+        let recs: Vec<String> =
+            (0..20).map(|j| s3_get(&format!("2024-01-{:02}T00:00:{:02}Z", 1 + i, j), &format!("k{}", (i * j) % 9))).collect();
         let mut doc = log_file(&recs);
         if i == 3 {
             doc.truncate(doc.len() / 2);
@@ -287,7 +304,10 @@ fn sessions_with_and_without_issuer_merge_into_one_role() {
 
 #[test]
 fn parquet_rows_and_file() {
-    let doc = log_file(&[s3_get("2024-01-01T00:00:00Z", "a"), record("2024-01-02T00:00:00Z", "app", "sts.amazonaws.com", "GetCallerIdentity", "null")]);
+    let doc = log_file(&[
+        s3_get("2024-01-01T00:00:00Z", "a"),
+        record("2024-01-02T00:00:00Z", "app", "sts.amazonaws.com", "GetCallerIdentity", "null"),
+    ]);
     let u = scan_bytes("p.json", doc.as_bytes(), Window::default());
     let r = rows(&u);
     assert_eq!(r.len(), 2);
@@ -404,12 +424,25 @@ fn federated_assumptions_are_edges_from_their_provider() {
         "userIdentity":{"type":"WebIdentityUser","principalId":"x","userName":"repo:acme/app:ref:refs/heads/main",
         "identityProvider":"arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},
         "sourceIPAddress":"198.51.100.1","requestParameters":{"roleArn":"arn:aws:iam::111122223333:role/deploy"}}"#;
-    let chain = record("2024-02-03T09:00:00Z", "ci", "sts.amazonaws.com", "AssumeRole", r#"{"roleArn":"arn:aws:iam::444455556666:role/target"}"#);
-    let u = scan_bytes("x.jsonl", format!("{}\n{}\n{}", saml.replace('\n', ""), oidc.replace('\n', ""), chain.replace('\n', "")).as_bytes(), Window::default());
+    let chain = record(
+        "2024-02-03T09:00:00Z",
+        "ci",
+        "sts.amazonaws.com",
+        "AssumeRole",
+        r#"{"roleArn":"arn:aws:iam::444455556666:role/target"}"#,
+    );
+    let u = scan_bytes(
+        "x.jsonl",
+        format!("{}\n{}\n{}", saml.replace('\n', ""), oidc.replace('\n', ""), chain.replace('\n', "")).as_bytes(),
+        Window::default(),
+    );
     assert_eq!(u.read.malformed_records, 0, "{:?}", u.read.examples);
     let e = u.assumers_of("arn:aws:iam::111122223333:role/admins").next().unwrap();
     assert_eq!((e.caller.as_str(), e.caller_kind), ("arn:aws:iam::111122223333:saml-provider/okta", PrincipalKind::Provider));
-    assert_eq!((e.apis.as_slice(), e.subjects.as_slice()), (&["AssumeRoleWithSAML".to_owned()][..], &["jane@example.com".to_owned()][..]));
+    assert_eq!(
+        (e.apis.as_slice(), e.subjects.as_slice()),
+        (&["AssumeRoleWithSAML".to_owned()][..], &["jane@example.com".to_owned()][..])
+    );
     assert_eq!(e.source_ips, ["203.0.113.7"]);
     assert_eq!(e.caller_account.as_deref(), Some("111122223333"), "from the provider's ARN");
     let e = u.assumers_of("arn:aws:iam::111122223333:role/deploy").next().unwrap();
@@ -428,11 +461,14 @@ fn records_read_in_place_give_what_the_derived_reader_gives() {
     let mut records = vec![
         s3_get("2024-01-01T00:00:00Z", "a"),
         // Escapes (owned strings), nulls, fields CloudTrail does not define.
-        s3_get("2024-01-02T00:00:00Z", "b").replace(r#""eventName":"GetObject""#, r#""eventName":"Get\u004fbject","errorCode":null,"x":{"y":[1,{"z":"}"}]}"#),
+        s3_get("2024-01-02T00:00:00Z", "b")
+            .replace(r#""eventName":"GetObject""#, r#""eventName":"Get\u004fbject","errorCode":null,"x":{"y":[1,{"z":"}"}]}"#),
         // A duplicate field, a field of the wrong type: malformed.
-        s3_get("2024-01-03T00:00:00Z", "c").replace(r#""awsRegion":"eu-west-1""#, r#""awsRegion":"eu-west-1","awsRegion":"us-east-1""#),
+        s3_get("2024-01-03T00:00:00Z", "c")
+            .replace(r#""awsRegion":"eu-west-1""#, r#""awsRegion":"eu-west-1","awsRegion":"us-east-1""#),
         s3_get("2024-01-04T00:00:00Z", "d").replace(r#""awsRegion":"eu-west-1""#, r#""awsRegion":7"#),
-        s3_get("2024-01-05T00:00:00Z", "e").replace(r#""requestParameters":"#, r#""resources":[{"ARN":"arn:aws:s3:::data/e"}],"requestParameters":"#),
+        s3_get("2024-01-05T00:00:00Z", "e")
+            .replace(r#""requestParameters":"#, r#""resources":[{"ARN":"arn:aws:s3:::data/e"}],"requestParameters":"#),
     ];
     records.push(s3_get("2024-01-06T00:00:00Z", "a"));
     let doc = scan_bytes("doc.json", log_file(&records).as_bytes(), Window::default());
@@ -440,7 +476,9 @@ fn records_read_in_place_give_what_the_derived_reader_gives() {
     let lines = scan_bytes("lines.jsonl", one_line.join("\n").as_bytes(), Window::default());
     assert_eq!((doc.read.records, doc.read.malformed_records), (4, 2), "{:?}", doc.read.examples);
     assert_eq!((lines.read.records, lines.read.malformed_records), (4, 2));
-    let errors = |u: &Usage| u.read.examples.iter().map(|p| p.error.split(" at line ").next().unwrap_or("").to_owned()).collect::<Vec<_>>();
+    let errors = |u: &Usage| {
+        u.read.examples.iter().map(|p| p.error.split(" at line ").next().unwrap_or("").to_owned()).collect::<Vec<_>>()
+    };
     assert_eq!(errors(&doc), errors(&lines));
     assert_eq!(serde_json::to_value(&doc.principals).unwrap(), serde_json::to_value(&lines.principals).unwrap());
     let a = &doc.principals[0].actions[0];

@@ -1,4 +1,10 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test stops at the first unexpected value"
+)]
 
 use super::*;
 use crate::testutil::{DEV, PROD, managed, role, snapshot, trust_service, with_inline};
@@ -24,7 +30,9 @@ fn outcome(p: &Permissions, action: &str, resource: &str) -> Option<GrantOutcome
 
 #[test]
 fn wildcards_expand_to_catalog_actions() {
-    let p = app(r#"{"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"Allow","Action":["s3:Get*","s3:List*"],"Resource":["arn:aws:s3:::data","arn:aws:s3:::data/*"]}]}"#);
+    let p = app(
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"Allow","Action":["s3:Get*","s3:List*"],"Resource":["arn:aws:s3:::data","arn:aws:s3:::data/*"]}]}"#,
+    );
     assert_eq!(outcome(&p, "s3:GetObject", "arn:aws:s3:::data/*"), Some(GrantOutcome::Allowed));
     assert_eq!(outcome(&p, "s3:ListBucket", "arn:aws:s3:::data"), Some(GrantOutcome::Allowed));
     assert!(grants(&p, "s3:PutObject").is_empty());
@@ -41,7 +49,9 @@ fn wildcards_expand_to_catalog_actions() {
 
 #[test]
 fn not_action_is_the_complement() {
-    let p = app(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":["iam:*","organizations:*"],"Resource":"*"}]}"#);
+    let p = app(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":["iam:*","organizations:*"],"Resource":"*"}]}"#,
+    );
     assert_eq!(outcome(&p, "s3:GetObject", "*"), Some(GrantOutcome::Allowed));
     assert_eq!(outcome(&p, "ec2:RunInstances", "*"), Some(GrantOutcome::Allowed));
     assert!(grants(&p, "iam:PassRole").is_empty());
@@ -62,12 +72,21 @@ fn explicit_denies_are_subtracted() {
     assert_eq!(d[0].outcome, GrantOutcome::Denied);
     assert_eq!(d[0].statements[0].sid.as_deref(), Some("NoDelete"));
     // Without `include_denied`, the denied action is gone.
-    let r = with_inline(role(PROD, "app", &trust_service("ec2.amazonaws.com")), "p", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"},{"Effect":"Deny","Action":"s3:Delete*","Resource":"*"}]}"#);
+    let r = with_inline(
+        role(PROD, "app", &trust_service("ec2.amazonaws.com")),
+        "p",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"},{"Effect":"Deny","Action":"s3:Delete*","Resource":"*"}]}"#,
+    );
     let s = snapshot(vec![r.clone()], Vec::new(), &[]);
     let p = compute(&s, &r, &Options::default());
     assert!(grants(&p, "s3:DeleteObject").is_empty());
     let v = p.view(true);
-    assert!(v.services.iter().all(|s| s.levels.iter().all(|l| l.groups.iter().all(|g| g.grants.iter().all(|g| g.outcome != GrantOutcome::Denied)))));
+    assert!(
+        v.services.iter().all(|s| s
+            .levels
+            .iter()
+            .all(|l| l.groups.iter().all(|g| g.grants.iter().all(|g| g.outcome != GrantOutcome::Denied))))
+    );
 }
 
 #[test]
@@ -75,7 +94,10 @@ fn permission_boundary_limits() {
     let mut r = with_inline(role(PROD, "app", &trust_service("ec2.amazonaws.com")), "p", ADMIN);
     let boundary = format!("arn:aws:iam::{PROD}:policy/only-s3");
     r.permissions_boundary = Some(boundary.clone());
-    let b = managed(&boundary, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*","logs:*"],"Resource":"*"}]}"#);
+    let b = managed(
+        &boundary,
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*","logs:*"],"Resource":"*"}]}"#,
+    );
     let p = perms_of(r, vec![b], &[]);
     assert_eq!(outcome(&p, "s3:PutObject", "*"), Some(GrantOutcome::Allowed));
     assert!(grants(&p, "iam:CreateUser").is_empty());
@@ -109,7 +131,9 @@ fn scps_deny_and_condition() {
 
 #[test]
 fn conditional_grants_name_the_condition() {
-    let p = app(r#"{"Version":"2012-10-17","Statement":[{"Sid":"Mfa","Effect":"Allow","Action":"ec2:StopInstances","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}"#);
+    let p = app(
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":"Mfa","Effect":"Allow","Action":"ec2:StopInstances","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}"#,
+    );
     let g = &grants(&p, "ec2:StopInstances")[0];
     assert_eq!(g.outcome, GrantOutcome::Conditional);
     assert_eq!(g.condition.as_deref(), Some("aws:MultiFactorAuthPresent Bool `true`"));
@@ -145,7 +169,9 @@ fn cross_account_resources_and_assume_role_are_identity_side() {
 
 #[test]
 fn narrower_grants_are_subsumed() {
-    let p = app(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/*"}]}"#);
+    let p = app(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/*"}]}"#,
+    );
     let g = grants(&p, "s3:GetObject");
     assert_eq!(g.len(), 1);
     assert_eq!(g[0].resource, "*");
@@ -180,10 +206,17 @@ fn admin_is_fast_and_grouped() {
 
 #[test]
 fn a_narrower_boundary_grants_on_its_own_patterns() {
-    let mut r = with_inline(role(PROD, "partner", &trust_service("ec2.amazonaws.com")), "p", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:List*"],"Resource":"*"}]}"#);
+    let mut r = with_inline(
+        role(PROD, "partner", &trust_service("ec2.amazonaws.com")),
+        "p",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:List*"],"Resource":"*"}]}"#,
+    );
     let boundary = format!("arn:aws:iam::{PROD}:policy/one-bucket");
     r.permissions_boundary = Some(boundary.clone());
-    let b = managed(&boundary, r#"{"Version":"2012-10-17","Statement":[{"Sid":"OneBucket","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::partner-share/*"}]}"#);
+    let b = managed(
+        &boundary,
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":"OneBucket","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::partner-share/*"}]}"#,
+    );
     let p = perms_of(r, vec![b], &[]);
     let g = grants(&p, "s3:GetObject");
     assert_eq!(g.len(), 1, "{g:?}");
@@ -195,7 +228,9 @@ fn a_narrower_boundary_grants_on_its_own_patterns() {
 
 #[test]
 fn a_narrower_deny_shows_as_denied() {
-    let p = app(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::secrets/*"}]}"#);
+    let p = app(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::secrets/*"}]}"#,
+    );
     let g = grants(&p, "s3:GetObject");
     assert_eq!(outcome(&p, "s3:GetObject", "*"), Some(GrantOutcome::Allowed), "{g:?}");
     assert_eq!(outcome(&p, "s3:GetObject", "arn:aws:s3:::secrets/*"), Some(GrantOutcome::Denied), "{g:?}");

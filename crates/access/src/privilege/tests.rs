@@ -1,4 +1,10 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test stops at the first unexpected value"
+)]
 
 use super::*;
 use crate::permissions::{Options, compute};
@@ -52,23 +58,30 @@ fn admin_reasons_with_evidence() {
     assert_eq!(other.level, PrivilegeLevel::PrivilegeEscalation);
 
     // Admin under a condition is admin, marked conditional.
-    let mfa = classify_policy(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}"#);
+    let mfa = classify_policy(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}"#,
+    );
     assert_eq!(mfa.level, PrivilegeLevel::Admin);
     assert!(mfa.level_conditional);
     // Everything but IAM is not admin-equivalent, yet still escalation (ec2:RunInstances, ...).
-    let no_iam = classify_policy(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}]}"#);
+    let no_iam =
+        classify_policy(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}]}"#);
     assert_eq!(no_iam.level, PrivilegeLevel::PrivilegeEscalation);
 }
 
 #[test]
 fn admin_despite_explicit_denies() {
-    let p = classify_policy(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"iam:CreateUser","Resource":"*"}]}"#);
+    let p = classify_policy(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"iam:CreateUser","Resource":"*"}]}"#,
+    );
     assert_eq!(p.level, PrivilegeLevel::Admin);
     assert!(p.categories[0].reasons.contains(&AdminReason::AllActions));
     assert!(!p.categories[0].reasons.contains(&AdminReason::IamFull));
     // Allow everything, deny everything: nothing is allowed, so not admin (a regression found
     // while writing the findings rules).
-    let none = classify_policy(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"*","Resource":"*"}]}"#);
+    let none = classify_policy(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"*","Resource":"*"}]}"#,
+    );
     assert_ne!(none.level, PrivilegeLevel::Admin, "{:?}", none.categories);
 }
 
@@ -77,7 +90,9 @@ fn self_modify_through_own_customer_policy() {
     let arn = format!("arn:aws:iam::{PROD}:policy/app-policy");
     let mut r = role(PROD, "app", &trust_service("lambda.amazonaws.com"));
     r.attached_managed_policies.push(arn.clone());
-    let doc = format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"iam:CreatePolicyVersion","Resource":"{arn}"}}]}}"#);
+    let doc = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"iam:CreatePolicyVersion","Resource":"{arn}"}}]}}"#
+    );
     let s = snapshot(vec![r.clone()], vec![managed(&arn, &doc)], &[]);
     let p = classify(&compute(&s, &r, &Options::default()), &r);
     assert_eq!(p.level, PrivilegeLevel::Admin);
@@ -87,7 +102,10 @@ fn self_modify_through_own_customer_policy() {
 
 #[test]
 fn categories_from_the_lists() {
-    let p = classify_policy(&stmt(r#"["secretsmanager:GetSecretValue","iam:CreateAccessKey","s3:PutBucketPolicy","s3:GetObject"]"#, r#""*""#));
+    let p = classify_policy(&stmt(
+        r#"["secretsmanager:GetSecretValue","iam:CreateAccessKey","s3:PutBucketPolicy","s3:GetObject"]"#,
+        r#""*""#,
+    ));
     let kinds: Vec<PrivilegeKind> = p.categories.iter().map(|c| c.kind).collect();
     assert!(kinds.contains(&PrivilegeKind::CredentialExposure), "{kinds:?}");
     assert!(kinds.contains(&PrivilegeKind::PrivilegeEscalation), "{kinds:?}");

@@ -14,8 +14,12 @@ use crate::assemble::{Assembled, add_role_as_resource};
 
 fn allow_all() -> Option<Arc<policy::Policy>> {
     static P: OnceLock<Option<Arc<policy::Policy>>> = OnceLock::new();
-    P.get_or_init(|| policy::Policy::parse_str(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#).ok().map(Arc::new))
-        .clone()
+    P.get_or_init(|| {
+        policy::Policy::parse_str(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#)
+            .ok()
+            .map(Arc::new)
+    })
+    .clone()
 }
 
 /// An account id that the text does not contain.
@@ -39,12 +43,14 @@ pub fn stranger_may_assume(snapshot: &Snapshot, role: &Role, actions: &[String])
     let partition = policy::Arn::parse(&role.arn).map_or("aws", |a| a.partition);
     let caller = format!("arn:{partition}:iam::{account}:role/someone");
     let ctx = Context::new().with_unknowns(Unknowns::All);
-    let mut actions: Vec<&str> = actions.iter().map(String::as_str).filter(|a| a.to_ascii_lowercase().starts_with("sts:")).collect();
+    let mut actions: Vec<&str> =
+        actions.iter().map(String::as_str).filter(|a| a.to_ascii_lowercase().starts_with("sts:")).collect();
     if actions.is_empty() {
         actions.push("sts:AssumeRole");
     }
     Some(actions.into_iter().any(|action| {
-        let req = Request { principal: &caller, action, resource: &role.arn, resource_account: Some(&role.account_id), context: &ctx };
+        let req =
+            Request { principal: &caller, action, resource: &role.arn, resource_account: Some(&role.account_id), context: &ctx };
         matches!(eval::evaluate(&req, &set.set).outcome, Outcome::Allowed | Outcome::Conditional)
     }))
 }

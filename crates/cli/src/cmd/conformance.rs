@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
-use eval::corpus::{Summary, Verdict, VectorResult, run_vector};
+use eval::corpus::{Summary, VectorResult, Verdict, run_vector};
 use model::Safe;
 
 use crate::output::outln;
@@ -32,17 +32,12 @@ pub fn run_all(dir: &Path) -> Result<BTreeMap<String, Vec<VectorResult>>> {
     files.sort();
     let mut out: BTreeMap<String, Vec<VectorResult>> = BTreeMap::new();
     for f in files {
-        let family = f
-            .parent()
-            .and_then(|p| p.strip_prefix(dir).ok())
-            .map(|p| p.display().to_string())
-            .unwrap_or_default();
+        let family = f.parent().and_then(|p| p.strip_prefix(dir).ok()).map(|p| p.display().to_string()).unwrap_or_default();
         let text = std::fs::read_to_string(&f).with_context(|| format!("cannot read `{}`", f.display()))?;
         let v: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("`{}` is not JSON", f.display()))?;
         let catalog = catalog::Catalog::get();
-        let supports_resources = |action: &str| {
-            catalog.action(action).and_then(|id| catalog.info(id)).map(|i| !i.resource_types.is_empty())
-        };
+        let supports_resources =
+            |action: &str| catalog.action(action).and_then(|id| catalog.info(id)).map(|i| !i.resource_types.is_empty());
         let stem = f.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let entry = out.entry(family).or_default();
         for item in v.as_array().into_iter().flatten() {
@@ -90,7 +85,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let s = Summary::of(family, rs);
         outln!(
             "{family}: agreed {} disagreed {} not-decisions {} unreadable {}",
-            s.agreed, s.disagreed, s.not_decisions, s.unreadable
+            s.agreed,
+            s.disagreed,
+            s.not_decisions,
+            s.unreadable
         );
         for r in rs {
             match &r.verdict {

@@ -151,7 +151,14 @@ fn print_text(out: &mut impl Write, r: &DecisionReport) -> Result<()> {
     for s in &r.decided_by {
         let sid = s.sid.as_deref().map(|s| format!(" ({})", Safe(s))).unwrap_or_default();
         let verb = if r.decision == "ExplicitlyDenied" { "denied by" } else { "allowed by" };
-        writeln!(out, "  {verb} {} policy `{}` statement {}{sid} at `{}`", s.policy_type, Safe(&s.policy), s.statement, Safe(&s.pointer))?;
+        writeln!(
+            out,
+            "  {verb} {} policy `{}` statement {}{sid} at `{}`",
+            s.policy_type,
+            Safe(&s.policy),
+            s.statement,
+            Safe(&s.pointer)
+        )?;
     }
     if !r.blocked_by.is_empty() {
         writeln!(out, "  blocked by: {}", r.blocked_by.join(", "))?;

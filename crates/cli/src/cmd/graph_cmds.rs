@@ -292,9 +292,17 @@ pub fn who_can_assume(args: WhoArgs) -> Result<ExitCode> {
     for r in &who {
         let es = edges(&g, &r.path);
         let conditional = if es.iter().any(|e| e.is_conditional()) { ", conditional" } else { "" };
-        let seen: u64 = r.path.last().map_or(0, |e| g.observed_on(*e).map(|o| o.seen.count - o.seen.denied.min(o.seen.count)).sum());
+        let seen: u64 =
+            r.path.last().map_or(0, |e| g.observed_on(*e).map(|o| o.seen.count - o.seen.denied.min(o.seen.count)).sum());
         let seen = if seen > 0 { format!(" [observed {seen}x]") } else { String::new() };
-        writeln!(out, "  {}{} ({} hop{}{conditional}){seen}", node_text(&g, r.node), admin_mark(&g, r.node), es.len(), if es.len() == 1 { "" } else { "s" })?;
+        writeln!(
+            out,
+            "  {}{} ({} hop{}{conditional}){seen}",
+            node_text(&g, r.node),
+            admin_mark(&g, r.node),
+            es.len(),
+            if es.len() == 1 { "" } else { "s" }
+        )?;
         writeln!(out, "    {}", path_line(&g, &r.path))?;
         for n in path_notes(&g, &r.path) {
             writeln!(out, "    {n}")?;
@@ -303,7 +311,12 @@ pub fn who_can_assume(args: WhoArgs) -> Result<ExitCode> {
     if with_trail {
         let flagged = observed.iter().filter(|o| o.is_flagged()).count();
         let flagged = if flagged > 0 { format!(", {flagged} not possible per the policies") } else { String::new() };
-        writeln!(out, "\nObserved in CloudTrail: {} caller{}{flagged}", observed.len(), if observed.len() == 1 { "" } else { "s" })?;
+        writeln!(
+            out,
+            "\nObserved in CloudTrail: {} caller{}{flagged}",
+            observed.len(),
+            if observed.len() == 1 { "" } else { "s" }
+        )?;
         for o in &observed {
             writeln!(out, "{}", observed_text(&g, o))?;
         }
@@ -375,7 +388,15 @@ pub fn reach(args: ReachArgs) -> Result<ExitCode> {
 /// One edge explained: its ways, each with its checks (the statements that decided them and
 /// the conditions), assumptions and the way it goes on.
 fn explain_edge(g: &Graph, e: &Edge, out: &mut impl Write) -> std::io::Result<()> {
-    writeln!(out, "  {}{} -{}-> {}{}", node_text(g, e.from), admin_mark(g, e.from), e.kind.as_str(), node_text(g, e.to), admin_mark(g, e.to))?;
+    writeln!(
+        out,
+        "  {}{} -{}-> {}{}",
+        node_text(g, e.from),
+        admin_mark(g, e.from),
+        e.kind.as_str(),
+        node_text(g, e.to),
+        admin_mark(g, e.to)
+    )?;
     for w in e.ways() {
         let path = w.path.map(|p| format!("{p}: ")).unwrap_or_default();
         writeln!(out, "    {}{}", Safe(&path), Safe(&w.description))?;
@@ -384,7 +405,14 @@ fn explain_edge(g: &Graph, e: &Edge, out: &mut impl Write) -> std::io::Result<()
             writeln!(out, "      {} on {}{who}: {}", Safe(c.action), Safe(&c.resource), c.outcome.as_str())?;
             for ev in c.evidence.iter() {
                 let sid = ev.sid().map(|s| format!(" ({})", Safe(s))).unwrap_or_default();
-                writeln!(out, "        {} policy `{}` statement {}{sid} at {}", ev.policy_kind, Safe(&ev.policy), ev.statement(), Safe(ev.pointer()))?;
+                writeln!(
+                    out,
+                    "        {} policy `{}` statement {}{sid} at {}",
+                    ev.policy_kind,
+                    Safe(&ev.policy),
+                    ev.statement(),
+                    Safe(ev.pointer())
+                )?;
             }
             if let Some(cond) = &c.condition {
                 writeln!(out, "        if {}", Safe(&cond.text()))?;
@@ -411,8 +439,10 @@ pub fn path(args: PathArgs) -> Result<ExitCode> {
     let (snapshot, g) = build(&args.dir)?;
     let from = find(&snapshot, &g, &args.from)?;
     let to = find(&snapshot, &g, &args.to)?;
-    let paths: Vec<Vec<u32>> =
-        graph::paths(&g, from, to, args.max, args.max_hops).into_iter().filter(|p| graph::query::contradiction(&g, p).is_none()).collect();
+    let paths: Vec<Vec<u32>> = graph::paths(&g, from, to, args.max, args.max_hops)
+        .into_iter()
+        .filter(|p| graph::query::contradiction(&g, p).is_none())
+        .collect();
     if args.json {
         let list: Vec<Value> = paths
             .iter()
@@ -441,7 +471,14 @@ pub fn path(args: PathArgs) -> Result<ExitCode> {
     for (i, p) in paths.iter().enumerate() {
         let es = edges(&g, p);
         let conditional = if es.iter().any(|e| e.is_conditional()) { ", conditional" } else { "" };
-        writeln!(out, "path {} ({} hop{}{conditional}): {}", i + 1, es.len(), if es.len() == 1 { "" } else { "s" }, path_line(&g, p))?;
+        writeln!(
+            out,
+            "path {} ({} hop{}{conditional}): {}",
+            i + 1,
+            es.len(),
+            if es.len() == 1 { "" } else { "s" },
+            path_line(&g, p)
+        )?;
         for e in es {
             explain_edge(&g, &e, &mut out)?;
         }
@@ -454,17 +491,21 @@ pub fn escalations(args: EscalationsArgs) -> Result<ExitCode> {
     let (_, g) = build(&args.dir)?;
     let esc = graph::escalations(&g);
     if args.json {
-        let list: Vec<Value> = esc
-            .iter()
-            .map(|e| reached_json(&g, e.node, &e.path, Some(("admin", node_json(&g, e.admin)))))
-            .collect();
+        let list: Vec<Value> =
+            esc.iter().map(|e| reached_json(&g, e.node, &e.path, Some(("admin", node_json(&g, e.admin))))).collect();
         return print_json(&json!({ "schema_version": SCHEMA_VERSION, "escalations": list, "notes": g.notes() }));
     }
     let mut out = crate::output::text();
     writeln!(out, "{} principals can become administrators without being ones", esc.len())?;
     for e in &esc {
         let hops = graph::hops(&g, &e.path);
-        writeln!(out, "  {} -> {} ({hops} hop{})", node_text(&g, e.node), node_text(&g, e.admin), if hops == 1 { "" } else { "s" })?;
+        writeln!(
+            out,
+            "  {} -> {} ({hops} hop{})",
+            node_text(&g, e.node),
+            node_text(&g, e.admin),
+            if hops == 1 { "" } else { "s" }
+        )?;
         writeln!(out, "    {}", path_line(&g, &e.path))?;
         for n in path_notes(&g, &e.path) {
             writeln!(out, "    {n}")?;

@@ -55,12 +55,7 @@ pub fn find_role<'a>(snapshot: &'a Snapshot, query: &str) -> Result<&'a Role> {
         [] => bail!("no role `{}` in the exports", model::Safe(query)),
         many => {
             let list: Vec<String> = many.iter().map(|r| format!("  {}", model::Safe(&r.arn))).collect();
-            bail!(
-                "`{}` names {} roles; give an ARN or ACCOUNT/NAME:\n{}",
-                model::Safe(query),
-                many.len(),
-                list.join("\n")
-            )
+            bail!("`{}` names {} roles; give an ARN or ACCOUNT/NAME:\n{}", model::Safe(query), many.len(), list.join("\n"))
         }
     }
 }

@@ -96,7 +96,8 @@ fn grants_text(grants: &[Grant]) -> String {
             match g.outcome {
                 GrantOutcome::Allowed => {}
                 GrantOutcome::Conditional => {
-                    let _ = write!(s, " if {}", Safe(g.condition.as_deref().unwrap_or("(conditions the engine could not evaluate)")));
+                    let _ =
+                        write!(s, " if {}", Safe(g.condition.as_deref().unwrap_or("(conditions the engine could not evaluate)")));
                 }
                 GrantOutcome::Denied => s = format!("denied {s}"),
             }
@@ -200,8 +201,11 @@ fn render_permissions(out: &mut String, p: &PermissionsView) {
     let mut partial = Vec::new();
     for s in &p.services {
         let single: Option<&Vec<Grant>> = match s.levels.first().and_then(|l| l.groups.first()) {
-            Some(g) if s.granted == s.total
-                && s.levels.iter().all(|l| l.groups.len() == 1 && l.groups.iter().all(|x| x.all_of_level && x.grants == g.grants)) =>
+            Some(g)
+                if s.granted == s.total
+                    && s.levels
+                        .iter()
+                        .all(|l| l.groups.len() == 1 && l.groups.iter().all(|x| x.all_of_level && x.grants == g.grants)) =>
             {
                 Some(&g.grants)
             }
@@ -229,14 +233,7 @@ fn render_permissions(out: &mut String, p: &PermissionsView) {
         for l in &s.levels {
             for g in &l.groups {
                 let which = if g.all_of_level { "all".to_owned() } else { list_names(&g.actions, true, 6) };
-                let _ = writeln!(
-                    out,
-                    "    {} {}/{} {}: {which}",
-                    level_name(l.level),
-                    g.count,
-                    l.total,
-                    grants_text(&g.grants)
-                );
+                let _ = writeln!(out, "    {} {}/{} {}: {which}", level_name(l.level), g.count, l.total, grants_text(&g.grants));
                 let statements: Vec<StatementEvidence> = g.grants.iter().flat_map(|x| x.statements.iter().cloned()).collect();
                 if !statements.is_empty() {
                     let _ = writeln!(out, "      granted by {}", statements_text(&statements));
@@ -300,7 +297,8 @@ pub fn render(r: &RoleRecord) -> String {
     if !r.trust.restrictions.is_empty() {
         out.push_str("  restrictions:\n");
         for x in &r.trust.restrictions {
-            let _ = writeln!(out, "  - {} (statement {} at {})", Safe(&x.summary), x.evidence.statement, Safe(&x.evidence.pointer));
+            let _ =
+                writeln!(out, "  - {} (statement {} at {})", Safe(&x.summary), x.evidence.statement, Safe(&x.evidence.pointer));
         }
     }
 

@@ -71,7 +71,12 @@ fn parse_all<T>(values: &[String], what: &str, parse: impl Fn(&str) -> Option<T>
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let kinds = parse_all(&args.kinds, "kind", RoleKind::parse, &RoleKind::ALL.map(RoleKind::as_str))?;
-    let trusted = parse_all(&args.trusted_by, "`--trusted-by` value", TrustCategory::parse, &TrustCategory::ALL.map(TrustCategory::as_str))?;
+    let trusted = parse_all(
+        &args.trusted_by,
+        "`--trusted-by` value",
+        TrustCategory::parse,
+        &TrustCategory::ALL.map(TrustCategory::as_str),
+    )?;
     let levels = PrivilegeLevel::ALL.map(PrivilegeLevel::as_str);
     let privilege = parse_all(args.privilege.as_slice(), "privilege level", PrivilegeLevel::parse, &levels)?.into_iter().next();
     let now = load::as_of(args.as_of.as_deref())?;

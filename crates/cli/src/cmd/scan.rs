@@ -48,7 +48,8 @@ pub struct Args {
 /// The time to count from: given, else the newest timestamp the snapshot holds.
 pub fn pick_now(snapshot: &model::Snapshot, given: Option<&str>) -> Result<Timestamp> {
     if let Some(t) = given {
-        return Timestamp::parse(t).with_context(|| format!("`--now {t}` is not a time (use RFC 3339, e.g. 2026-11-25T00:00:00Z)"));
+        return Timestamp::parse(t)
+            .with_context(|| format!("`--now {t}` is not a time (use RFC 3339, e.g. 2026-11-25T00:00:00Z)"));
     }
     let newest = snapshot
         .accounts

@@ -108,12 +108,22 @@ pub fn run(args: Args) -> Result<ExitCode> {
         server::Warmup::Ready(t) => errln!("analysis ready in {:.1} s", t.as_secs_f64()),
     };
     let addr = SocketAddr::new(args.bind, args.port);
-    let listen = server::Listen { token: args.token.clone(), allowed_hosts: args.allowed_hosts.clone(), limits: server::Limits::default() };
-    server::run_blocking_lazy(build, addr, &listen, |local| {
-        let mut out = crate::output::stdout();
-        let _ = writeln!(out, "{}", listening_line(local));
-        let _ = out.flush();
-    }, progress)?;
+    let listen = server::Listen {
+        token: args.token.clone(),
+        allowed_hosts: args.allowed_hosts.clone(),
+        limits: server::Limits::default(),
+    };
+    server::run_blocking_lazy(
+        build,
+        addr,
+        &listen,
+        |local| {
+            let mut out = crate::output::stdout();
+            let _ = writeln!(out, "{}", listening_line(local));
+            let _ = out.flush();
+        },
+        progress,
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

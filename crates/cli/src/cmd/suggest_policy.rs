@@ -42,7 +42,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
     errln!("  observed calls allowed by the suggested policy: {}/{}", p.observed_allowed, p.observed_checked);
     errln!("  suggested action/resource pairs within the current policy: {}/{}", p.suggested_within_current, p.suggested_checked);
     for c in &p.observed_not_allowed_now {
-        errln!("  observed but not allowed by the current policy ({}), not suggested: {} on {}", Safe(c.outcome), Safe(&c.action), Safe(&c.resource));
+        errln!(
+            "  observed but not allowed by the current policy ({}), not suggested: {} on {}",
+            Safe(c.outcome),
+            Safe(&c.action),
+            Safe(&c.resource)
+        );
     }
     for c in &p.dropped_beyond_current {
         errln!("  beyond the current policy ({}), dropped: {} on {}", Safe(c.outcome), Safe(&c.action), Safe(&c.resource));

@@ -94,17 +94,19 @@ pub fn read_trail(trail: &[PathBuf], until: Option<&str>, days: Option<u32>, thr
         Some(t) => Timestamp::parse(t).with_context(|| format!("`{t}` is not a time (RFC 3339)"))?,
         None => Timestamp(chrono::Utc::now()),
     };
-    let window = Window {
-        from: days.map(|d| until.0.timestamp() - i64::from(d) * 86_400),
-        to: Some(until.0.timestamp()),
-    };
+    let window = Window { from: days.map(|d| until.0.timestamp() - i64::from(d) * 86_400), to: Some(until.0.timestamp()) };
     let paths: Vec<&Path> = trail.iter().map(PathBuf::as_path).collect();
     let usage = usage::scan_with(&paths, window, threads)?;
     let r = &usage.read;
     let skipped = if r.skipped_files > 0 { format!(", {} skipped", r.skipped_files) } else { String::new() };
     errln!(
         "read {} records from {} files ({} malformed records, {} malformed files{skipped}); {} events in the window, {} outside",
-        r.records, r.files, r.malformed_records, r.malformed_files, usage.events, usage.out_of_window
+        r.records,
+        r.files,
+        r.malformed_records,
+        r.malformed_files,
+        usage.events,
+        usage.out_of_window
     );
     for p in r.examples.iter().take(3) {
         crate::output::note("  skipped", p);
@@ -154,12 +156,27 @@ pub fn render_role(r: &usage::RoleUsage) -> String {
         let denied = if r.denied > 0 { format!(" ({} denied)", r.denied) } else { String::new() };
         let _ = writeln!(out, "  not used in the window: no call passed authorization{denied}");
     } else {
-        let _ = writeln!(out, "  calls: {} allowed, {} denied; first {}, last {}", r.events, r.denied, time(r.first_seen), time(r.last_seen));
+        let _ = writeln!(
+            out,
+            "  calls: {} allowed, {} denied; first {}, last {}",
+            r.events,
+            r.denied,
+            time(r.first_seen),
+            time(r.last_seen)
+        );
     }
     let _ = writeln!(out, "  used actions ({}):", r.used.iter().filter(|a| a.count > 0).count());
     for a in &r.used {
         let denied = if a.denied > 0 { format!(", {} denied", a.denied) } else { String::new() };
-        let _ = writeln!(out, "    {:<44} {:<22} {:>6}x{denied}  {} .. {}", Safe(&a.action), a.access_level, a.count, time(a.first_seen), time(a.last_seen));
+        let _ = writeln!(
+            out,
+            "    {:<44} {:<22} {:>6}x{denied}  {} .. {}",
+            Safe(&a.action),
+            a.access_level,
+            a.count,
+            time(a.first_seen),
+            time(a.last_seen)
+        );
         for x in a.resources.iter().take(5) {
             let _ = writeln!(out, "      on {} ({}x, last {})", Safe(&x.arn), x.count, time(x.last_seen));
         }
@@ -172,7 +189,8 @@ pub fn render_role(r: &usage::RoleUsage) -> String {
         }
     }
     if !r.used_not_granted.is_empty() {
-        let _ = writeln!(out, "  used but not granted by the current identity policies: {}", Safe(&r.used_not_granted.join(", ")));
+        let _ =
+            writeln!(out, "  used but not granted by the current identity policies: {}", Safe(&r.used_not_granted.join(", ")));
     }
     let _ = writeln!(out, "  granted: {}, granted but unused: {}", r.granted_count, r.granted_unused.len());
     if r.granted_unused.len() <= SHOWN {
@@ -181,8 +199,10 @@ pub fn render_role(r: &usage::RoleUsage) -> String {
         }
     } else {
         // Too many to read: those of the services the role does call are what to remove first.
-        let used: std::collections::BTreeSet<&str> = r.used.iter().filter(|a| a.count > 0).filter_map(|a| a.action.split_once(':').map(|(p, _)| p)).collect();
-        let near: Vec<&String> = r.granted_unused.iter().filter(|a| a.split_once(':').is_some_and(|(p, _)| used.contains(p))).collect();
+        let used: std::collections::BTreeSet<&str> =
+            r.used.iter().filter(|a| a.count > 0).filter_map(|a| a.action.split_once(':').map(|(p, _)| p)).collect();
+        let near: Vec<&String> =
+            r.granted_unused.iter().filter(|a| a.split_once(':').is_some_and(|(p, _)| used.contains(p))).collect();
         if !near.is_empty() {
             let _ = writeln!(out, "    of the services it called ({}):", near.len());
             for a in near.iter().take(SHOWN) {
@@ -198,7 +218,12 @@ pub fn render_role(r: &usage::RoleUsage) -> String {
         let shown: Vec<&str> = r.granted_services_unused.iter().take(SHOWN).map(String::as_str).collect();
         let more = r.granted_services_unused.len().saturating_sub(SHOWN);
         let more = if more > 0 { format!(", ... {more} more") } else { String::new() };
-        let _ = writeln!(out, "  services granted but not called in the window ({}): {}{more}", r.granted_services_unused.len(), shown.join(", "));
+        let _ = writeln!(
+            out,
+            "  services granted but not called in the window ({}): {}{more}",
+            r.granted_services_unused.len(),
+            shown.join(", ")
+        );
     }
     if r.last_accessed_known {
         let names: Vec<String> = r
@@ -209,7 +234,11 @@ pub fn render_role(r: &usage::RoleUsage) -> String {
                 None => format!("{} (never)", Safe(&s.namespace)),
             })
             .collect();
-        let _ = writeln!(out, "  services unused per last-accessed data: {}", if names.is_empty() { "none".into() } else { names.join(", ") });
+        let _ = writeln!(
+            out,
+            "  services unused per last-accessed data: {}",
+            if names.is_empty() { "none".into() } else { names.join(", ") }
+        );
     } else if r.in_snapshot {
         let _ = writeln!(out, "  no last-accessed report for this role in the exports");
     }
@@ -285,7 +314,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
     writeln!(out, "{:<64} {:>5} {:>15}  {:<21} ASSUMED BY", "ROLE", "USED", "GRANTED-UNUSED", "LAST ACTIVITY")?;
     for r in &o.roles {
         let name = if r.in_snapshot { r.role.clone() } else { format!("{} *", r.role) };
-        writeln!(out, "{:<64} {:>5} {:>15}  {:<21} {}", Safe(&name), r.used_actions, r.granted_unused, time(r.last_activity), Safe(&r.assumers.join(", ")))?;
+        writeln!(
+            out,
+            "{:<64} {:>5} {:>15}  {:<21} {}",
+            Safe(&name),
+            r.used_actions,
+            r.granted_unused,
+            time(r.last_activity),
+            Safe(&r.assumers.join(", "))
+        )?;
     }
     if o.roles.iter().any(|r| !r.in_snapshot) {
         writeln!(out, "* seen in the trail, not in the exports")?;
@@ -295,7 +332,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
         writeln!(out, "  {}", Safe(r))?;
     }
     if !usage.unmapped.is_empty() {
-        let shown: Vec<String> = usage.unmapped.iter().take(5).map(|u| format!("{}:{} ({})", Safe(&u.event_source), Safe(&u.event_name), u.count)).collect();
+        let shown: Vec<String> = usage
+            .unmapped
+            .iter()
+            .take(5)
+            .map(|u| format!("{}:{} ({})", Safe(&u.event_source), Safe(&u.event_name), u.count))
+            .collect();
         writeln!(out, "calls without a known IAM action: {} kinds, e.g. {}", usage.unmapped.len(), shown.join(", "))?;
     }
     Ok(ExitCode::SUCCESS)

@@ -48,12 +48,7 @@ impl Proxy {
     pub async fn start(upstream: u16, faults: HashMap<String, Fault>) -> Proxy {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let state = Arc::new(State {
-            upstream,
-            faults,
-            attempts: Mutex::new(HashMap::new()),
-            seen: Mutex::new(Vec::new()),
-        });
+        let state = Arc::new(State { upstream, faults, attempts: Mutex::new(HashMap::new()), seen: Mutex::new(Vec::new()) });
         let s = state.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
@@ -82,18 +77,11 @@ impl Proxy {
 fn action(req: &hyper::http::request::Parts, body: &[u8]) -> String {
     let header = |name: &str| req.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     let auth = header("authorization");
-    let service = auth
-        .split("Credential=")
-        .nth(1)
-        .and_then(|c| c.split('/').nth(3))
-        .unwrap_or("unknown")
-        .to_owned();
+    let service = auth.split("Credential=").nth(1).and_then(|c| c.split('/').nth(3)).unwrap_or("unknown").to_owned();
     let target = header("x-amz-target");
     let operation = if let Some((_, op)) = target.split_once('.') {
         op.to_owned()
-    } else if let Some(op) = String::from_utf8_lossy(body)
-        .split('&')
-        .find_map(|kv| kv.strip_prefix("Action=").map(str::to_owned))
+    } else if let Some(op) = String::from_utf8_lossy(body).split('&').find_map(|kv| kv.strip_prefix("Action=").map(str::to_owned))
     {
         op
     } else if service == "lambda" && req.method == hyper::Method::GET && req.uri.path().starts_with("/2015-03-31/functions") {
@@ -124,12 +112,16 @@ fn error(action: &str, json_protocol: bool, status: StatusCode, code: &str, mess
         "ec2" => reply(
             status,
             &[("content-type", "text/xml")],
-            format!("<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>r-1</RequestID></Response>"),
+            format!(
+                "<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>r-1</RequestID></Response>"
+            ),
         ),
         "iam" | "sts" => reply(
             status,
             &[("content-type", "text/xml")],
-            format!("<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>r-1</RequestId></ErrorResponse>"),
+            format!(
+                "<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>r-1</RequestId></ErrorResponse>"
+            ),
         ),
         _ => reply(
             status,

@@ -13,9 +13,7 @@ use aws_sdk_organizations::types::{OrganizationFeatureSet, PolicyType};
 pub const MGMT: &str = "123456789012";
 
 pub fn trust(principal: &str) -> String {
-    format!(
-        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{principal},"Action":"sts:AssumeRole"}}]}}"#
-    )
+    format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{principal},"Action":"sts:AssumeRole"}}]}}"#)
 }
 
 fn allow(action: &str, resource: &str) -> String {
@@ -92,13 +90,7 @@ pub async fn iam(config: &SdkConfig) -> Iam {
         .send()
         .await
         .unwrap();
-    iam.put_role_policy()
-        .role_name("deployer")
-        .policy_name("admin")
-        .policy_document(allow("*", "*"))
-        .send()
-        .await
-        .unwrap();
+    iam.put_role_policy().role_name("deployer").policy_name("admin").policy_document(allow("*", "*")).send().await.unwrap();
 
     iam.create_user().user_name("alice").send().await.unwrap();
     iam.create_group().group_name("devs").send().await.unwrap();
@@ -167,7 +159,14 @@ pub async fn compute(config: &SdkConfig, seeded: &Iam) -> (String, String) {
         .send()
         .await
         .unwrap();
-    ecs.create_service().cluster("main").service_name("worker-svc").task_definition("worker").desired_count(1).send().await.unwrap();
+    ecs.create_service()
+        .cluster("main")
+        .service_name("worker-svc")
+        .task_definition("worker")
+        .desired_count(1)
+        .send()
+        .await
+        .unwrap();
     (instance, function)
 }
 

@@ -92,9 +92,7 @@ mod tests {
     #[test]
     fn arn_equals_and_like_match_by_component() {
         for op in ["ArnEquals", "ArnLike"] {
-            let e = |p: &str, v: &str| {
-                eval(op, "aws:PrincipalArn", json!(p), &[("aws:principalarn", v)])
-            };
+            let e = |p: &str, v: &str| eval(op, "aws:PrincipalArn", json!(p), &[("aws:principalarn", v)]);
             assert_eq!(e(ROLE, ROLE), Truth::True, "{op}");
             assert_eq!(e("arn:aws:iam::*:role/*", ROLE), Truth::True, "{op}");
             assert_eq!(e("arn:aws:iam::123456789012:role/path/*", ROLE), Truth::True, "{op}");
@@ -111,10 +109,7 @@ mod tests {
             assert_eq!(e("arn:aws:*::*:role/x", "arn:aws:a:b::c:role/x"), Truth::False, "{op}");
             assert_eq!(e("arn:aws:*:*:*:*", "arn:aws:a:b::c:role/x"), Truth::True, "{op}");
             // The resource component may hold `:`.
-            assert_eq!(
-                e("arn:aws:logs:*:*:log-group:*", "arn:aws:logs:us-east-1:1:log-group:a:b"),
-                Truth::True
-            );
+            assert_eq!(e("arn:aws:logs:*:*:log-group:*", "arn:aws:logs:us-east-1:1:log-group:a:b"), Truth::True);
             // Case-sensitive.
             assert_eq!(e("arn:aws:iam::123456789012:role/PATH/*", ROLE), Truth::False, "{op}");
             // `*` alone matches anything; a context value that is not an ARN matches no ARN.
@@ -127,10 +122,7 @@ mod tests {
     fn negated() {
         let e = |op: &str, p: serde_json::Value| eval(op, "k", p, &[("k", ROLE)]);
         assert_eq!(e("ArnNotLike", json!("arn:aws:iam::*:role/*")), Truth::False);
-        assert_eq!(
-            e("ArnNotLike", json!(["arn:aws:iam::*:user/*", "arn:aws:s3:::*"])),
-            Truth::True
-        );
+        assert_eq!(e("ArnNotLike", json!(["arn:aws:iam::*:user/*", "arn:aws:s3:::*"])), Truth::True);
         assert_eq!(e("ArnNotEquals", json!(ROLE)), Truth::False);
         assert_eq!(eval("ArnNotEquals", "k", json!(ROLE), &[]), Truth::True);
         assert_eq!(eval("ArnNotLikeIfExists", "k", json!(ROLE), &[]), Truth::True);
@@ -138,37 +130,16 @@ mod tests {
 
     #[test]
     fn variables() {
-        let pairs =
-            [("aws:principalaccount", "123456789012"), ("k", ROLE), ("aws:username", "a:b")];
-        assert_eq!(
-            eval("ArnLike", "k", json!("arn:aws:iam::${aws:PrincipalAccount}:role/*"), &pairs),
-            Truth::True
-        );
-        assert_eq!(
-            eval("ArnLike", "k", json!("arn:aws:iam::${aws:PrincipalAccount}:user/*"), &pairs),
-            Truth::False
-        );
+        let pairs = [("aws:principalaccount", "123456789012"), ("k", ROLE), ("aws:username", "a:b")];
+        assert_eq!(eval("ArnLike", "k", json!("arn:aws:iam::${aws:PrincipalAccount}:role/*"), &pairs), Truth::True);
+        assert_eq!(eval("ArnLike", "k", json!("arn:aws:iam::${aws:PrincipalAccount}:user/*"), &pairs), Truth::False);
         // A whole ARN substituted supplies its components.
         let whole = [("aws:principalarn", ROLE), ("k", ROLE)];
         assert_eq!(eval("ArnEquals", "k", json!("${aws:PrincipalArn}"), &whole), Truth::True);
         // Missing: matches nothing; unknown: unknown.
-        assert_eq!(
-            eval("ArnLike", "k", json!("arn:aws:iam::${aws:missing}:role/*"), &pairs),
-            Truth::False
-        );
-        assert_eq!(
-            eval("ArnNotLike", "k", json!("arn:aws:iam::${aws:missing}:role/*"), &pairs),
-            Truth::True
-        );
-        assert_eq!(
-            eval_partial(
-                "ArnLike",
-                "k",
-                json!("arn:aws:iam::${aws:missing}:role/*"),
-                &[("k", ROLE)]
-            ),
-            Truth::Unknown
-        );
+        assert_eq!(eval("ArnLike", "k", json!("arn:aws:iam::${aws:missing}:role/*"), &pairs), Truth::False);
+        assert_eq!(eval("ArnNotLike", "k", json!("arn:aws:iam::${aws:missing}:role/*"), &pairs), Truth::True);
+        assert_eq!(eval_partial("ArnLike", "k", json!("arn:aws:iam::${aws:missing}:role/*"), &[("k", ROLE)]), Truth::Unknown);
         // Not checked for shape before substitution; a short result matches nothing.
         assert_eq!(eval("ArnLike", "k", json!("${aws:username}"), &pairs), Truth::False);
     }
@@ -176,22 +147,10 @@ mod tests {
     #[test]
     fn set_qualifiers() {
         let pairs = [("k", "arn:aws:iam::1:role/a|arn:aws:iam::2:role/b")];
-        assert_eq!(
-            eval("ForAllValues:ArnLike", "k", json!("arn:aws:iam::*:role/*"), &pairs),
-            Truth::True
-        );
-        assert_eq!(
-            eval("ForAllValues:ArnLike", "k", json!("arn:aws:iam::1:role/*"), &pairs),
-            Truth::False
-        );
-        assert_eq!(
-            eval("ForAnyValue:ArnLike", "k", json!("arn:aws:iam::1:role/*"), &pairs),
-            Truth::True
-        );
-        assert_eq!(
-            eval("ForAnyValue:ArnNotLike", "k", json!("arn:aws:iam::*:role/*"), &pairs),
-            Truth::False
-        );
+        assert_eq!(eval("ForAllValues:ArnLike", "k", json!("arn:aws:iam::*:role/*"), &pairs), Truth::True);
+        assert_eq!(eval("ForAllValues:ArnLike", "k", json!("arn:aws:iam::1:role/*"), &pairs), Truth::False);
+        assert_eq!(eval("ForAnyValue:ArnLike", "k", json!("arn:aws:iam::1:role/*"), &pairs), Truth::True);
+        assert_eq!(eval("ForAnyValue:ArnNotLike", "k", json!("arn:aws:iam::*:role/*"), &pairs), Truth::False);
     }
 
     #[test]

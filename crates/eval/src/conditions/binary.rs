@@ -20,10 +20,7 @@ const BASE64: GeneralPurpose = GeneralPurpose::new(
 /// Checks that every policy value is base64.
 pub(super) fn check(cond: &Condition) -> Result<(), String> {
     match cond.values.iter().find(|v| BASE64.decode(&v.text).is_err()) {
-        Some(v) => Err(format!(
-            "the value `{}` of `{}` on `{}` is not base64",
-            v.text, cond.operator.raw, cond.key
-        )),
+        Some(v) => Err(format!("the value `{}` of `{}` on `{}` is not base64", v.text, cond.operator.raw, cond.key)),
         None => Ok(()),
     }
 }
@@ -33,9 +30,7 @@ pub(super) fn equals(cond: &Condition, value: &str) -> Tri {
     let Ok(value) = BASE64.decode(value) else {
         return Tri::False;
     };
-    Tri::any(
-        cond.values.iter().map(|v| Tri::from(BASE64.decode(&v.text).is_ok_and(|p| p == value))),
-    )
+    Tri::any(cond.values.iter().map(|v| Tri::from(BASE64.decode(&v.text).is_ok_and(|p| p == value))))
 }
 
 #[cfg(test)]
@@ -48,24 +43,15 @@ mod tests {
     fn binary_equals() {
         // "QmluYXJ5VmFsdWVJbkJhc2U2NA==" is "BinaryValueInBase64".
         let p = json!("QmluYXJ5VmFsdWVJbkJhc2U2NA==");
-        assert_eq!(
-            eval("BinaryEquals", "key", p.clone(), &[("key", "QmluYXJ5VmFsdWVJbkJhc2U2NA==")]),
-            Truth::True
-        );
+        assert_eq!(eval("BinaryEquals", "key", p.clone(), &[("key", "QmluYXJ5VmFsdWVJbkJhc2U2NA==")]), Truth::True);
         // The same bytes without padding.
-        assert_eq!(
-            eval("BinaryEquals", "key", p.clone(), &[("key", "QmluYXJ5VmFsdWVJbkJhc2U2NA")]),
-            Truth::True
-        );
+        assert_eq!(eval("BinaryEquals", "key", p.clone(), &[("key", "QmluYXJ5VmFsdWVJbkJhc2U2NA")]), Truth::True);
         assert_eq!(eval("BinaryEquals", "key", p.clone(), &[("key", "QmluYXJ5")]), Truth::False);
         // Not base64: no match.
         assert_eq!(eval("BinaryEquals", "key", p.clone(), &[("key", "***")]), Truth::False);
         assert_eq!(eval("BinaryEquals", "key", p.clone(), &[]), Truth::False);
         assert_eq!(eval("BinaryEqualsIfExists", "key", p.clone(), &[]), Truth::True);
-        assert_eq!(
-            eval("BinaryEquals", "key", json!(["AAAA", p]), &[("key", "AAAA")]),
-            Truth::True
-        );
+        assert_eq!(eval("BinaryEquals", "key", json!(["AAAA", p]), &[("key", "AAAA")]), Truth::True);
     }
 
     #[test]

@@ -22,10 +22,7 @@ pub(super) fn parse_bool(text: &str) -> Option<bool> {
 /// Checks that every policy value is a boolean.
 pub(super) fn check(cond: &Condition) -> Result<(), String> {
     match cond.values.iter().find(|v| parse_bool(&v.text).is_none()) {
-        Some(v) => Err(format!(
-            "the value `{}` of `{}` on `{}` is not `true` or `false`",
-            v.text, cond.operator.raw, cond.key
-        )),
+        Some(v) => Err(format!("the value `{}` of `{}` on `{}` is not `true` or `false`", v.text, cond.operator.raw, cond.key)),
         None => Ok(()),
     }
 }
@@ -46,9 +43,7 @@ mod tests {
 
     #[test]
     fn bool_operator() {
-        let e = |p: serde_json::Value, v: &str| {
-            eval("Bool", "aws:SecureTransport", p, &[("aws:securetransport", v)])
-        };
+        let e = |p: serde_json::Value, v: &str| eval("Bool", "aws:SecureTransport", p, &[("aws:securetransport", v)]);
         assert_eq!(e(json!(true), "true"), Truth::True);
         assert_eq!(e(json!("true"), "TRUE"), Truth::True);
         assert_eq!(e(json!("False"), "false"), Truth::True);
@@ -62,17 +57,9 @@ mod tests {
     #[test]
     fn if_exists_absent_and_unknown() {
         assert_eq!(eval("Bool", "aws:MultiFactorAuthPresent", json!(true), &[]), Truth::False);
+        assert_eq!(eval("BoolIfExists", "aws:MultiFactorAuthPresent", json!(false), &[]), Truth::True);
         assert_eq!(
-            eval("BoolIfExists", "aws:MultiFactorAuthPresent", json!(false), &[]),
-            Truth::True
-        );
-        assert_eq!(
-            eval(
-                "BoolIfExists",
-                "aws:MultiFactorAuthPresent",
-                json!(false),
-                &[("aws:multifactorauthpresent", "true")]
-            ),
+            eval("BoolIfExists", "aws:MultiFactorAuthPresent", json!(false), &[("aws:multifactorauthpresent", "true")]),
             Truth::False
         );
         assert_eq!(eval_partial("BoolIfExists", "k", json!(false), &[]), Truth::Unknown);

@@ -41,11 +41,7 @@ pub(super) fn compare(cond: &Condition, value: &str, cmp: Cmp) -> Tri {
     let Some(value) = parse_date(value) else {
         return Tri::False;
     };
-    Tri::any(
-        cond.values
-            .iter()
-            .map(|v| Tri::from(parse_date(&v.text).is_some_and(|p| cmp.holds(value.cmp(&p))))),
-    )
+    Tri::any(cond.values.iter().map(|v| Tri::from(parse_date(&v.text).is_some_and(|p| cmp.holds(value.cmp(&p))))))
 }
 
 /// Reads a date in one of the accepted forms.
@@ -60,10 +56,7 @@ fn parse_epoch(text: &str) -> Option<Instant> {
         None => (false, text.strip_prefix('+').unwrap_or(text)),
     };
     let (int, frac) = rest.split_once('.').unwrap_or((rest, ""));
-    if int.is_empty()
-        || !int.bytes().all(|b| b.is_ascii_digit())
-        || !frac.bytes().all(|b| b.is_ascii_digit())
-    {
+    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let secs: i64 = int.parse().ok()?;
@@ -236,9 +229,7 @@ mod tests {
 
     #[test]
     fn operators() {
-        let e = |op: &str, p: serde_json::Value, v: &str| {
-            eval(op, "aws:CurrentTime", p, &[("aws:currenttime", v)])
-        };
+        let e = |op: &str, p: serde_json::Value, v: &str| eval(op, "aws:CurrentTime", p, &[("aws:currenttime", v)]);
         let now = "2024-06-01T12:00:00Z";
         assert_eq!(e("DateEquals", json!("2024-06-01T12:00:00Z"), now), Truth::True);
         assert_eq!(e("DateEquals", json!("2024-06-01T14:00:00+02:00"), now), Truth::True);
@@ -250,10 +241,7 @@ mod tests {
         assert_eq!(e("DateLessThanEquals", json!("2024-06-01T12:00:00Z"), now), Truth::True);
         assert_eq!(e("DateGreaterThan", json!("2024-06-01"), now), Truth::True);
         assert_eq!(e("DateGreaterThan", json!("2024-06-02"), now), Truth::False);
-        assert_eq!(
-            e("DateGreaterThanEquals", json!("2024-06-01T12:00:00.001Z"), now),
-            Truth::False
-        );
+        assert_eq!(e("DateGreaterThanEquals", json!("2024-06-01T12:00:00.001Z"), now), Truth::False);
         // Epoch seconds in the context.
         assert_eq!(e("DateGreaterThan", json!("2024-06-01"), "1717243200"), Truth::True);
         // A context value that is not a date matches nothing.
@@ -263,27 +251,15 @@ mod tests {
 
     #[test]
     fn if_exists_and_absent() {
-        assert_eq!(
-            eval("DateGreaterThan", "aws:TokenIssueTime", json!("2020-01-01"), &[]),
-            Truth::False
-        );
-        assert_eq!(
-            eval("DateGreaterThanIfExists", "aws:TokenIssueTime", json!("2020-01-01"), &[]),
-            Truth::True
-        );
-        assert_eq!(
-            eval("DateNotEquals", "aws:TokenIssueTime", json!("2020-01-01"), &[]),
-            Truth::True
-        );
+        assert_eq!(eval("DateGreaterThan", "aws:TokenIssueTime", json!("2020-01-01"), &[]), Truth::False);
+        assert_eq!(eval("DateGreaterThanIfExists", "aws:TokenIssueTime", json!("2020-01-01"), &[]), Truth::True);
+        assert_eq!(eval("DateNotEquals", "aws:TokenIssueTime", json!("2020-01-01"), &[]), Truth::True);
     }
 
     #[test]
     fn malformed_policy_value() {
         let t = eval("DateLessThan", "aws:CurrentTime", json!("next tuesday"), &[]);
-        assert!(
-            cne(&t, &["`next tuesday`", "`DateLessThan`", "`aws:CurrentTime`", "not a date"]),
-            "{t:?}"
-        );
+        assert!(cne(&t, &["`next tuesday`", "`DateLessThan`", "`aws:CurrentTime`", "not a date"]), "{t:?}");
     }
 
     proptest! {

@@ -15,20 +15,15 @@ use super::Tri;
 
 /// Reads a CIDR range or a bare address.
 fn parse_range(text: &str) -> Option<IpNet> {
-    if text.contains('/') {
-        text.parse().ok()
-    } else {
-        text.parse::<IpAddr>().ok().map(IpNet::from)
-    }
+    if text.contains('/') { text.parse().ok() } else { text.parse::<IpAddr>().ok().map(IpNet::from) }
 }
 
 /// Checks that every policy value is an address or a range.
 pub(super) fn check(cond: &Condition) -> Result<(), String> {
     match cond.values.iter().find(|v| parse_range(&v.text).is_none()) {
-        Some(v) => Err(format!(
-            "the value `{}` of `{}` on `{}` is not an IP address or CIDR range",
-            v.text, cond.operator.raw, cond.key
-        )),
+        Some(v) => {
+            Err(format!("the value `{}` of `{}` on `{}` is not an IP address or CIDR range", v.text, cond.operator.raw, cond.key))
+        }
         None => Ok(()),
     }
 }
@@ -38,11 +33,7 @@ pub(super) fn in_any(cond: &Condition, value: &str) -> Tri {
     let Ok(addr) = value.parse::<IpAddr>() else {
         return Tri::False;
     };
-    Tri::any(
-        cond.values
-            .iter()
-            .map(|v| Tri::from(parse_range(&v.text).is_some_and(|net| net.contains(&addr)))),
-    )
+    Tri::any(cond.values.iter().map(|v| Tri::from(parse_range(&v.text).is_some_and(|net| net.contains(&addr)))))
 }
 
 #[cfg(test)]
@@ -63,18 +54,9 @@ mod tests {
         assert_eq!(e("IpAddress", json!("203.0.113.7"), "203.0.113.8"), Truth::False);
         assert_eq!(e("IpAddress", json!("10.1.2.3/8"), "10.200.0.1"), Truth::True);
         assert_eq!(e("IpAddress", json!("0.0.0.0/0"), "8.8.8.8"), Truth::True);
-        assert_eq!(
-            e("IpAddress", json!(["192.0.2.0/24", "203.0.113.0/24"]), "203.0.113.1"),
-            Truth::True
-        );
-        assert_eq!(
-            e("NotIpAddress", json!(["192.0.2.0/24", "203.0.113.0/24"]), "203.0.113.1"),
-            Truth::False
-        );
-        assert_eq!(
-            e("NotIpAddress", json!(["192.0.2.0/24", "203.0.113.0/24"]), "198.51.100.1"),
-            Truth::True
-        );
+        assert_eq!(e("IpAddress", json!(["192.0.2.0/24", "203.0.113.0/24"]), "203.0.113.1"), Truth::True);
+        assert_eq!(e("NotIpAddress", json!(["192.0.2.0/24", "203.0.113.0/24"]), "203.0.113.1"), Truth::False);
+        assert_eq!(e("NotIpAddress", json!(["192.0.2.0/24", "203.0.113.0/24"]), "198.51.100.1"), Truth::True);
     }
 
     #[test]
@@ -102,37 +84,20 @@ mod tests {
     fn absent_if_exists_and_sets() {
         assert_eq!(eval("IpAddress", "aws:SourceIp", json!("10.0.0.0/8"), &[]), Truth::False);
         assert_eq!(eval("NotIpAddress", "aws:SourceIp", json!("10.0.0.0/8"), &[]), Truth::True);
+        assert_eq!(eval("IpAddressIfExists", "aws:SourceIp", json!("10.0.0.0/8"), &[]), Truth::True);
         assert_eq!(
-            eval("IpAddressIfExists", "aws:SourceIp", json!("10.0.0.0/8"), &[]),
-            Truth::True
-        );
-        assert_eq!(
-            eval(
-                "NotIpAddressIfExists",
-                "aws:SourceIp",
-                json!("10.0.0.0/8"),
-                &[("aws:sourceip", "10.0.0.1")]
-            ),
+            eval("NotIpAddressIfExists", "aws:SourceIp", json!("10.0.0.0/8"), &[("aws:sourceip", "10.0.0.1")]),
             Truth::False
         );
-        assert_eq!(
-            eval("ForAnyValue:IpAddress", "k", json!("10.0.0.0/8"), &[("k", "1.1.1.1|10.0.0.1")]),
-            Truth::True
-        );
-        assert_eq!(
-            eval("ForAllValues:IpAddress", "k", json!("10.0.0.0/8"), &[("k", "1.1.1.1|10.0.0.1")]),
-            Truth::False
-        );
+        assert_eq!(eval("ForAnyValue:IpAddress", "k", json!("10.0.0.0/8"), &[("k", "1.1.1.1|10.0.0.1")]), Truth::True);
+        assert_eq!(eval("ForAllValues:IpAddress", "k", json!("10.0.0.0/8"), &[("k", "1.1.1.1|10.0.0.1")]), Truth::False);
     }
 
     #[test]
     fn malformed_policy_value() {
         for bad in ["10.0.0.0/33", "2001:db8::/129", "10.0.0", "garbage", "10.0.0.0/", ""] {
             let t = e("IpAddress", json!(bad), "10.0.0.1");
-            assert!(
-                cne(&t, &[&format!("`{bad}`"), "`IpAddress`", "`aws:SourceIp`"]),
-                "{bad}: {t:?}"
-            );
+            assert!(cne(&t, &[&format!("`{bad}`"), "`IpAddress`", "`aws:SourceIp`"]), "{bad}: {t:?}");
         }
     }
 }

@@ -39,10 +39,7 @@ impl Cmp {
 /// Checks that every policy value is a number.
 pub(super) fn check(cond: &Condition) -> Result<(), String> {
     match cond.values.iter().find(|v| Decimal::parse(&v.text).is_none()) {
-        Some(v) => Err(format!(
-            "the value `{}` of `{}` on `{}` is not a number",
-            v.text, cond.operator.raw, cond.key
-        )),
+        Some(v) => Err(format!("the value `{}` of `{}` on `{}` is not a number", v.text, cond.operator.raw, cond.key)),
         None => Ok(()),
     }
 }
@@ -53,11 +50,7 @@ pub(super) fn compare(cond: &Condition, value: &str, cmp: Cmp) -> Tri {
     let Some(value) = Decimal::parse(value) else {
         return Tri::False;
     };
-    Tri::any(
-        cond.values
-            .iter()
-            .map(|v| Tri::from(Decimal::parse(&v.text).is_some_and(|p| cmp.holds(value.cmp(&p))))),
-    )
+    Tri::any(cond.values.iter().map(|v| Tri::from(Decimal::parse(&v.text).is_some_and(|p| cmp.holds(value.cmp(&p))))))
 }
 
 /// An exact decimal, borrowed from its text: the integer digits without leading zeros and the
@@ -87,11 +80,7 @@ impl<'a> Decimal<'a> {
 
     /// Compares absolute values.
     fn cmp_magnitude(&self, other: &Self) -> Ordering {
-        self.int
-            .len()
-            .cmp(&other.int.len())
-            .then_with(|| self.int.cmp(other.int))
-            .then_with(|| self.frac.cmp(other.frac))
+        self.int.len().cmp(&other.int.len()).then_with(|| self.int.cmp(other.int)).then_with(|| self.frac.cmp(other.frac))
     }
 }
 
@@ -122,9 +111,7 @@ mod tests {
 
     #[test]
     fn operators() {
-        let e = |op: &str, p: serde_json::Value, v: &str| {
-            eval(op, "s3:max-keys", p, &[("s3:max-keys", v)])
-        };
+        let e = |op: &str, p: serde_json::Value, v: &str| eval(op, "s3:max-keys", p, &[("s3:max-keys", v)]);
         assert_eq!(e("NumericEquals", json!(10), "10"), Truth::True);
         assert_eq!(e("NumericEquals", json!("10"), "10.000"), Truth::True);
         assert_eq!(e("NumericEquals", json!(10), "11"), Truth::False);
@@ -149,20 +136,14 @@ mod tests {
     fn if_exists_and_sets() {
         assert_eq!(eval("NumericLessThanIfExists", "k", json!(3), &[]), Truth::True);
         assert_eq!(eval("ForAnyValue:NumericEquals", "k", json!(3), &[("k", "1|3")]), Truth::True);
-        assert_eq!(
-            eval("ForAllValues:NumericEquals", "k", json!(3), &[("k", "1|3")]),
-            Truth::False
-        );
+        assert_eq!(eval("ForAllValues:NumericEquals", "k", json!(3), &[("k", "1|3")]), Truth::False);
     }
 
     #[test]
     fn malformed_policy_value() {
         for bad in ["abc", "", "1e3", "1.2.3", "-", "."] {
             let t = eval("NumericEquals", "k", json!(["1", bad]), &[("k", "1")]);
-            assert!(
-                cne(&t, &[&format!("`{bad}`"), "`NumericEquals`", "`k`", "not a number"]),
-                "{bad}: {t:?}"
-            );
+            assert!(cne(&t, &[&format!("`{bad}`"), "`NumericEquals`", "`k`", "not a number"]), "{bad}: {t:?}");
         }
     }
 
@@ -176,10 +157,7 @@ mod tests {
         assert_eq!(d(".5").cmp(&d("0.45")), Ordering::Greater);
         assert_eq!(d("5.").cmp(&d("5")), Ordering::Equal);
         assert_eq!(d("+3").cmp(&d("3")), Ordering::Equal);
-        assert_eq!(
-            d("123456789012345678901234567890").cmp(&d("123456789012345678901234567891")),
-            Ordering::Less
-        );
+        assert_eq!(d("123456789012345678901234567890").cmp(&d("123456789012345678901234567891")), Ordering::Less);
         assert_eq!(d("-2").cmp(&d("-10")), Ordering::Greater);
     }
 

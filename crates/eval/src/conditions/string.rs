@@ -19,11 +19,7 @@ pub(super) fn equals(cond: &Condition, value: &str, ctx: &Context, ignore_case: 
     Tri::any(cond.values.iter().map(|v| match v.template.as_plain() {
         Some(text) => Tri::from(text_equals(text, value, ignore_case)),
         None => resolved(v, false, ctx, |p| {
-            if ignore_case {
-                literal_text(p).is_some_and(|t| text_equals(&t, value, true))
-            } else {
-                p.matches(value)
-            }
+            if ignore_case { literal_text(p).is_some_and(|t| text_equals(&t, value, true)) } else { p.matches(value) }
         }),
     }))
 }
@@ -39,12 +35,7 @@ pub(super) fn like(cond: &Condition, value: &str, ctx: &Context) -> Tri {
 /// Resolves the policy variables of `v` and applies `test` to the pattern. A variable missing
 /// without default makes the value match nothing (*IAM policy elements: Variables and tags*,
 /// "Policy variables with no value"); an unknown one makes the outcome unknown.
-pub(super) fn resolved(
-    v: &ConditionValue,
-    glob: bool,
-    ctx: &Context,
-    test: impl FnOnce(&Pattern) -> bool,
-) -> Tri {
+pub(super) fn resolved(v: &ConditionValue, glob: bool, ctx: &Context, test: impl FnOnce(&Pattern) -> bool) -> Tri {
     match v.template.resolve(glob, |key| var_value(ctx, key)) {
         Resolved::Pattern(p) => Tri::from(test(&p)),
         Resolved::Missing(_) => Tri::False,
@@ -169,25 +160,11 @@ mod tests {
     #[test]
     fn string_equals_ignore_case() {
         assert_eq!(eval("StringEqualsIgnoreCase", "k", json!("AbC"), &[("k", "aBc")]), Truth::True);
+        assert_eq!(eval("StringEqualsIgnoreCase", "k", json!("Ärger"), &[("k", "äRGER")]), Truth::True);
+        assert_eq!(eval("StringEqualsIgnoreCase", "k", json!("abc"), &[("k", "abd")]), Truth::False);
+        assert_eq!(eval("StringNotEqualsIgnoreCase", "k", json!("ABC"), &[("k", "abc")]), Truth::False);
         assert_eq!(
-            eval("StringEqualsIgnoreCase", "k", json!("Ärger"), &[("k", "äRGER")]),
-            Truth::True
-        );
-        assert_eq!(
-            eval("StringEqualsIgnoreCase", "k", json!("abc"), &[("k", "abd")]),
-            Truth::False
-        );
-        assert_eq!(
-            eval("StringNotEqualsIgnoreCase", "k", json!("ABC"), &[("k", "abc")]),
-            Truth::False
-        );
-        assert_eq!(
-            eval(
-                "StringEqualsIgnoreCase",
-                "k",
-                json!("team-${aws:username}"),
-                &[("k", "TEAM-ALICE"), ("aws:username", "Alice")]
-            ),
+            eval("StringEqualsIgnoreCase", "k", json!("team-${aws:username}"), &[("k", "TEAM-ALICE"), ("aws:username", "Alice")]),
             Truth::True
         );
     }
@@ -217,40 +194,19 @@ mod tests {
         assert_eq!(eval("StringLike", "k", json!("home/${aws:username}/*"), &star), Truth::False);
         // Missing without default: the value matches nothing.
         let missing = [("k", "home//x")];
-        assert_eq!(
-            eval("StringLike", "k", json!("home/${aws:username}/*"), &missing),
-            Truth::False
-        );
-        assert_eq!(
-            eval("StringNotLike", "k", json!("home/${aws:username}/*"), &missing),
-            Truth::True
-        );
-        assert_eq!(
-            eval("StringEquals", "k", json!(["home/${aws:username}/x", "home//x"]), &missing),
-            Truth::True
-        );
+        assert_eq!(eval("StringLike", "k", json!("home/${aws:username}/*"), &missing), Truth::False);
+        assert_eq!(eval("StringNotLike", "k", json!("home/${aws:username}/*"), &missing), Truth::True);
+        assert_eq!(eval("StringEquals", "k", json!(["home/${aws:username}/x", "home//x"]), &missing), Truth::True);
         // Defaults.
         let dflt = [("k", "home/nobody/x")];
-        assert_eq!(
-            eval("StringEquals", "k", json!("home/${aws:username, 'nobody'}/x"), &dflt),
-            Truth::True
-        );
-        assert_eq!(
-            eval("StringEquals", "k", json!("home/${aws:username,'nobody'}/x"), &ctx),
-            Truth::True
-        );
+        assert_eq!(eval("StringEquals", "k", json!("home/${aws:username, 'nobody'}/x"), &dflt), Truth::True);
+        assert_eq!(eval("StringEquals", "k", json!("home/${aws:username,'nobody'}/x"), &ctx), Truth::True);
         // Multi-valued keys cannot be variables.
         let multi = [("aws:tagkeys", "a|b"), ("k", "a")];
         assert_eq!(eval("StringEquals", "k", json!("${aws:TagKeys}"), &multi), Truth::False);
         // An unknown variable.
-        assert_eq!(
-            eval_partial("StringEquals", "k", json!("${aws:username}"), &[("k", "a")]),
-            Truth::Unknown
-        );
-        assert_eq!(
-            eval_partial("StringLike", "k", json!("${aws:username}"), &[("k", "a")]),
-            Truth::Unknown
-        );
+        assert_eq!(eval_partial("StringEquals", "k", json!("${aws:username}"), &[("k", "a")]), Truth::Unknown);
+        assert_eq!(eval_partial("StringLike", "k", json!("${aws:username}"), &[("k", "a")]), Truth::Unknown);
     }
 
     #[test]

@@ -67,18 +67,29 @@ pub fn write_cypher(g: &Graph, out: &mut dyn std::io::Write) -> std::io::Result<
         s.push_str(&format!("MERGE (n:RolegraphNode:{} {{id: {}}}) SET {props};\n", label(n.kind), lit(&n.id)));
     }
     for id in super::observed_only_nodes(g) {
-        s.push_str(&format!("MERGE (n:RolegraphNode:ObservedPrincipal {{id: {}}}) SET n.kind = 'observed-principal', n.label = {};\n", lit(&id), lit(&id)));
+        s.push_str(&format!(
+            "MERGE (n:RolegraphNode:ObservedPrincipal {{id: {}}}) SET n.kind = 'observed-principal', n.label = {};\n",
+            lit(&id),
+            lit(&id)
+        ));
     }
     let observed = !g.observed().is_empty();
     for (i, e) in g.edges().iter().enumerate() {
         let (Some(f), Some(t)) = (g.node(e.from), g.node(e.to)) else { continue };
         let paths: Vec<String> = e.paths().iter().map(|p| lit(p)).collect();
-        let mut props = format!("r.paths = [{}], r.conditional = {}, r.assumed = {}", paths.join(", "), e.is_conditional(), e.has_assumptions());
+        let mut props = format!(
+            "r.paths = [{}], r.conditional = {}, r.assumed = {}",
+            paths.join(", "),
+            e.is_conditional(),
+            e.has_assumptions()
+        );
         if let Some(c) = e.condition_text() {
             props.push_str(&format!(", r.condition = {}", lit(&c)));
         }
         if observed {
-            let (count, last) = g.observed_on(i as u32).fold((0, None), |(n, l), o| (n + o.seen.count - o.seen.denied.min(o.seen.count), l.max(o.seen.last_seen)));
+            let (count, last) = g
+                .observed_on(i as u32)
+                .fold((0, None), |(n, l), o| (n + o.seen.count - o.seen.denied.min(o.seen.count), l.max(o.seen.last_seen)));
             props.push_str(&format!(", r.observed_count = {count}"));
             if let Some(t) = last {
                 props.push_str(&format!(", r.observed_last = {}", lit(&t.to_rfc3339())));

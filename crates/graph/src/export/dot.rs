@@ -70,7 +70,12 @@ pub fn write_dot(g: &Graph, out: &mut dyn std::io::Write) -> std::io::Result<()>
         };
         let observed = super::observed_suffix(g, i);
         let color = if observed.is_empty() { "" } else { ", color=blue, penwidth=2" };
-        s.push_str(&format!("  {} -> {} [label={}{style}{color}];\n", quote(&f.id), quote(&t.id), quote(&format!("{}{observed}", super::edge_label(e)))));
+        s.push_str(&format!(
+            "  {} -> {} [label={}{style}{color}];\n",
+            quote(&f.id),
+            quote(&t.id),
+            quote(&format!("{}{observed}", super::edge_label(e)))
+        ));
     }
     for (f, t, o) in super::unexplained(g) {
         let label = format!("observed {}x, not possible", o.seen.count);

@@ -54,9 +54,11 @@ pub fn to_graphml(g: &Graph) -> String {
 /// Writes the export as it goes.
 pub fn write_graphml(g: &Graph, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut s = super::Sink::new(out);
-    s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\" \
+    s.push_str(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\" \
          xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" \
-         xsi:schemaLocation=\"http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd\">\n",);
+         xsi:schemaLocation=\"http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd\">\n",
+    );
     for (id, on, name, ty) in KEYS {
         s.push_str(&format!("  <key id=\"{id}\" for=\"{on}\" attr.name=\"{name}\" attr.type=\"{ty}\"/>\n"));
     }
@@ -97,7 +99,9 @@ pub fn write_graphml(g: &Graph, out: &mut dyn std::io::Write) -> std::io::Result
         }
         s.push_str(&data("e_assumed", if e.has_assumptions() { "true" } else { "false" }));
         if observed {
-            let (count, last) = g.observed_on(i as u32).fold((0, None), |(n, l), o| (n + o.seen.count - o.seen.denied.min(o.seen.count), l.max(o.seen.last_seen)));
+            let (count, last) = g
+                .observed_on(i as u32)
+                .fold((0, None), |(n, l), o| (n + o.seen.count - o.seen.denied.min(o.seen.count), l.max(o.seen.last_seen)));
             s.push_str(&data("e_observed_count", &count.to_string()));
             if let Some(t) = last {
                 s.push_str(&data("e_observed_last", &t.to_rfc3339()));

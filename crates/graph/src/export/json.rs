@@ -59,7 +59,13 @@ fn edge_out<'a>(g: &'a Graph, e: &'a Edge) -> EdgeOut<'a> {
     let observed = match edge_position(g, e) {
         Some(p) => g
             .observed_on(p)
-            .map(|o| ObservedOut { caller: &o.seen.caller, count: o.seen.count, denied: o.seen.denied, first_seen: o.seen.first_seen, last_seen: o.seen.last_seen })
+            .map(|o| ObservedOut {
+                caller: &o.seen.caller,
+                count: o.seen.count,
+                denied: o.seen.denied,
+                first_seen: o.seen.first_seen,
+                last_seen: o.seen.last_seen,
+            })
             .collect(),
         _ => Vec::new(),
     };

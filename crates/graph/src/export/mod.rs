@@ -123,7 +123,11 @@ pub(crate) fn unexplained(g: &Graph) -> Vec<(String, String, &crate::observed::O
 
 /// Callers of unexplained observations that are not nodes of the graph.
 pub(crate) fn observed_only_nodes(g: &Graph) -> Vec<String> {
-    let mut v: Vec<String> = unexplained(g).into_iter().filter(|(f, _, o)| o.from_node.is_none() && g.find_id(f).is_none()).map(|(f, _, _)| f).collect();
+    let mut v: Vec<String> = unexplained(g)
+        .into_iter()
+        .filter(|(f, _, o)| o.from_node.is_none() && g.find_id(f).is_none())
+        .map(|(f, _, _)| f)
+        .collect();
     v.sort();
     v.dedup();
     v

@@ -218,7 +218,11 @@ pub(crate) fn derive(env: &Env<'_>, g: Graph, pos: &[NodeIdx], facts: Vec<Change
         let mine: Vec<NodeIdx> = if f.targets.binary_search(&f.changer).is_ok() {
             vec![f.changer]
         } else {
-            f.targets.iter().copied().filter(|t| g.node(*t).is_some_and(|n| n.kind == NodeKind::Group) && is_member(env, &g, &actor_at, f.changer, *t)).collect()
+            f.targets
+                .iter()
+                .copied()
+                .filter(|t| g.node(*t).is_some_and(|n| n.kind == NodeKind::Group) && is_member(env, &g, &actor_at, f.changer, *t))
+                .collect()
         };
         for t in mine {
             resolved.insert((i, t));

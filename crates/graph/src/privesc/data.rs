@@ -89,11 +89,7 @@ pub fn compact(upstream: &Value) -> Result<PathData, DataError> {
             .map(|(j, r)| {
                 Ok(Permission {
                     permission: string_at(upstream, format!("{p}/permissions/required/{j}/permission"))?,
-                    resource_constraints: r
-                        .get("resourceConstraints")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned(),
+                    resource_constraints: r.get("resourceConstraints").and_then(Value::as_str).unwrap_or_default().to_owned(),
                 })
             })
             .collect::<Result<Vec<_>, DataError>>()?;
@@ -133,7 +129,8 @@ pub fn path(id: &str) -> Option<&'static PathInfo> {
 mod tests {
     use super::*;
 
-    const UPSTREAM: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/privileged-actions/pathfinding-cloud-paths.json");
+    const UPSTREAM: &str =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/privileged-actions/pathfinding-cloud-paths.json");
 
     #[test]
     fn embedded_file_is_what_the_upstream_file_gives() {

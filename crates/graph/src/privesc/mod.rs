@@ -75,10 +75,7 @@ impl<'e> Cx<'e, '_> {
     }
 
     fn pass_ctx(&mut self, service: &'static str) -> Context {
-        self.passed_to
-            .entry(service)
-            .or_insert_with(|| context::with_key(&self.a.known, "iam:PassedToService", service))
-            .clone()
+        self.passed_to.entry(service).or_insert_with(|| context::with_key(&self.a.known, "iam:PassedToService", service)).clone()
     }
 
     /// The capability node of a path in the actor's account, when it has targets, with them.
@@ -152,7 +149,8 @@ pub(crate) fn capability_id(spec: &PathSpec, account: &str) -> String {
 /// What the capability node of a path in an account stands for, in words.
 pub(crate) fn capability_label(spec: &PathSpec, account: &str) -> String {
     let targets = match spec.mechanism {
-        Mechanism::NewPassRole { services, instance_profile } | Mechanism::ExistingServiceRole { services, instance_profile, .. } => {
+        Mechanism::NewPassRole { services, instance_profile }
+        | Mechanism::ExistingServiceRole { services, instance_profile, .. } => {
             let profile = if instance_profile { " with an instance profile" } else { "" };
             format!("any role of {account}{profile} that {} may assume", services.join(" or "))
         }
@@ -182,9 +180,12 @@ pub(crate) fn capability_edges(env: &Env<'_>) -> Capabilities {
             via: Vec::new(),
             assumptions,
         };
-        let shared = |assumptions: Vec<Arc<str>>| Arc::new(EdgeData { ways: vec![way(Vec::new(), assumptions)], more_ways: 0, gaps: Vec::new() });
+        let shared = |assumptions: Vec<Arc<str>>| {
+            Arc::new(EdgeData { ways: vec![way(Vec::new(), assumptions)], more_ways: 0, gaps: Vec::new() })
+        };
         match spec.mechanism {
-            Mechanism::NewPassRole { services, instance_profile } | Mechanism::ExistingServiceRole { services, instance_profile, .. } => {
+            Mechanism::NewPassRole { services, instance_profile }
+            | Mechanism::ExistingServiceRole { services, instance_profile, .. } => {
                 let assumptions = match spec.mechanism {
                     Mechanism::ExistingServiceRole { resource, .. } => vec![unlisted_assumption(Some(resource))],
                     _ => Vec::new(),
@@ -196,11 +197,20 @@ pub(crate) fn capability_edges(env: &Env<'_>) -> Capabilities {
                         let (Some(role), Some(&to)) = (env.ix.role(*i), env.role_node.get(*i as usize)) else { continue };
                         // AWS refuses to pass the roles only their service may change.
                         let passed = matches!(spec.mechanism, Mechanism::NewPassRole { .. });
-                        if seen.contains(i) || (instance_profile && role.instance_profile_arns.is_empty()) || (passed && !rewritable(role)) {
+                        if seen.contains(i)
+                            || (instance_profile && role.instance_profile_arns.is_empty())
+                            || (passed && !rewritable(role))
+                        {
                             continue;
                         }
                         seen.push(*i);
-                        out.push(Edge::new(cap, to, EdgeKind::Privesc, way(vec![trust.clone()], assumptions.clone()), Vec::new()));
+                        out.push(Edge::new(
+                            cap,
+                            to,
+                            EdgeKind::Privesc,
+                            way(vec![trust.clone()], assumptions.clone()),
+                            Vec::new(),
+                        ));
                     }
                 }
             }
@@ -266,7 +276,9 @@ pub(crate) fn actor_edges(env: &Env<'_>, a: &Actor<'_>, out: &mut Out) {
     for spec in PATHS {
         match spec.mechanism {
             Mechanism::AssumeRole | Mechanism::Change { .. } => {}
-            Mechanism::NewPassRole { services, instance_profile } => service_roles(&mut cx, spec, services, instance_profile, None, out),
+            Mechanism::NewPassRole { services, instance_profile } => {
+                service_roles(&mut cx, spec, services, instance_profile, None, out)
+            }
             Mechanism::ExistingServiceRole { services, instance_profile, resource } => {
                 if env.options.assume_unlisted_resources {
                     service_roles(&mut cx, spec, services, instance_profile, Some(resource), out);
@@ -395,7 +407,12 @@ fn compute(cx: &mut Cx<'_, '_>, spec: &PathSpec, kind: NodeKind, assumption: Opt
 
 /// What the credential report says of a user for a credentials path: `None` when the path
 /// cannot work on the user, else what is assumed.
-fn user_assumptions(account: &model::Account, u: &model::User, login_profile: Option<bool>, delete_key: bool) -> Option<Vec<Arc<str>>> {
+fn user_assumptions(
+    account: &model::Account,
+    u: &model::User,
+    login_profile: Option<bool>,
+    delete_key: bool,
+) -> Option<Vec<Arc<str>>> {
     let row = account.credentials(&u.arn);
     let mut assumptions: Vec<Arc<str>> = Vec::new();
     match (login_profile, row.and_then(|r| r.password_enabled)) {
@@ -439,7 +456,8 @@ fn users(cx: &mut Cx<'_, '_>, spec: &PathSpec, login_profile: Option<bool>, dele
         }
         let Some(assumptions) = user_assumptions(account, u, login_profile, delete_key) else { continue };
         let resource = cx.env.nodes.id(to);
-        let checks: Option<Vec<Arc<Check>>> = spec.actions.iter().map(|x| cx.decide(x, &resource, &cx.a.ctx).map(Arc::new)).collect();
+        let checks: Option<Vec<Arc<Check>>> =
+            spec.actions.iter().map(|x| cx.decide(x, &resource, &cx.a.ctx).map(Arc::new)).collect();
         let Some(checks) = checks else { continue };
         cx.draft(spec, to, checks, assumptions, out);
     }
@@ -472,7 +490,8 @@ fn update_trust(cx: &mut Cx<'_, '_>, spec: &PathSpec, out: &mut Out) {
         if let Some(side) = side {
             let any = cx.any_target(NodeKind::Role);
             let mut rewritten = eval::PolicySet::new();
-            rewritten.resource(format!("{any} trust policy as rewritten to name the caller"), crate::engine::trust_naming(&cx.a.arn));
+            rewritten
+                .resource(format!("{any} trust policy as rewritten to name the caller"), crate::engine::trust_naming(&cx.a.arn));
             let mut rewritten = NamedSet::of(rewritten);
             crate::engine::add_resource_side(&mut rewritten, &side.set, false);
             let set = merged(&cx.a.set, &rewritten);
@@ -500,7 +519,10 @@ fn update_trust(cx: &mut Cx<'_, '_>, spec: &PathSpec, out: &mut Out) {
         let resource = cx.env.nodes.id(to);
         let Some(update) = cx.decide(action, &resource, &cx.a.ctx) else { continue };
         let mut rewritten = eval::PolicySet::new();
-        rewritten.resource(format!("{} trust policy as rewritten to name the caller", role.arn), crate::engine::trust_naming(&cx.a.arn));
+        rewritten.resource(
+            format!("{} trust policy as rewritten to name the caller", role.arn),
+            crate::engine::trust_naming(&cx.a.arn),
+        );
         let mut rewritten = NamedSet::of(rewritten);
         crate::engine::add_resource_side(&mut rewritten, &side.set, false);
         let set = merged(&cx.a.set, &rewritten);
@@ -578,7 +600,13 @@ fn changes(cx: &mut Cx<'_, '_>, out: &mut Out) {
             continue;
         }
         let ctx = if action.starts_with("iam:Attach") { &attach_ctx } else { &cx.a.ctx };
-        let fact = |targets: Arc<[NodeIdx]>, check: Arc<Check>| ChangeFact { changer: cx.a.node, targets, action, check, gaps: cx.a.gaps.clone() };
+        let fact = |targets: Arc<[NodeIdx]>, check: Arc<Check>| ChangeFact {
+            changer: cx.a.node,
+            targets,
+            action,
+            check,
+            gaps: cx.a.gaps.clone(),
+        };
         if changes != Changes::PolicyVersion
             && let Some((all, arns)) = cx.env.change_targets.get(&(cx.a.account.clone(), changes))
             && let Some(first) = arns.first()
@@ -601,7 +629,9 @@ fn changes(cx: &mut Cx<'_, '_>, out: &mut Out) {
         let targets: Vec<(&str, Vec<NodeIdx>)> = match changes {
             Changes::Role => account.roles.iter().filter_map(|r| nodes.get(&r.arn).map(|n| (r.arn.as_str(), vec![n]))).collect(),
             Changes::User => account.users.iter().filter_map(|u| nodes.get(&u.arn).map(|n| (u.arn.as_str(), vec![n]))).collect(),
-            Changes::Group => account.groups.iter().filter_map(|g| nodes.get(&g.arn).map(|n| (g.arn.as_str(), vec![n]))).collect(),
+            Changes::Group => {
+                account.groups.iter().filter_map(|g| nodes.get(&g.arn).map(|n| (g.arn.as_str(), vec![n]))).collect()
+            }
             Changes::PolicyVersion => account
                 .policies
                 .iter()

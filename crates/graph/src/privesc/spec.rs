@@ -112,7 +112,11 @@ pub const PATHS: &[PathSpec] = &[
         actions: &["bedrock-agentcore:StartCodeInterpreterSession", "bedrock-agentcore:InvokeCodeInterpreter"],
     },
     PathSpec { id: "cloudformation-001", mechanism: new(CFN), actions: &["iam:PassRole", "cloudformation:CreateStack"] },
-    PathSpec { id: "cloudformation-002", mechanism: existing(CFN, "CloudFormation stack"), actions: &["cloudformation:UpdateStack"] },
+    PathSpec {
+        id: "cloudformation-002",
+        mechanism: existing(CFN, "CloudFormation stack"),
+        actions: &["cloudformation:UpdateStack"],
+    },
     PathSpec {
         id: "cloudformation-003",
         mechanism: new(CFN),
@@ -185,7 +189,11 @@ pub const PATHS: &[PathSpec] = &[
         mechanism: new(ECS),
         actions: &["iam:PassRole", "ecs:CreateCluster", "ecs:RegisterTaskDefinition", "ecs:RunTask"],
     },
-    PathSpec { id: "ecs-003", mechanism: new(ECS), actions: &["iam:PassRole", "ecs:RegisterTaskDefinition", "ecs:CreateService"] },
+    PathSpec {
+        id: "ecs-003",
+        mechanism: new(ECS),
+        actions: &["iam:PassRole", "ecs:RegisterTaskDefinition", "ecs:CreateService"],
+    },
     PathSpec { id: "ecs-004", mechanism: new(ECS), actions: &["iam:PassRole", "ecs:RegisterTaskDefinition", "ecs:RunTask"] },
     PathSpec { id: "ecs-005", mechanism: new(ECS), actions: &["iam:PassRole", "ecs:RegisterTaskDefinition", "ecs:StartTask"] },
     PathSpec { id: "glue-001", mechanism: new(GLUE), actions: &["iam:PassRole", "glue:CreateDevEndpoint"] },

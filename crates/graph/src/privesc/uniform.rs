@@ -108,7 +108,10 @@ mod tests {
     use super::*;
 
     fn statement(resource: &str) -> Statement {
-        let p = policy::Policy::parse_str(&format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"iam:PassRole",{resource}}}]}}"#)).unwrap();
+        let p = policy::Policy::parse_str(&format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"iam:PassRole",{resource}}}]}}"#
+        ))
+        .unwrap();
         p.statements[0].clone()
     }
 

@@ -139,7 +139,10 @@ mod tests {
             instantiate("arn:aws:lambda:*:*:function:app-*", "aws", "us-east-1", "111111111111"),
             "arn:aws:lambda:us-east-1:111111111111:function:app-rolegraph-probe"
         );
-        assert_eq!(instantiate("arn:aws:codebuild:eu-west-?:1:project/p", "aws", "r", "2"), "arn:aws:codebuild:eu-west-x:1:project/p");
+        assert_eq!(
+            instantiate("arn:aws:codebuild:eu-west-?:1:project/p", "aws", "r", "2"),
+            "arn:aws:codebuild:eu-west-x:1:project/p"
+        );
         assert_eq!(on_target("ec2:DescribeInstances", "arn:aws:ec2:r:1:instance/i-1"), "*");
         assert_eq!(on_target("ssm:SendCommand", "arn:aws:ec2:r:1:instance/i-1"), "arn:aws:ec2:r:1:instance/i-1");
     }

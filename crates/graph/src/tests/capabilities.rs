@@ -60,8 +60,11 @@ fn same_answers(s: &Snapshot) -> usize {
         if with.is_capability(e.to) {
             continue;
         }
-        let sources: Vec<u32> =
-            if with.is_capability(e.from) { with.in_edges(e.from).iter().map(|i| with.edge(*i).unwrap().from).collect() } else { vec![e.from] };
+        let sources: Vec<u32> = if with.is_capability(e.from) {
+            with.in_edges(e.from).iter().map(|i| with.edge(*i).unwrap().from).collect()
+        } else {
+            vec![e.from]
+        };
         // A principal that reaches itself through a capability node is no edge (the graph
         // without them drops such loops too).
         for f in sources.into_iter().filter(|f| *f != e.to) {
@@ -108,7 +111,14 @@ fn the_demo_has_the_same_answers_with_capability_nodes() {
 #[test]
 fn a_synthetic_organization_has_the_same_answers_with_capability_nodes() {
     let dir = std::env::temp_dir().join(format!("rolegraph-capabilities-{}", std::process::id()));
-    let config = synth::SynthConfig { accounts: 3, roles_per_account: 150, users_per_account: 15, seed: 11, only_authorization_details: false, url_encoded_percent: 0 };
+    let config = synth::SynthConfig {
+        accounts: 3,
+        roles_per_account: 150,
+        users_per_account: 15,
+        seed: 11,
+        only_authorization_details: false,
+        url_encoded_percent: 0,
+    };
     synth::generate(&config, &dir).unwrap();
     let s = ingest::load(&dir).unwrap().snapshot;
     let _ = std::fs::remove_dir_all(&dir);

@@ -153,7 +153,10 @@ fn oidc_edges_with_and_without_sub() {
     let keys = |name: &str| -> Vec<String> {
         let e = edge(&g, &provider, &role_arn(A, name), EdgeKind::CanAssume);
         assert_eq!(e.ways()[0].checks[0].action, "sts:AssumeRoleWithWebIdentity");
-        e.ways()[0].checks[0].condition.as_ref().map_or(Vec::new(), |c| c.atoms.iter().filter_map(|a| a.key().map(str::to_owned)).collect())
+        e.ways()[0].checks[0]
+            .condition
+            .as_ref()
+            .map_or(Vec::new(), |c| c.atoms.iter().filter_map(|a| a.key().map(str::to_owned)).collect())
     };
     assert!(keys("deploy").iter().any(|k| k.ends_with(":sub")));
     let open = keys("open");

@@ -19,7 +19,8 @@ fn json_has_a_schema_version_and_every_node_and_edge() {
     assert_eq!(v["schema_version"], 1);
     assert_eq!(v["nodes"].as_array().unwrap().len(), g.nodes().len());
     assert_eq!(v["edges"].as_array().unwrap().len(), g.edges().len());
-    let e = v["edges"].as_array().unwrap().iter().find(|e| e["kind"] == "can-assume" && e["to"] == role_arn(A, "target")).unwrap();
+    let e =
+        v["edges"].as_array().unwrap().iter().find(|e| e["kind"] == "can-assume" && e["to"] == role_arn(A, "target")).unwrap();
     assert_eq!(e["paths"][0], "sts-001");
     assert!(e["ways"][0]["checks"][0]["evidence"].as_array().unwrap().len() >= 2);
 }

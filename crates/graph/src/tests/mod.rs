@@ -1,7 +1,13 @@
 //! Tests of the whole build on tiny snapshots written in the tests: a builder for them, and
 //! the tests by theme.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test stops at the first unexpected value"
+)]
 
 mod capabilities;
 mod chains;
@@ -35,11 +41,13 @@ pub(crate) fn group_arn(acct: &str, name: &str) -> String {
 
 /// A policy of one statement.
 pub(crate) fn allow(actions: &[&str], resource: &str) -> String {
-    serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": resource}]}).to_string()
+    serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": resource}]})
+        .to_string()
 }
 
 pub(crate) fn deny(actions: &[&str], resource: &str) -> String {
-    serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": actions, "Resource": resource}]}).to_string()
+    serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": actions, "Resource": resource}]})
+        .to_string()
 }
 
 /// A trust policy naming one principal (`{"AWS": ...}`, `{"Service": ...}`, ...), with an
@@ -319,7 +327,15 @@ pub(crate) fn edge(g: &Graph, from: &str, to: &str, kind: EdgeKind) -> Edge {
         None => panic!(
             "no {} edge {from} -> {to}; edges: {:#?}",
             kind.as_str(),
-            g.edges().iter().map(|e| format!("{} -{}-> {}", g.nodes()[e.from as usize].id, crate::export::edge_label_for_tests(e), g.nodes()[e.to as usize].id)).collect::<Vec<_>>()
+            g.edges()
+                .iter()
+                .map(|e| format!(
+                    "{} -{}-> {}",
+                    g.nodes()[e.from as usize].id,
+                    crate::export::edge_label_for_tests(e),
+                    g.nodes()[e.to as usize].id
+                ))
+                .collect::<Vec<_>>()
         ),
     }
 }
@@ -327,7 +343,8 @@ pub(crate) fn edge(g: &Graph, from: &str, to: &str, kind: EdgeKind) -> Edge {
 /// The path ids of every way from one node id to another (through capability nodes too).
 pub(crate) fn way_paths(g: &Graph, from: &str, to: &str) -> Vec<&'static str> {
     let (Some(f), Some(t)) = (g.find_id(from), g.find_id(to)) else { return Vec::new() };
-    let mut v: Vec<&'static str> = g.links(f, t).iter().flat_map(|e| e.ways().iter().filter_map(|w| w.path).collect::<Vec<_>>()).collect();
+    let mut v: Vec<&'static str> =
+        g.links(f, t).iter().flat_map(|e| e.ways().iter().filter_map(|w| w.path).collect::<Vec<_>>()).collect();
     v.sort_unstable();
     v.dedup();
     v

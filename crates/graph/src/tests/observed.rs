@@ -67,13 +67,17 @@ fn possible_assumptions_mark_their_edge_and_others_are_flagged() {
     assert_eq!(v["observed"].as_array().unwrap().len(), 5);
     // The edge into the role that alice reaches it by (through the capability node of the
     // roles that trust her account).
-    let marked = v["edges"].as_array().unwrap().iter().find(|e| e["to"] == role_arn(A, "target") && e["observed"].is_array()).unwrap();
+    let marked =
+        v["edges"].as_array().unwrap().iter().find(|e| e["to"] == role_arn(A, "target") && e["observed"].is_array()).unwrap();
     assert_eq!(marked["observed"][0]["count"], 3);
     assert_eq!(v["observed"].as_array().unwrap().iter().filter(|o| o["status"] == "not-possible").count(), 1);
     let dot = render(&g, Format::Dot);
     assert!(dot.contains("[observed 3x]") && dot.contains("observed 2x, not possible"), "{dot}");
     let graphml = render(&g, Format::GraphMl);
-    assert!(graphml.contains("observed-not-possible") && graphml.contains("<data key=\"e_observed_count\">3</data>"), "{graphml}");
+    assert!(
+        graphml.contains("observed-not-possible") && graphml.contains("<data key=\"e_observed_count\">3</data>"),
+        "{graphml}"
+    );
     let cypher = render(&g, Format::Cypher);
     assert!(cypher.contains("OBSERVED_NOT_POSSIBLE") && cypher.contains("r.observed_count = 3"), "{cypher}");
     assert_eq!(before, render(&sample(), Format::Json));

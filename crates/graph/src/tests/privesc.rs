@@ -45,7 +45,8 @@ fn has_path(id: &str, attacker: Attacker, setup: &dyn Fn(&mut Snap), to: &str, v
         }
     }
     if matches!(variant, Variant::Bounded) {
-        let b = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": first, "Resource": "*"}]});
+        let b =
+            serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": first, "Resource": "*"}]});
         s.boundary(A, "attacker", &b.to_string());
     }
     setup(&mut s);
@@ -382,11 +383,7 @@ fn every_path_has_a_test() {
     let src = include_str!("privesc.rs");
     for p in spec::PATHS {
         let name = p.id.replace('-', "_");
-        assert!(
-            src.contains(&format!("fn {name}()")) || src.contains(&format!("service_path!({name},")),
-            "no test for {}",
-            p.id
-        );
+        assert!(src.contains(&format!("fn {name}()")) || src.contains(&format!("service_path!({name},")), "no test for {}", p.id);
     }
 }
 
@@ -405,8 +402,22 @@ fn credential_report_settles_key_and_password_counts() {
         password_next_rotation: None,
         mfa_active: false,
         access_keys: vec![
-            model::AccessKeyInfo { slot: 1, active: true, last_rotated: None, last_used_date: None, last_used_region: None, last_used_service: None },
-            model::AccessKeyInfo { slot: 2, active: true, last_rotated: None, last_used_date: None, last_used_region: None, last_used_service: None },
+            model::AccessKeyInfo {
+                slot: 1,
+                active: true,
+                last_rotated: None,
+                last_used_date: None,
+                last_used_region: None,
+                last_used_service: None,
+            },
+            model::AccessKeyInfo {
+                slot: 2,
+                active: true,
+                last_rotated: None,
+                last_used_date: None,
+                last_used_region: None,
+                last_used_service: None,
+            },
         ],
         certificates: Vec::new(),
     };

@@ -60,7 +60,11 @@ impl Rule for AwsManagedPolicyOnExecutionRole {
                     role_subject(v.account, v.role),
                     arn,
                     format!("execution role `{}` has the AWS-managed policy `{name}` attached", v.role.name),
-                    vec![Evidence::Field { source: "iam get-account-authorization-details".into(), field: "AttachedManagedPolicies".into(), value: arn.clone() }],
+                    vec![Evidence::Field {
+                        source: "iam get-account-authorization-details".into(),
+                        field: "AttachedManagedPolicies".into(),
+                        value: arn.clone(),
+                    }],
                 ));
             }
         }

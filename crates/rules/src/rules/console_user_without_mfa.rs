@@ -47,9 +47,17 @@ impl Rule for ConsoleUserWithoutMfa {
             out.push(Finding {
                 rule: Self::META.id.into(),
                 severity: Self::META.severity,
-                message: format!("`{}` in account {} can sign in with a password and has no MFA", subject.name, account.display_name()),
+                message: format!(
+                    "`{}` in account {} can sign in with a password and has no MFA",
+                    subject.name,
+                    account.display_name()
+                ),
                 evidence: vec![
-                    Evidence::Field { source: "credential report".into(), field: "password_enabled".into(), value: "true".into() },
+                    Evidence::Field {
+                        source: "credential report".into(),
+                        field: "password_enabled".into(),
+                        value: "true".into(),
+                    },
                     Evidence::Field { source: "credential report".into(), field: "mfa_active".into(), value: "false".into() },
                 ],
                 remediation: Self::META.section("Remediation"),

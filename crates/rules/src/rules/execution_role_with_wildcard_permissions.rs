@@ -57,7 +57,8 @@ impl Rule for ExecutionRoleWithWildcardPermissions {
                     let expanded = cat.expand_block(&s.action);
                     let writes_on_any = any_resource
                         && expanded.iter().filter_map(|a| cat.info(a)).any(|i| {
-                            matches!(i.access_level, AccessLevel::Write | AccessLevel::PermissionsManagement) && !i.resource_types.is_empty()
+                            matches!(i.access_level, AccessLevel::Write | AccessLevel::PermissionsManagement)
+                                && !i.resource_types.is_empty()
                         });
                     if wild_actions.is_empty() && !writes_on_any {
                         continue;
@@ -69,7 +70,10 @@ impl Rule for ExecutionRoleWithWildcardPermissions {
                     if writes_on_any {
                         what.push("write actions on every resource".to_owned());
                     }
-                    let writes = expanded.iter().filter_map(|a| cat.info(a)).any(|i| i.access_level != AccessLevel::Read && i.access_level != AccessLevel::List);
+                    let writes = expanded
+                        .iter()
+                        .filter_map(|a| cat.info(a))
+                        .any(|i| i.access_level != AccessLevel::Read && i.access_level != AccessLevel::List);
                     let severity = if any_resource && writes { Severity::Medium } else { Severity::Low };
                     out.push(finding(
                         &Self::META,

@@ -48,9 +48,13 @@ impl Rule for ExternalAccountTrustWithoutExternalId {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         for v in cx.roles() {
             for e in &v.trust().entities {
-                let kinds = matches!(e.kind, EntityKind::Account | EntityKind::IamUser | EntityKind::IamRole | EntityKind::RoleSession);
+                let kinds =
+                    matches!(e.kind, EntityKind::Account | EntityKind::IamUser | EntityKind::IamRole | EntityKind::RoleSession);
                 let Some(rel) = e.relation() else { continue };
-                if !kinds || !matches!(rel, AccountRelation::Vendor | AccountRelation::External) || e.requires(GuardKind::ExternalId) {
+                if !kinds
+                    || !matches!(rel, AccountRelation::Vendor | AccountRelation::External)
+                    || e.requires(GuardKind::ExternalId)
+                {
                     continue;
                 }
                 let severity = if rel == AccountRelation::Vendor { Severity::High } else { Severity::Medium };

@@ -41,12 +41,21 @@ impl Rule for LongMaxSessionDuration {
                 if secs <= cx.thresholds.max_session_seconds {
                     continue;
                 }
-                let subject = Subject { kind: SubjectKind::Role, arn: role.arn.clone(), name: role.name.clone(), account: account.id.clone() };
+                let subject = Subject {
+                    kind: SubjectKind::Role,
+                    arn: role.arn.clone(),
+                    name: role.name.clone(),
+                    account: account.id.clone(),
+                };
                 out.push(Finding {
                     rule: Self::META.id.into(),
                     severity: Self::META.severity,
                     message: format!("role `{}` allows sessions of up to {} hours", role.name, f64::from(secs) / 3600.0),
-                    evidence: vec![Evidence::Field { source: "iam list-roles".into(), field: "MaxSessionDuration".into(), value: secs.to_string() }],
+                    evidence: vec![Evidence::Field {
+                        source: "iam list-roles".into(),
+                        field: "MaxSessionDuration".into(),
+                        value: secs.to_string(),
+                    }],
                     remediation: Self::META.section("Remediation"),
                     fingerprint: fingerprint(Self::META.id, &subject.arn, ""),
                     subject,

@@ -44,10 +44,7 @@ pub(crate) fn row_subject(account: &Account, row: &CredentialRow) -> Subject {
 
 /// The rows of every credential report, with their account.
 pub(crate) fn credential_rows<'a>(cx: &'a crate::RuleContext<'_>) -> impl Iterator<Item = (&'a Account, &'a CredentialRow)> {
-    cx.snapshot
-        .accounts
-        .iter()
-        .flat_map(|a| a.credential_report.iter().flat_map(move |r| r.rows.iter().map(move |row| (a, row))))
+    cx.snapshot.accounts.iter().flat_map(|a| a.credential_report.iter().flat_map(move |r| r.rows.iter().map(move |row| (a, row))))
 }
 
 /// The subject of a role.
@@ -72,7 +69,12 @@ pub(crate) fn statement_evidence(s: &StatementEvidence) -> Evidence {
 
 /// The evidence of a statement of a policy document.
 pub(crate) fn policy_statement_evidence(policy: &str, s: &Statement) -> Evidence {
-    Evidence::Statement { policy: policy.to_owned(), statement: s.index, sid: s.sid.clone().filter(|x| !x.is_empty()), pointer: s.pointer.clone() }
+    Evidence::Statement {
+        policy: policy.to_owned(),
+        statement: s.index,
+        sid: s.sid.clone().filter(|x| !x.is_empty()),
+        pointer: s.pointer.clone(),
+    }
 }
 
 /// A policy a principal holds, written by the customer: inline, or customer-managed.
@@ -109,7 +111,14 @@ pub(crate) fn account_words(a: &AccountRef) -> String {
 }
 
 /// Builds a finding of rule `meta` with the rule's remediation.
-pub(crate) fn finding(meta: &RuleMeta, severity: Severity, subject: Subject, key: &str, message: String, evidence: Vec<Evidence>) -> Finding {
+pub(crate) fn finding(
+    meta: &RuleMeta,
+    severity: Severity,
+    subject: Subject,
+    key: &str,
+    message: String,
+    evidence: Vec<Evidence>,
+) -> Finding {
     Finding {
         rule: meta.id.into(),
         severity,
@@ -128,7 +137,8 @@ pub(crate) fn finding(meta: &RuleMeta, severity: Severity, subject: Subject, key
 pub(crate) fn customer_policies(snapshot: &Snapshot) -> Vec<(Subject, String, &Policy)> {
     let mut out = Vec::new();
     for a in &snapshot.accounts {
-        let subject = |kind, arn: &str, name: &str| Subject { kind, arn: arn.to_owned(), name: name.to_owned(), account: a.id.clone() };
+        let subject =
+            |kind, arn: &str, name: &str| Subject { kind, arn: arn.to_owned(), name: name.to_owned(), account: a.id.clone() };
         for r in &a.roles {
             for p in &r.inline_policies {
                 if let Some(doc) = p.document.policy() {

@@ -39,7 +39,9 @@ declare_rule! {
 }
 
 fn every_role(raw: &str) -> bool {
-    raw == "*" || raw == "arn:aws:iam::*:*" || (raw.starts_with("arn:aws:iam::") && (raw.ends_with(":role/*") || raw.ends_with(":*")))
+    raw == "*"
+        || raw == "arn:aws:iam::*:*"
+        || (raw.starts_with("arn:aws:iam::") && (raw.ends_with(":role/*") || raw.ends_with(":*")))
 }
 
 impl Rule for PassroleOnAnyRole {

@@ -71,7 +71,11 @@ pub(crate) fn who(e: &TrustedEntity) -> String {
                 AccountRelation::Organization => "organization account",
                 _ => "external account",
             };
-            if e.kind == EntityKind::Account { format!("{what} {}", account_words(a)) } else { format!("{} in {what} {}", e.principal, account_words(a)) }
+            if e.kind == EntityKind::Account {
+                format!("{what} {}", account_words(a))
+            } else {
+                format!("{} in {what} {}", e.principal, account_words(a))
+            }
         }
         _ => e.principal.clone(),
     }
@@ -96,7 +100,8 @@ impl Rule for PrivilegedRoleAssumableFromOutside {
             if v.role.is_service_linked() {
                 continue;
             }
-            let entities: Vec<(&TrustedEntity, bool)> = v.trust().entities.iter().filter_map(|e| outside(e).map(|org| (e, org))).collect();
+            let entities: Vec<(&TrustedEntity, bool)> =
+                v.trust().entities.iter().filter_map(|e| outside(e).map(|org| (e, org))).collect();
             if entities.is_empty() {
                 continue;
             }
@@ -104,7 +109,9 @@ impl Rule for PrivilegedRoleAssumableFromOutside {
             let Some(top) = privilege.categories.first() else { continue };
             let mut severity = match top.kind {
                 PrivilegeKind::AdminEquivalent => Severity::Critical,
-                PrivilegeKind::PrivilegeEscalation | PrivilegeKind::PermissionsManagement | PrivilegeKind::CredentialExposure => Severity::High,
+                PrivilegeKind::PrivilegeEscalation | PrivilegeKind::PermissionsManagement | PrivilegeKind::CredentialExposure => {
+                    Severity::High
+                }
                 PrivilegeKind::DataAccess | PrivilegeKind::ResourceExposure => Severity::Medium,
             };
             if entities.iter().all(|(_, org)| *org) {

@@ -67,9 +67,14 @@ impl Rule for PrivilegedRoleAssumableWithoutMfa {
                 continue;
             }
             for e in humans {
-                let who = if e.kind == EntityKind::IamUser { format!("IAM user {}", e.principal) } else { "the IAM users of its account".to_owned() };
+                let who = if e.kind == EntityKind::IamUser {
+                    format!("IAM user {}", e.principal)
+                } else {
+                    "the IAM users of its account".to_owned()
+                };
                 let mut evidence = vec![trust_evidence(v.role, e)];
-                evidence.extend(p.categories.first().into_iter().flat_map(|c| c.statements.iter().take(3)).map(statement_evidence));
+                evidence
+                    .extend(p.categories.first().into_iter().flat_map(|c| c.statements.iter().take(3)).map(statement_evidence));
                 out.push(finding(
                     &Self::META,
                     Severity::High,

@@ -60,7 +60,12 @@ impl Rule for RoleAssumableBySeveralServices {
                 role_subject(v.account, v.role),
                 "",
                 format!("role `{}` can be assumed by {} services: {}", v.role.name, names.len(), names.join(", ")),
-                services.iter().map(|e| trust_evidence(v.role, e)).collect::<std::collections::BTreeSet<_>>().into_iter().collect(),
+                services
+                    .iter()
+                    .map(|e| trust_evidence(v.role, e))
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect(),
             ));
         }
     }

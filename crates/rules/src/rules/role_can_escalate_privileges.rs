@@ -39,8 +39,13 @@ const ALONE: [&str; 22] = [
 ];
 
 /// Actions that create compute a passed role runs in: with `iam:PassRole` they escalate.
-const WITH_PASSROLE: [&str; 5] =
-    ["ec2:runinstances", "lambda:createfunction", "cloudformation:createstack", "glue:createdevendpoint", "datapipeline:createpipeline"];
+const WITH_PASSROLE: [&str; 5] = [
+    "ec2:runinstances",
+    "lambda:createfunction",
+    "cloudformation:createstack",
+    "glue:createdevendpoint",
+    "datapipeline:createpipeline",
+];
 
 declare_rule! {
     /// ## What it finds
@@ -91,7 +96,8 @@ impl Rule for RoleCanEscalatePrivileges {
                 continue;
             }
             let Some(cat) = p.categories.iter().find(|c| c.kind == PrivilegeKind::PrivilegeEscalation) else { continue };
-            let granted: BTreeSet<String> = cat.groups.iter().flat_map(|g| g.actions.iter().map(|a| a.to_ascii_lowercase())).collect();
+            let granted: BTreeSet<String> =
+                cat.groups.iter().flat_map(|g| g.actions.iter().map(|a| a.to_ascii_lowercase())).collect();
             let mut methods: Vec<String> = ALONE.iter().filter(|a| granted.contains(**a)).map(|a| (*a).to_owned()).collect();
             if granted.contains("iam:passrole") {
                 methods.extend(WITH_PASSROLE.iter().filter(|a| granted.contains(**a)).map(|a| format!("iam:passrole+{a}")));
@@ -101,7 +107,8 @@ impl Rule for RoleCanEscalatePrivileges {
             }
             let severity = if cat.conditional { Severity::Medium } else { Severity::High };
             let shown: Vec<&str> = methods.iter().take(6).map(String::as_str).collect();
-            let more = if methods.len() > shown.len() { format!(" and {} more", methods.len() - shown.len()) } else { String::new() };
+            let more =
+                if methods.len() > shown.len() { format!(" and {} more", methods.len() - shown.len()) } else { String::new() };
             out.push(finding(
                 &Self::META,
                 severity,

@@ -8,7 +8,8 @@ use crate::rule::Rule;
 use crate::{RuleContext, declare_rule};
 
 /// Conditions that narrow `*` to known callers.
-const NARROWING: [GuardKind; 5] = [GuardKind::PrincipalOrg, GuardKind::PrincipalArn, GuardKind::SourceOrg, GuardKind::SourceAccount, GuardKind::SourceArn];
+const NARROWING: [GuardKind; 5] =
+    [GuardKind::PrincipalOrg, GuardKind::PrincipalArn, GuardKind::SourceOrg, GuardKind::SourceAccount, GuardKind::SourceArn];
 
 declare_rule! {
     /// ## What it finds

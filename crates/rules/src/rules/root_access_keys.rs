@@ -41,7 +41,11 @@ impl Rule for RootAccessKeys {
                 out.push(Finding {
                     rule: Self::META.id.into(),
                     severity: Self::META.severity,
-                    message: format!("the root user of account {} has an active access key (slot {})", account.display_name(), key.slot),
+                    message: format!(
+                        "the root user of account {} has an active access key (slot {})",
+                        account.display_name(),
+                        key.slot
+                    ),
                     evidence: vec![Evidence::Field {
                         source: "credential report".into(),
                         field: format!("access_key_{}_active", key.slot),

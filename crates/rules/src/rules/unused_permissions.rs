@@ -80,15 +80,24 @@ impl Rule for UnusedPermissions {
             };
             let mut evidence = vec![
                 Evidence::Field { source: "cloudtrail".into(), field: "used actions".into(), value: listed(&used) },
-                Evidence::Field { source: "identity policies".into(), field: "granted but unused".into(), value: listed(&u.granted_unused) },
+                Evidence::Field {
+                    source: "identity policies".into(),
+                    field: "granted but unused".into(),
+                    value: listed(&u.granted_unused),
+                },
             ];
             if !u.granted_services_unused.is_empty() {
-                evidence.push(Evidence::Field { source: "identity policies".into(), field: "services granted, none called".into(), value: listed(&u.granted_services_unused) });
+                evidence.push(Evidence::Field {
+                    source: "identity policies".into(),
+                    field: "services granted, none called".into(),
+                    value: listed(&u.granted_services_unused),
+                });
             }
             if !u.gaps.is_empty() {
                 evidence.push(Evidence::Note { text: format!("grants known in part: {}", u.gaps.join("; ")) });
             }
-            let subject = Subject { kind: SubjectKind::Role, arn: role.arn.clone(), name: role.name.clone(), account: account.id.clone() };
+            let subject =
+                Subject { kind: SubjectKind::Role, arn: role.arn.clone(), name: role.name.clone(), account: account.id.clone() };
             out.push(Finding {
                 rule: Self::META.id.into(),
                 severity: Self::META.severity,

@@ -60,11 +60,19 @@ impl Rule for UnusedRole {
                 match last.date {
                     None => {
                         what.push("has never been used".to_owned());
-                        evidence.push(Evidence::Field { source: "iam list-roles".into(), field: "RoleLastUsed.LastUsedDate".into(), value: "never".into() });
+                        evidence.push(Evidence::Field {
+                            source: "iam list-roles".into(),
+                            field: "RoleLastUsed.LastUsedDate".into(),
+                            value: "never".into(),
+                        });
                     }
                     Some(t) if cx.days_since(t) > limit => {
                         what.push(format!("was last used {} days ago", cx.days_since(t)));
-                        evidence.push(Evidence::Field { source: "iam list-roles".into(), field: "RoleLastUsed.LastUsedDate".into(), value: t.to_string() });
+                        evidence.push(Evidence::Field {
+                            source: "iam list-roles".into(),
+                            field: "RoleLastUsed.LastUsedDate".into(),
+                            value: t.to_string(),
+                        });
                     }
                     Some(_) => {}
                 }
@@ -91,13 +99,18 @@ impl Rule for UnusedRole {
                     };
                     let denied = if used.denied > 0 { format!(" ({} refused)", used.denied) } else { String::new() };
                     what.push(format!("made no call in CloudTrail from {window}{denied}"));
-                    evidence.push(Evidence::Field { source: "cloudtrail".into(), field: "calls in the window".into(), value: format!("0 allowed, {} denied ({window})", used.denied) });
+                    evidence.push(Evidence::Field {
+                        source: "cloudtrail".into(),
+                        field: "calls in the window".into(),
+                        value: format!("0 allowed, {} denied ({window})", used.denied),
+                    });
                 }
             }
             if what.is_empty() {
                 continue;
             }
-            let subject = Subject { kind: SubjectKind::Role, arn: role.arn.clone(), name: role.name.clone(), account: account.id.clone() };
+            let subject =
+                Subject { kind: SubjectKind::Role, arn: role.arn.clone(), name: role.name.clone(), account: account.id.clone() };
             out.push(Finding {
                 rule: Self::META.id.into(),
                 severity: Self::META.severity,

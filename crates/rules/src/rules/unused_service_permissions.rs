@@ -56,7 +56,12 @@ impl Rule for UnusedServicePermissions {
                     continue;
                 }
                 let names: Vec<&str> = unused.iter().map(|(n, _)| *n).collect();
-                let subject = Subject { kind: SubjectKind::Role, arn: role.arn.clone(), name: role.name.clone(), account: account.id.clone() };
+                let subject = Subject {
+                    kind: SubjectKind::Role,
+                    arn: role.arn.clone(),
+                    name: role.name.clone(),
+                    account: account.id.clone(),
+                };
                 out.push(Finding {
                     rule: Self::META.id.into(),
                     severity: Self::META.severity,

@@ -45,10 +45,21 @@ impl Rule for UserAccessKeyWhereRoleWouldDo {
             out.push(Finding {
                 rule: Self::META.id.into(),
                 severity: Self::META.severity,
-                message: format!("`{}` is used with long-lived access keys only: a role with short-lived credentials would do", row.user),
+                message: format!(
+                    "`{}` is used with long-lived access keys only: a role with short-lived credentials would do",
+                    row.user
+                ),
                 evidence: vec![
-                    Evidence::Field { source: "credential report".into(), field: "password_enabled".into(), value: "false".into() },
-                    Evidence::Field { source: "credential report".into(), field: "active access keys".into(), value: keys.join(", ") },
+                    Evidence::Field {
+                        source: "credential report".into(),
+                        field: "password_enabled".into(),
+                        value: "false".into(),
+                    },
+                    Evidence::Field {
+                        source: "credential report".into(),
+                        field: "active access keys".into(),
+                        value: keys.join(", "),
+                    },
                 ],
                 remediation: Self::META.section("Remediation"),
                 fingerprint: fingerprint(Self::META.id, &subject.arn, ""),
