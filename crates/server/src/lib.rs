@@ -180,15 +180,7 @@ pub fn run_blocking(
     listen: &Listen,
     on_listen: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
-    let token = check_bind(addr.ip(), listen.token.as_deref())?;
-    AllowedHosts::new(addr, &listen.allowed_hosts)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    runtime.block_on(async move {
-        let (listener, local) = bind(addr).await?;
-        let hosts = AllowedHosts::new(local, &listen.allowed_hosts)?;
-        on_listen(local);
-        net::serve(listener, app(Arc::new(state), token, hosts), listen.limits).await
-    })
+    run_with(addr, listen, on_listen, move |token, hosts| app(Arc::new(state), token, hosts))
 }
 
 /// As [`run_blocking`], but listens at once and computes the state (the analysis) in the
@@ -201,13 +193,24 @@ pub fn run_blocking_lazy(
     on_listen: impl FnOnce(SocketAddr),
     progress: impl Fn(Warmup) + Send + 'static,
 ) -> Result<(), ServeError> {
+    run_with(addr, listen, on_listen, move |token, hosts| warming_router(build, token, Some(hosts), progress))
+}
+
+/// Checks the address, token and host names, binds, makes the router (within the runtime),
+/// calls `on_listen` with the actual address, and serves until the process ends.
+fn run_with(
+    addr: SocketAddr,
+    listen: &Listen,
+    on_listen: impl FnOnce(SocketAddr),
+    make: impl FnOnce(Option<String>, AllowedHosts) -> Router,
+) -> Result<(), ServeError> {
     let token = check_bind(addr.ip(), listen.token.as_deref())?;
     AllowedHosts::new(addr, &listen.allowed_hosts)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let (listener, local) = bind(addr).await?;
         let hosts = AllowedHosts::new(local, &listen.allowed_hosts)?;
-        let router = warming_router(build, token, Some(hosts), progress);
+        let router = make(token, hosts);
         on_listen(local);
         net::serve(listener, router, listen.limits).await
     })
