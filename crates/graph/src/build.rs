@@ -213,6 +213,8 @@ pub(crate) struct Env<'s> {
     pub capabilities: HashMap<(&'static str, String), NodeIdx>,
     /// The ids of the targets of each capability node that has some.
     pub capability_targets: HashMap<NodeIdx, Vec<Arc<str>>>,
+    /// Each capability node's targets: id → position in `capability_targets`.
+    pub capability_index: HashMap<NodeIdx, HashMap<Arc<str>, u32>>,
     /// `(account, what a change action changes)` → the principals of the account it can change
     /// (sorted nodes, and their ARNs): for change facts that hold alike for all of them.
     pub change_targets: crate::privesc::ChangeTargets,
@@ -539,6 +541,7 @@ pub fn build(snapshot: &Snapshot, options: &GraphOptions) -> Graph {
         attachments,
         capabilities,
         capability_targets: HashMap::new(),
+        capability_index: HashMap::new(),
         change_targets: HashMap::new(),
         assume_capabilities,
         assume_live: HashMap::new(),
@@ -568,6 +571,11 @@ pub fn build(snapshot: &Snapshot, options: &GraphOptions) -> Graph {
     env.capability_targets.extend(assume_caps.targets);
     env.assume_roles = assume_caps.roles;
     env.assume_keys = assume_caps.keys;
+    env.capability_index = env
+        .capability_targets
+        .iter()
+        .map(|(cap, targets)| (*cap, targets.iter().enumerate().map(|(i, t)| (t.clone(), i as u32)).collect()))
+        .collect();
     env.wildcard_expanded = crate::assume::wildcard_within_budget(&env);
     if !env.wildcard_expanded {
         first.notes.push(format!(

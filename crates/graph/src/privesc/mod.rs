@@ -34,6 +34,11 @@ struct Cx<'e, 's> {
     a: &'e Actor<'s>,
     witness: HashMap<&'static str, Option<Arc<Check>>>,
     passed_to: HashMap<&'static str, Context>,
+    /// Per capability node: each target's signature ([`uniform::signatures`]) for this actor.
+    signatures: HashMap<NodeIdx, Option<Arc<Vec<u64>>>>,
+    /// Decisions made for one target of a signature, shared with the others of it:
+    /// `(capability node, signature, action, service passed to)`.
+    grouped: HashMap<(NodeIdx, u64, &'static str, &'static str), Option<Check>>,
 }
 
 impl<'e> Cx<'e, '_> {
@@ -76,6 +81,41 @@ impl<'e> Cx<'e, '_> {
 
     fn pass_ctx(&mut self, service: &'static str) -> Context {
         self.passed_to.entry(service).or_insert_with(|| context::with_key(&self.a.known, "iam:PassedToService", service)).clone()
+    }
+
+    /// An action on one target of a capability node: decided once for all the targets whose
+    /// signature is the same (the check then names the target it is about).
+    fn decide_grouped(
+        &mut self,
+        cap: Option<NodeIdx>,
+        actions: &[&str],
+        action: &'static str,
+        service: &'static str,
+        target: &Arc<str>,
+        resource: &Arc<str>,
+        ctx: &Context,
+    ) -> Option<Check> {
+        let sig = cap.and_then(|cap| {
+            let targets = self.env.capability_targets.get(&cap)?;
+            let index = self.env.capability_index.get(&cap)?.get(target)?;
+            let sigs = self
+                .signatures
+                .entry(cap)
+                .or_insert_with(|| uniform::signatures(&self.a.set.set, actions, targets, cap).map(Arc::new))
+                .clone()?;
+            Some((cap, *sigs.get(*index as usize)?))
+        });
+        let Some((cap, sig)) = sig else { return self.decide(action, resource, ctx) };
+        let key = (cap, sig, action, service);
+        if let Some(found) = self.grouped.get(&key) {
+            return found.clone().map(|mut c| {
+                c.resource = resource.clone();
+                c
+            });
+        }
+        let c = self.decide(action, resource, ctx);
+        self.grouped.insert(key, c.clone());
+        c
     }
 
     /// The capability node of a path in the actor's account, when it has targets, with them.
@@ -272,7 +312,8 @@ pub(crate) fn actor_edges(env: &Env<'_>, a: &Actor<'_>, out: &mut Out) {
     if a.admin {
         return;
     }
-    let mut cx = Cx { env, a, witness: HashMap::new(), passed_to: HashMap::new() };
+    let mut cx =
+        Cx { env, a, witness: HashMap::new(), passed_to: HashMap::new(), signatures: HashMap::new(), grouped: HashMap::new() };
     for spec in PATHS {
         match spec.mechanism {
             Mechanism::AssumeRole | Mechanism::Change { .. } => {}
@@ -345,7 +386,11 @@ fn service_roles(
                     continue;
                 }
                 let ctx = cx.pass_ctx(service);
-                let Some(pass) = cx.decide("iam:PassRole", &cx.env.nodes.id(to), &ctx) else { continue };
+                let id = cx.env.nodes.id(to);
+                let cap = cx.capability(spec).map(|(c, _)| c);
+                let Some(pass) = cx.decide_grouped(cap, &["iam:PassRole"], "iam:PassRole", service, &id, &id, &ctx) else {
+                    continue;
+                };
                 way_checks.push(Arc::new(pass));
                 Vec::new()
             } else {
@@ -395,7 +440,12 @@ fn compute(cx: &mut Cx<'_, '_>, spec: &PathSpec, kind: NodeKind, assumption: Opt
             if !cx.a.may(action, &resource) {
                 break;
             }
-            let Some(ch) = cx.decide(action, &Arc::from(resource), &cx.a.ctx) else { break };
+            let cap = cx.capability(spec).map(|(c, _)| c);
+            let ctx = cx.a.ctx.clone();
+            let Some(ch) = cx.decide_grouped(cap, &per_target, action, "", &Arc::from(c.id.as_str()), &Arc::from(resource), &ctx)
+            else {
+                break;
+            };
             checks.push(Arc::new(ch));
         }
         if checks.len() != spec.actions.len() {
@@ -456,8 +506,13 @@ fn users(cx: &mut Cx<'_, '_>, spec: &PathSpec, login_profile: Option<bool>, dele
         }
         let Some(assumptions) = user_assumptions(account, u, login_profile, delete_key) else { continue };
         let resource = cx.env.nodes.id(to);
-        let checks: Option<Vec<Arc<Check>>> =
-            spec.actions.iter().map(|x| cx.decide(x, &resource, &cx.a.ctx).map(Arc::new)).collect();
+        let cap = cx.capability(spec).map(|(c, _)| c);
+        let ctx = cx.a.ctx.clone();
+        let checks: Option<Vec<Arc<Check>>> = spec
+            .actions
+            .iter()
+            .map(|x| cx.decide_grouped(cap, spec.actions, x, "", &resource, &resource, &ctx).map(Arc::new))
+            .collect();
         let Some(checks) = checks else { continue };
         cx.draft(spec, to, checks, assumptions, out);
     }

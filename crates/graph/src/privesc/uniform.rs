@@ -42,9 +42,80 @@ thread_local! {
     static SPREADS: RefCell<HashMap<(usize, usize, SetId), Spread>> = RefCell::new(HashMap::new());
 }
 
+thread_local! {
+    /// Which targets of a set a resource pattern matches (a bit per target), by its text.
+    static PATTERNS: RefCell<HashMap<(String, SetId), Arc<Vec<u64>>>> = RefCell::new(HashMap::new());
+}
+
 /// Forgets the spreads of earlier builds (documents are identified by address).
 pub(crate) fn forget() {
     SPREADS.with(|c| c.borrow_mut().clear());
+    PATTERNS.with(|c| c.borrow_mut().clear());
+}
+
+/// For each target, which of the statements of `set` that name `actions` and apply to some
+/// targets only apply to it (a bit per such statement): targets with the same signature are
+/// decided alike (the request context does not depend on the target). `None` when a statement
+/// has a policy variable in its resource, or more than 64 statements split the targets.
+pub(crate) fn signatures(set: &PolicySet, actions: &[&str], targets: &[Arc<str>], cap: impl Into<SetId>) -> Option<Vec<u64>> {
+    let cap: SetId = cap.into();
+    let lower: Vec<String> = actions.iter().map(|a| a.to_ascii_lowercase()).collect();
+    let words = targets.len().div_ceil(64);
+    let mut splitting: Vec<Vec<u64>> = Vec::new();
+    for e in set.entries() {
+        for s in &e.policy.statements {
+            let names = lower.iter().any(|a| s.action.applies(s.action.items().iter().any(|p| p.matches_lower(a))));
+            if !names || spread(s, targets) != Spread::Some {
+                continue;
+            }
+            let (items, not) = match &s.resource {
+                Some(Block::Only(items)) => (items, false),
+                Some(Block::Not(items)) => (items, true),
+                None => continue,
+            };
+            let mut bits = vec![0u64; words];
+            for r in items {
+                let Some(m) = &r.matcher else { return None };
+                let key = (r.raw.clone(), cap);
+                let found = PATTERNS.with(|c| c.borrow().get(&key).cloned());
+                let pattern = found.unwrap_or_else(|| {
+                    let mut b = vec![0u64; words];
+                    for (t, target) in targets.iter().enumerate() {
+                        if m.matches(target)
+                            && let Some(w) = b.get_mut(t / 64)
+                        {
+                            *w |= 1 << (t % 64);
+                        }
+                    }
+                    let b = Arc::new(b);
+                    PATTERNS.with(|c| c.borrow_mut().insert(key, b.clone()));
+                    b
+                });
+                for (w, p) in bits.iter_mut().zip(pattern.iter()) {
+                    *w |= p;
+                }
+            }
+            if not {
+                for w in &mut bits {
+                    *w = !*w;
+                }
+            }
+            splitting.push(bits);
+            if splitting.len() > 64 {
+                return None;
+            }
+        }
+    }
+    Some(
+        (0..targets.len())
+            .map(|t| {
+                splitting.iter().enumerate().fold(0u64, |sig, (k, bits)| {
+                    let on = bits.get(t / 64).is_some_and(|w| w & (1 << (t % 64)) != 0);
+                    if on { sig | (1 << k) } else { sig }
+                })
+            })
+            .collect(),
+    )
 }
 
 /// To how many of `targets` the statement's `Resource` (or `NotResource`) applies. A
