@@ -36,9 +36,20 @@ struct Cx<'e, 's> {
     passed_to: HashMap<&'static str, Context>,
     /// Per capability node: each target's signature ([`uniform::signatures`]) for this actor.
     signatures: HashMap<NodeIdx, Option<Arc<Vec<u64>>>>,
-    /// Decisions made for one target of a signature, shared with the others of it:
-    /// `(capability node, signature, action, service passed to)`.
-    grouped: HashMap<(NodeIdx, u64, &'static str, &'static str), Option<Check>>,
+    /// Decisions made for one target of a signature, shared with the others of it.
+    grouped: HashMap<GroupKey, Option<Check>>,
+}
+
+/// `(capability node, signature, action, service a role is passed to)`.
+type GroupKey = (NodeIdx, u64, &'static str, &'static str);
+
+/// The targets a decision may be shared among: those of a capability node (when the path has
+/// one in the actor's account) whose statements decide `actions` alike; `service` is the
+/// service a role is passed to (it is in the request's context).
+struct Group<'a> {
+    cap: Option<NodeIdx>,
+    actions: &'a [&'a str],
+    service: &'static str,
 }
 
 impl<'e> Cx<'e, '_> {
@@ -87,15 +98,14 @@ impl<'e> Cx<'e, '_> {
     /// signature is the same (the check then names the target it is about).
     fn decide_grouped(
         &mut self,
-        cap: Option<NodeIdx>,
-        actions: &[&str],
+        group: &Group<'_>,
         action: &'static str,
-        service: &'static str,
         target: &Arc<str>,
         resource: &Arc<str>,
         ctx: &Context,
     ) -> Option<Check> {
-        let sig = cap.and_then(|cap| {
+        let (actions, service) = (group.actions, group.service);
+        let sig = group.cap.and_then(|cap| {
             let targets = self.env.capability_targets.get(&cap)?;
             let index = self.env.capability_index.get(&cap)?.get(target)?;
             let sigs = self
@@ -388,7 +398,9 @@ fn service_roles(
                 let ctx = cx.pass_ctx(service);
                 let id = cx.env.nodes.id(to);
                 let cap = cx.capability(spec).map(|(c, _)| c);
-                let Some(pass) = cx.decide_grouped(cap, &["iam:PassRole"], "iam:PassRole", service, &id, &id, &ctx) else {
+                let Some(pass) =
+                    cx.decide_grouped(&Group { cap, actions: &["iam:PassRole"], service }, "iam:PassRole", &id, &id, &ctx)
+                else {
                     continue;
                 };
                 way_checks.push(Arc::new(pass));
@@ -442,8 +454,13 @@ fn compute(cx: &mut Cx<'_, '_>, spec: &PathSpec, kind: NodeKind, assumption: Opt
             }
             let cap = cx.capability(spec).map(|(c, _)| c);
             let ctx = cx.a.ctx.clone();
-            let Some(ch) = cx.decide_grouped(cap, &per_target, action, "", &Arc::from(c.id.as_str()), &Arc::from(resource), &ctx)
-            else {
+            let Some(ch) = cx.decide_grouped(
+                &Group { cap, actions: &per_target, service: "" },
+                action,
+                &Arc::from(c.id.as_str()),
+                &Arc::from(resource),
+                &ctx,
+            ) else {
                 break;
             };
             checks.push(Arc::new(ch));
@@ -511,7 +528,9 @@ fn users(cx: &mut Cx<'_, '_>, spec: &PathSpec, login_profile: Option<bool>, dele
         let checks: Option<Vec<Arc<Check>>> = spec
             .actions
             .iter()
-            .map(|x| cx.decide_grouped(cap, spec.actions, x, "", &resource, &resource, &ctx).map(Arc::new))
+            .map(|x| {
+                cx.decide_grouped(&Group { cap, actions: spec.actions, service: "" }, x, &resource, &resource, &ctx).map(Arc::new)
+            })
             .collect();
         let Some(checks) = checks else { continue };
         cx.draft(spec, to, checks, assumptions, out);

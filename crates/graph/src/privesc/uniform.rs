@@ -42,9 +42,11 @@ thread_local! {
     static SPREADS: RefCell<HashMap<(usize, usize, SetId), Spread>> = RefCell::new(HashMap::new());
 }
 
+/// Which targets of a set a resource pattern matches (a bit per target), by its text.
+type PatternBits = HashMap<(String, SetId), Arc<Vec<u64>>>;
+
 thread_local! {
-    /// Which targets of a set a resource pattern matches (a bit per target), by its text.
-    static PATTERNS: RefCell<HashMap<(String, SetId), Arc<Vec<u64>>>> = RefCell::new(HashMap::new());
+    static PATTERNS: RefCell<PatternBits> = RefCell::new(HashMap::new());
 }
 
 /// Forgets the spreads of earlier builds (documents are identified by address).
