@@ -46,10 +46,7 @@ fn label(k: NodeKind) -> String {
 
 /// The graph as Cypher statements.
 pub fn to_cypher(g: &Graph) -> String {
-    let mut buf = Vec::new();
-    // Writing to a Vec cannot fail.
-    let _ = write_cypher(g, &mut buf);
-    String::from_utf8_lossy(&buf).into_owned()
+    super::render(g, super::Format::Cypher)
 }
 
 /// Writes the export as it goes.

@@ -38,10 +38,7 @@ fn shape(k: NodeKind) -> &'static str {
 
 /// The graph as a DOT `digraph`.
 pub fn to_dot(g: &Graph) -> String {
-    let mut buf = Vec::new();
-    // Writing to a Vec cannot fail.
-    let _ = write_dot(g, &mut buf);
-    String::from_utf8_lossy(&buf).into_owned()
+    super::render(g, super::Format::Dot)
 }
 
 /// Writes the export as it goes.

@@ -45,10 +45,7 @@ fn data(key: &str, value: &str) -> String {
 
 /// The graph as a GraphML document.
 pub fn to_graphml(g: &Graph) -> String {
-    let mut buf = Vec::new();
-    // Writing to a Vec cannot fail.
-    let _ = write_graphml(g, &mut buf);
-    String::from_utf8_lossy(&buf).into_owned()
+    super::render(g, super::Format::GraphMl)
 }
 
 /// Writes the export as it goes.

@@ -125,10 +125,7 @@ pub fn to_json(g: &Graph) -> Value {
 
 /// The whole graph as JSON text (pretty, with a final newline), without building a value.
 pub fn to_json_text(g: &Graph) -> String {
-    let mut buf = Vec::new();
-    // Writing to a Vec cannot fail.
-    let _ = write_json(g, &mut buf);
-    String::from_utf8_lossy(&buf).into_owned()
+    super::render(g, super::Format::Json)
 }
 
 /// Writes the whole graph as JSON (pretty, with a final newline) as it goes.
