@@ -273,8 +273,8 @@ fn evidence(set: &PolicySet, r: &StatementRef) -> Option<StatementEvidence> {
 /// (managed policies, SCPs, boundaries) are shared by many roles, and expanding a wildcard
 /// over the catalog costs more than deciding it. Keyed by the statement's document (its
 /// address, so a cache must not outlive the snapshot whose documents it names) and index.
-/// Only documents that several principals hold are remembered (a role's own inline policy is
-/// expanded once anyway). Also keeps the per-action buffer of [`compute_with`] between roles.
+/// Only documents that other roles may hold are remembered (managed policies, boundaries,
+/// SCPs, RCPs): a role's own inline policy is expanded once anyway. Also keeps the per-action buffer of [`compute_with`] between roles.
 #[derive(Default)]
 pub struct Expansions {
     sets: HashMap<(usize, usize), Arc<ActionSet>>,
@@ -283,8 +283,8 @@ pub struct Expansions {
 }
 
 impl Expansions {
-    fn get(&mut self, doc: &Arc<policy::Policy>, index: usize, s: &Statement) -> Arc<ActionSet> {
-        if Arc::strong_count(doc) <= 2 {
+    fn get(&mut self, doc: &Arc<policy::Policy>, index: usize, s: &Statement, shared: bool) -> Arc<ActionSet> {
+        if !shared {
             return Arc::new(Catalog::get().expand_block(&s.action));
         }
         self.sets
@@ -324,7 +324,8 @@ fn compute_with(
             continue;
         }
         for (si, s) in e.policy.statements.iter().enumerate() {
-            let actions = cache.get(&e.policy, si, s);
+            // The assembled set names a principal's inline policies `ARN inline policy NAME`.
+            let actions = cache.get(&e.policy, si, s, !e.name.contains(" inline policy "));
             if e.kind == PolicyKind::Identity && s.effect == Effect::Allow {
                 candidates.union_with(&actions);
             }
