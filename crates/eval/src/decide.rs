@@ -244,7 +244,7 @@ fn resource_policy_required(action_lower: &str, resource: &str) -> bool {
 /// or changing a service-linked role or an IAM Identity Center role, which only the service
 /// may change ("service-linked roles ... only the service can modify"; "AWSReservedSSO roles
 /// ... cannot be modified outside IAM Identity Center"). Reading them stays allowed.
-fn protected_by_aws(action_lower: &str, resource: &str) -> Option<&'static str> {
+pub fn protected_by_aws(action_lower: &str, resource: &str) -> Option<&'static str> {
     let (service, name) = action_lower.split_once(':')?;
     if service != "iam" || ["get", "list", "generate", "simulate"].iter().any(|p| name.starts_with(p)) {
         return None;

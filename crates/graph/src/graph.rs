@@ -152,10 +152,7 @@ impl Graph {
     /// path, one from it to `to`), joined into one edge whose ways hold the checks of both.
     pub fn links(&self, from: NodeIdx, to: NodeIdx) -> Vec<Edge> {
         let mut out: Vec<Edge> = self.edges_between(from, to).cloned().collect();
-        for e1 in self.out_edges(from).iter().filter_map(|e| self.edge(*e)) {
-            if self.node(e1.to).is_none_or(|n| n.kind != NodeKind::Capability) {
-                continue;
-            }
+        for e1 in self.out_edges(from).iter().filter_map(|e| self.edge(*e)).filter(|e1| self.is_capability(e1.to)) {
             for e2 in self.edges_between(e1.to, to) {
                 out.push(join(e1, e2));
             }
@@ -167,14 +164,7 @@ impl Graph {
     /// capability node and the edge out of it are one hop, and each hop has every way from its
     /// source to its target of its kind ([`Graph::link`]).
     pub fn hops(&self, path: &[u32]) -> Vec<std::borrow::Cow<'_, Edge>> {
-        let mut ends: Vec<(NodeIdx, NodeIdx, crate::types::EdgeKind)> = Vec::with_capacity(path.len());
-        for e in path.iter().filter_map(|e| self.edge(*e)) {
-            match ends.last_mut() {
-                Some(last) if self.is_capability(e.from) && last.1 == e.from => last.1 = e.to,
-                _ => ends.push((e.from, e.to, e.kind)),
-            }
-        }
-        ends.into_iter().filter_map(|(f, t, k)| self.link(f, t, k)).collect()
+        self.taken(path).iter().filter_map(|e| self.link(e.from, e.to, e.kind)).collect()
     }
 
     /// The hops of a path as it was taken: an edge into a capability node joined with the edge

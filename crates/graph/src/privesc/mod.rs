@@ -157,6 +157,7 @@ impl<'e> Cx<'e, '_> {
             NodeKind::Ec2Instance => format!("arn:{p}:ec2:*:{account}:instance/*"),
             NodeKind::LambdaFunction => format!("arn:{p}:lambda:*:{account}:function:*"),
             NodeKind::User => format!("arn:{p}:iam::{account}:user/*"),
+            NodeKind::Group => format!("arn:{p}:iam::{account}:group/*"),
             _ => format!("arn:{p}:iam::{account}:role/*"),
         })
     }
@@ -379,6 +380,7 @@ fn service_roles(
             return;
         }
     }
+    let cap = cx.capability(spec).map(|(c, _)| c);
     let mut seen: Vec<u32> = Vec::new();
     let mut assumed: Option<Arc<str>> = None;
     for service in services {
@@ -397,7 +399,6 @@ fn service_roles(
                 }
                 let ctx = cx.pass_ctx(service);
                 let id = cx.env.nodes.id(to);
-                let cap = cx.capability(spec).map(|(c, _)| c);
                 let Some(pass) =
                     cx.decide_grouped(&Group { cap, actions: &["iam:PassRole"], service }, "iam:PassRole", &id, &id, &ctx)
                 else {
@@ -440,6 +441,8 @@ fn compute(cx: &mut Cx<'_, '_>, spec: &PathSpec, kind: NodeKind, assumption: Opt
         return;
     }
     let Some(list) = cx.env.compute.get(&cx.a.account) else { return };
+    let cap = cx.capability(spec).map(|(c, _)| c);
+    let actor = cx.a;
     let mut done: Vec<NodeIdx> = Vec::new();
     for c in list.iter().filter(|c| c.kind == kind) {
         if done.contains(&c.node) {
@@ -452,14 +455,12 @@ fn compute(cx: &mut Cx<'_, '_>, spec: &PathSpec, kind: NodeKind, assumption: Opt
             if !cx.a.may(action, &resource) {
                 break;
             }
-            let cap = cx.capability(spec).map(|(c, _)| c);
-            let ctx = cx.a.ctx.clone();
             let Some(ch) = cx.decide_grouped(
                 &Group { cap, actions: &per_target, service: "" },
                 action,
                 &Arc::from(c.id.as_str()),
                 &Arc::from(resource),
-                &ctx,
+                &actor.ctx,
             ) else {
                 break;
             };
@@ -516,6 +517,8 @@ fn users(cx: &mut Cx<'_, '_>, spec: &PathSpec, login_profile: Option<bool>, dele
         return;
     }
     let Some(account) = cx.env.snapshot.account(&cx.a.account) else { return };
+    let cap = cx.capability(spec).map(|(c, _)| c);
+    let actor = cx.a;
     for u in &account.users {
         let Some(to) = cx.env.nodes.get(&u.arn) else { continue };
         if !spec.actions.iter().all(|x| cx.a.may(x, &u.arn)) {
@@ -523,13 +526,12 @@ fn users(cx: &mut Cx<'_, '_>, spec: &PathSpec, login_profile: Option<bool>, dele
         }
         let Some(assumptions) = user_assumptions(account, u, login_profile, delete_key) else { continue };
         let resource = cx.env.nodes.id(to);
-        let cap = cx.capability(spec).map(|(c, _)| c);
-        let ctx = cx.a.ctx.clone();
         let checks: Option<Vec<Arc<Check>>> = spec
             .actions
             .iter()
             .map(|x| {
-                cx.decide_grouped(&Group { cap, actions: spec.actions, service: "" }, x, &resource, &resource, &ctx).map(Arc::new)
+                cx.decide_grouped(&Group { cap, actions: spec.actions, service: "" }, x, &resource, &resource, &actor.ctx)
+                    .map(Arc::new)
             })
             .collect();
         let Some(checks) = checks else { continue };
@@ -540,8 +542,8 @@ fn users(cx: &mut Cx<'_, '_>, spec: &PathSpec, login_profile: Option<bool>, dele
 /// The roles whose trust policy their account's principals can rewrite: all but the roles only
 /// their service may change (service-linked and IAM Identity Center roles).
 pub(crate) fn rewritable(role: &model::Role) -> bool {
-    // As the engine decides it (`protected_by_aws`): by the role's path.
-    !role.path.starts_with("/aws-service-role/") && !role.path.starts_with("/aws-reserved/sso.amazonaws.com/")
+    // As the engine decides it.
+    eval::decide::protected_by_aws("iam:updateassumerolepolicy", &role.arn).is_none()
 }
 
 /// `iam:UpdateAssumeRolePolicy`: rewrite a role's trust policy to name oneself, then assume it.
@@ -690,12 +692,11 @@ fn changes(cx: &mut Cx<'_, '_>, out: &mut Out) {
                 && let Some(mut c) = cx.decide(action, first, ctx)
             {
                 // Decided on one, holds for all: the check names them all.
-                let what = match changes {
-                    Changes::User => "user",
-                    Changes::Group => "group",
-                    _ => "role",
-                };
-                c.resource = Arc::from(format!("arn:{partition}:iam::{}:{what}/*", cx.a.account));
+                c.resource = cx.any_target(match changes {
+                    Changes::User => NodeKind::User,
+                    Changes::Group => NodeKind::Group,
+                    _ => NodeKind::Role,
+                });
                 out.changes.push(fact(all.clone(), Arc::new(c)));
             }
             continue;
@@ -724,8 +725,8 @@ fn changes(cx: &mut Cx<'_, '_>, out: &mut Out) {
     }
 }
 
-/// The key under which [`uniform`] remembers statements' spread over a list of change targets
-/// (beyond the range of node indices, which key the capability nodes).
+/// The key under which [`uniform`] remembers what statements select of a list of change
+/// targets (the list's address: it lives as long as the build).
 fn change_set_id(list: &Arc<[NodeIdx]>) -> uniform::SetId {
     uniform::SetId::List(Arc::as_ptr(list) as *const NodeIdx as usize)
 }

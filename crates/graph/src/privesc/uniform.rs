@@ -12,17 +12,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use eval::PolicySet;
-use policy::{Block, ResourceMatcher, Statement};
+use policy::{Block, ResourceMatcher, ResourcePattern, Statement};
 
 use crate::types::NodeIdx;
-
-/// To how many of a set of targets a statement's resource block applies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Spread {
-    All,
-    None,
-    Some,
-}
 
 /// What a set of targets is: a capability node's, or a list of change targets (by address).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -37,11 +29,6 @@ impl From<NodeIdx> for SetId {
     }
 }
 
-thread_local! {
-    /// Spreads already computed, by statement (document address, index) and target set.
-    static SPREADS: RefCell<HashMap<(usize, usize, SetId), Spread>> = RefCell::new(HashMap::new());
-}
-
 /// Which targets of a set a resource pattern matches (a bit per target), by its text.
 type PatternBits = HashMap<(String, SetId), Arc<Vec<u64>>>;
 
@@ -49,10 +36,86 @@ thread_local! {
     static PATTERNS: RefCell<PatternBits> = RefCell::new(HashMap::new());
 }
 
-/// Forgets the spreads of earlier builds (documents are identified by address).
+/// Forgets the patterns of earlier builds (target sets are identified by node or address).
 pub(crate) fn forget() {
-    SPREADS.with(|c| c.borrow_mut().clear());
     PATTERNS.with(|c| c.borrow_mut().clear());
+}
+
+/// What a statement's resource block selects of a set of targets.
+enum Selects {
+    All,
+    None,
+    /// Some of them: a bit per target.
+    Some(Vec<u64>),
+    /// A pattern with a policy variable: which ones depends on the caller's values.
+    Unknown,
+}
+
+/// The targets a pattern matches, a bit per target; remembered by the pattern's text when the
+/// set has an id (the same pattern text recurs in many principals' policies).
+fn pattern_bits(raw: &str, m: &ResourceMatcher, targets: &[Arc<str>], set: Option<SetId>) -> Arc<Vec<u64>> {
+    let key = set.map(|id| (raw.to_owned(), id));
+    if let Some(k) = &key
+        && let Some(found) = PATTERNS.with(|c| c.borrow().get(k).cloned())
+    {
+        return found;
+    }
+    let mut b = vec![0u64; targets.len().div_ceil(64)];
+    for (t, target) in targets.iter().enumerate() {
+        if m.matches(target)
+            && let Some(w) = b.get_mut(t / 64)
+        {
+            *w |= 1 << (t % 64);
+        }
+    }
+    let b = Arc::new(b);
+    if let Some(k) = key {
+        PATTERNS.with(|c| c.borrow_mut().insert(k, b.clone()));
+    }
+    b
+}
+
+/// What the statement's `Resource` (or `NotResource`) selects of `targets`. A statement without
+/// either (a resource-based policy's) applies to the resource it is attached to: all.
+fn selects(s: &Statement, targets: &[Arc<str>], set: Option<SetId>) -> Selects {
+    let (items, not): (&[ResourcePattern], bool) = match &s.resource {
+        None => return Selects::All,
+        Some(Block::Only(items)) => (items, false),
+        Some(Block::Not(items)) => (items, true),
+    };
+    if items.iter().any(|r| matches!(r.matcher, Some(ResourceMatcher::All))) {
+        return if not { Selects::None } else { Selects::All };
+    }
+    let mut bits = vec![0u64; targets.len().div_ceil(64)];
+    for r in items {
+        let Some(m) = &r.matcher else { return Selects::Unknown };
+        for (w, p) in bits.iter_mut().zip(pattern_bits(&r.raw, m, targets, set).iter()) {
+            *w |= p;
+        }
+    }
+    if not {
+        for w in &mut bits {
+            *w = !*w;
+        }
+        // The bits past the last target are not targets.
+        if let (Some(last), tail @ 1..) = (bits.last_mut(), targets.len() % 64) {
+            *last &= (1u64 << tail) - 1;
+        }
+    }
+    match bits.iter().map(|w| w.count_ones() as usize).sum::<usize>() {
+        0 => Selects::None,
+        n if n == targets.len() => Selects::All,
+        _ => Selects::Some(bits),
+    }
+}
+
+/// The statements of `set` that name one of `actions`.
+fn naming<'p>(set: &'p PolicySet, actions: &[&str]) -> impl Iterator<Item = &'p Statement> {
+    let lower: Vec<String> = actions.iter().map(|a| a.to_ascii_lowercase()).collect();
+    set.entries()
+        .iter()
+        .flat_map(|e| e.policy.statements.iter())
+        .filter(move |s| lower.iter().any(|a| s.action.applies(s.action.items().iter().any(|p| p.matches_lower(a)))))
 }
 
 /// For each target, which of the statements of `set` that name `actions` and apply to some
@@ -61,51 +124,15 @@ pub(crate) fn forget() {
 /// has a policy variable in its resource, or more than 64 statements split the targets.
 pub(crate) fn signatures(set: &PolicySet, actions: &[&str], targets: &[Arc<str>], cap: impl Into<SetId>) -> Option<Vec<u64>> {
     let cap: SetId = cap.into();
-    let lower: Vec<String> = actions.iter().map(|a| a.to_ascii_lowercase()).collect();
-    let words = targets.len().div_ceil(64);
     let mut splitting: Vec<Vec<u64>> = Vec::new();
-    for e in set.entries() {
-        for s in &e.policy.statements {
-            let names = lower.iter().any(|a| s.action.applies(s.action.items().iter().any(|p| p.matches_lower(a))));
-            if !names || spread(s, targets) != Spread::Some {
-                continue;
-            }
-            let (items, not) = match &s.resource {
-                Some(Block::Only(items)) => (items, false),
-                Some(Block::Not(items)) => (items, true),
-                None => continue,
-            };
-            let mut bits = vec![0u64; words];
-            for r in items {
-                let Some(m) = &r.matcher else { return None };
-                let key = (r.raw.clone(), cap);
-                let found = PATTERNS.with(|c| c.borrow().get(&key).cloned());
-                let pattern = found.unwrap_or_else(|| {
-                    let mut b = vec![0u64; words];
-                    for (t, target) in targets.iter().enumerate() {
-                        if m.matches(target)
-                            && let Some(w) = b.get_mut(t / 64)
-                        {
-                            *w |= 1 << (t % 64);
-                        }
-                    }
-                    let b = Arc::new(b);
-                    PATTERNS.with(|c| c.borrow_mut().insert(key, b.clone()));
-                    b
-                });
-                for (w, p) in bits.iter_mut().zip(pattern.iter()) {
-                    *w |= p;
-                }
-            }
-            if not {
-                for w in &mut bits {
-                    *w = !*w;
-                }
-            }
-            splitting.push(bits);
-            if splitting.len() > 64 {
-                return None;
-            }
+    for s in naming(set, actions) {
+        match selects(s, targets, Some(cap)) {
+            Selects::All | Selects::None => {}
+            Selects::Some(bits) => splitting.push(bits),
+            Selects::Unknown => return None,
+        }
+        if splitting.len() > 64 {
+            return None;
         }
     }
     Some(
@@ -120,65 +147,35 @@ pub(crate) fn signatures(set: &PolicySet, actions: &[&str], targets: &[Arc<str>]
     )
 }
 
-/// To how many of `targets` the statement's `Resource` (or `NotResource`) applies. A
-/// statement without either (a resource-based policy's) applies to the resource it is attached
-/// to: all. A pattern with a policy variable may apply to some.
-pub(crate) fn spread(s: &Statement, targets: &[Arc<str>]) -> Spread {
-    let (items, not) = match &s.resource {
-        None => return Spread::All,
-        Some(Block::Only(items)) => (items, false),
-        Some(Block::Not(items)) => (items, true),
-    };
-    let every = items.iter().any(|r| matches!(r.matcher, Some(ResourceMatcher::All)));
-    if every {
-        return if not { Spread::None } else { Spread::All };
-    }
-    if items.iter().any(|r| r.matcher.is_none()) {
-        return Spread::Some;
-    }
-    let (mut any, mut all) = (false, true);
-    for t in targets {
-        let m = items.iter().any(|r| r.matcher.as_ref().is_some_and(|m| m.matches(t))) != not;
-        any |= m;
-        all &= m;
-        if any && !all {
-            return Spread::Some;
-        }
-    }
-    if all { Spread::All } else { Spread::None }
-}
-
 /// Whether every statement of `set` that names one of `actions` applies to all of `targets`
 /// (those of capability node `cap`) or to none.
 pub(crate) fn uniform(set: &PolicySet, actions: &[&str], targets: &[Arc<str>], cap: impl Into<SetId>) -> bool {
     let cap: SetId = cap.into();
-    if actions.is_empty() {
-        return true;
-    }
-    let lower: Vec<String> = actions.iter().map(|a| a.to_ascii_lowercase()).collect();
-    set.entries().iter().all(|e| {
-        let doc = Arc::as_ptr(&e.policy) as usize;
-        e.policy.statements.iter().enumerate().all(|(i, s)| {
-            let names = lower.iter().any(|a| s.action.applies(s.action.items().iter().any(|p| p.matches_lower(a))));
-            if !names {
-                return true;
-            }
-            let key = (doc, i, cap);
-            let found = SPREADS.with(|c| c.borrow().get(&key).copied());
-            let sp = found.unwrap_or_else(|| {
-                let sp = spread(s, targets);
-                SPREADS.with(|c| c.borrow_mut().insert(key, sp));
-                sp
-            });
-            sp != Spread::Some
-        })
-    })
+    naming(set, actions).all(|s| matches!(selects(s, targets, Some(cap)), Selects::All | Selects::None))
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "a test stops at the first unexpected value")]
     use super::*;
+
+    /// To how many of a set of targets a statement's resource block applies.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    enum Spread {
+        All,
+        None,
+        Some,
+    }
+
+    /// To how many of `targets` the statement's `Resource` (or `NotResource`) applies. A pattern
+    /// with a policy variable may apply to some.
+    fn spread(s: &Statement, targets: &[Arc<str>]) -> Spread {
+        match selects(s, targets, None) {
+            Selects::All => Spread::All,
+            Selects::None => Spread::None,
+            Selects::Some(_) | Selects::Unknown => Spread::Some,
+        }
+    }
 
     fn statement(resource: &str) -> Statement {
         let p = policy::Policy::parse_str(&format!(
