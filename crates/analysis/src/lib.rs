@@ -103,12 +103,19 @@ impl<'a> RoleView<'a> {
                 &own
             }
         };
-        let trust = decode_role(self.snapshot, self.role);
+        let decoded;
+        let trust = match self.trust.get() {
+            Some(t) => t,
+            None => {
+                decoded = decode_role(self.snapshot, self.role);
+                &decoded
+            }
+        };
         let kinds = match self.kinds.get() {
             Some(k) => k.clone(),
-            None => role_kinds(self.role, &trust),
+            None => role_kinds(self.role, trust),
         };
-        access::record::summary_of(self.snapshot, self.role, &self.uses, &trust, kinds, &f.privilege, f.complete)
+        access::record::summary_of(self.snapshot, self.role, &self.uses, trust, kinds, &f.privilege, f.complete)
     }
 }
 
