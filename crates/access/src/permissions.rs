@@ -20,7 +20,9 @@
 //! actions, for which AWS has action-specific rules; an administrator (about 22,000 candidate
 //! actions) costs a few hundred evaluations.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use catalog::{AccessLevel, ActionId, ActionSet, Catalog};
@@ -353,8 +355,8 @@ fn compute_with(
             }
         }
     }
-    let mut groups: HashMap<(Vec<u32>, Option<ActionId>), usize> = HashMap::new();
-    let mut by_mask: HashMap<(u128, Option<ActionId>), usize> = HashMap::new();
+    let mut groups: HashMap<(Vec<u32>, Option<ActionId>), usize> = HashMap::default();
+    let mut by_mask: HashMap<(u128, Option<ActionId>), usize> = HashMap::default();
     let mut members: Vec<(Vec<u32>, ActionId)> = Vec::new();
     let mut by_action_group: Vec<(ActionId, usize)> = Vec::new();
     let specific = action_specific();
@@ -516,6 +518,12 @@ impl Permissions {
     /// Every granted action with its grants, in catalog order.
     pub fn iter(&self) -> impl Iterator<Item = (ActionId, &[Grant])> + '_ {
         self.by_action.iter().filter_map(|(a, g)| Some((*a, &**self.grant_lists.get(*g)?)))
+    }
+
+    /// Every granted action with the position of its grant list (actions with the same
+    /// position share the list) and the list, in catalog order.
+    pub(crate) fn iter_lists(&self) -> impl Iterator<Item = (ActionId, usize, &[Grant])> + '_ {
+        self.by_action.iter().filter_map(|(a, g)| Some((*a, *g, &**self.grant_lists.get(*g)?)))
     }
 
     /// The actions allowed (or, with `conditional`, also conditionally allowed) on some

@@ -148,7 +148,7 @@ impl AdminReason {
 /// Actions of a category that share the same grants.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PrivilegedGroup {
-    pub actions: Vec<String>,
+    pub actions: Vec<&'static str>,
     pub grants: Vec<Grant>,
 }
 
@@ -185,36 +185,47 @@ fn category(
     reasons: Vec<AdminReason>,
 ) -> Option<PrivilegedPermissions> {
     let cat = Catalog::get();
-    let mut groups: Vec<(Vec<Grant>, Vec<ActionId>)> = Vec::new();
+    // Actions share their grant lists (one list per group of actions that the same statements
+    // name): each list is filtered, and compared with the groups found, once.
+    let mut groups: Vec<(Vec<Grant>, bool, Vec<ActionId>)> = Vec::new();
+    let mut of_list: rustc_hash::FxHashMap<usize, Option<usize>> = rustc_hash::FxHashMap::default();
     let mut count = 0;
     let mut conditional = true;
-    for a in actions.iter() {
-        let grants: Vec<Grant> = perms.grants(a).iter().filter(|g| g.outcome != GrantOutcome::Denied).cloned().collect();
-        if grants.is_empty() {
+    for (a, list, grants) in perms.iter_lists() {
+        if !actions.contains(a) {
             continue;
         }
+        let pos = *of_list.entry(list).or_insert_with(|| {
+            let grants: Vec<Grant> = grants.iter().filter(|g| g.outcome != GrantOutcome::Denied).cloned().collect();
+            if grants.is_empty() {
+                return None;
+            }
+            Some(match groups.iter().position(|(g, _, _)| *g == grants) {
+                Some(p) => p,
+                None => {
+                    let any_unconditional = grants.iter().any(unconditional);
+                    groups.push((grants, any_unconditional, Vec::new()));
+                    groups.len() - 1
+                }
+            })
+        });
+        let Some((_, any_unconditional, ids)) = pos.and_then(|p| groups.get_mut(p)) else { continue };
         count += 1;
-        if grants.iter().any(unconditional) {
+        if *any_unconditional {
             conditional = false;
         }
-        match groups.iter_mut().find(|(g, _)| *g == grants) {
-            Some((_, list)) => list.push(a),
-            None => groups.push((grants, vec![a])),
-        }
+        ids.push(a);
     }
     if count == 0 {
         return None;
     }
     let mut statements: Vec<StatementEvidence> =
-        groups.iter().flat_map(|(g, _)| g.iter().flat_map(|g| g.statements.iter().cloned())).collect();
+        groups.iter().flat_map(|(g, _, _)| g.iter().flat_map(|g| g.statements.iter().cloned())).collect();
     statements.sort();
     statements.dedup();
     let mut groups: Vec<PrivilegedGroup> = groups
         .into_iter()
-        .map(|(grants, ids)| PrivilegedGroup {
-            actions: ids.iter().filter_map(|a| cat.name(*a)).map(str::to_owned).collect(),
-            grants,
-        })
+        .map(|(grants, _, ids)| PrivilegedGroup { actions: ids.iter().filter_map(|a| cat.name(*a)).collect(), grants })
         .collect();
     groups.sort_by(|a, b| b.actions.len().cmp(&a.actions.len()).then_with(|| a.actions.cmp(&b.actions)));
     Some(PrivilegedPermissions { kind, reasons, conditional, count, groups, statements })

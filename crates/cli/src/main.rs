@@ -10,6 +10,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc: the analysis of a large organization allocates many small, short-lived values on
+/// every core, where it is faster than the system allocator and returns memory to it sooner
+/// (see docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "rolegraph", version, about = "Shows and secures the non-human identities of AWS")]
 struct Cli {

@@ -15,7 +15,9 @@
 //! [`MAX_ROUNDS`] rounds). Not recognised: a third principal that can act both as the changer and
 //! as the changed principal without either reaching the other.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::build::{ChangeFact, Env, admin_control, admin_id, coalesce};
 use crate::graph::Graph;
@@ -78,7 +80,7 @@ impl Search<'_> {
     /// Breadth-first from `from`: the edge by which each node was first reached; `None` when
     /// `stop` is reached (the changer already is an administrator there).
     fn search(&self, from: NodeIdx, stop: Option<NodeIdx>) -> Option<HashMap<NodeIdx, (NodeIdx, Via)>> {
-        let mut parent: HashMap<NodeIdx, (NodeIdx, Via)> = HashMap::new();
+        let mut parent: HashMap<NodeIdx, (NodeIdx, Via)> = HashMap::default();
         let mut queue = VecDeque::from([(from, 0usize)]);
         parent.insert(from, (from, Via::Implicit));
         while let Some((x, depth)) = queue.pop_front() {
@@ -164,7 +166,7 @@ fn acts_of(e: Option<&Edge>) -> Option<ActsAs> {
 pub(crate) fn derive(env: &Env<'_>, g: Graph, pos: &[NodeIdx], facts: Vec<ChangeFact>) -> Graph {
     let at = |n: NodeIdx| pos.get(n as usize).copied().filter(|p| *p != u32::MAX);
     // Target lists are shared by many facts: each is mapped once.
-    let mut mapped: HashMap<usize, std::sync::Arc<[NodeIdx]>> = HashMap::new();
+    let mut mapped: HashMap<usize, std::sync::Arc<[NodeIdx]>> = HashMap::default();
     let facts: Vec<ChangeFact> = facts
         .into_iter()
         .filter_map(|f| {
@@ -189,7 +191,7 @@ pub(crate) fn derive(env: &Env<'_>, g: Graph, pos: &[NodeIdx], facts: Vec<Change
     };
     // Administrator nodes without edges of their own yet act as every principal of their
     // account in the search.
-    let mut implicit: HashMap<NodeIdx, Vec<NodeIdx>> = HashMap::new();
+    let mut implicit: HashMap<NodeIdx, Vec<NodeIdx>> = HashMap::default();
     for a in env.actors.iter().filter(|a| crate::build::controllable(a)) {
         let (Some(n), Some(admin)) = (at(a.node), env.admin_node(&a.account).and_then(at)) else { continue };
         let has_control = g.out_edges(admin).iter().filter_map(|e| g.edge(*e)).any(|e| e.kind == EdgeKind::AdminControl);
@@ -204,11 +206,11 @@ pub(crate) fn derive(env: &Env<'_>, g: Graph, pos: &[NodeIdx], facts: Vec<Change
     // A fact is done when each of its targets is resolved (reached, or the changer itself), or
     // when it gave as many ways as an edge keeps.
     let mut done = vec![false; facts.len()];
-    let mut resolved: std::collections::HashSet<(usize, NodeIdx)> = std::collections::HashSet::new();
+    let mut resolved: HashSet<(usize, NodeIdx)> = HashSet::default();
     let mut gave = vec![0usize; facts.len()];
-    let mut cache: HashMap<NodeIdx, bool> = HashMap::new();
+    let mut cache: HashMap<NodeIdx, bool> = HashMap::default();
     let mut added: Vec<Edge> = Vec::new();
-    let mut overlay: HashMap<NodeIdx, Vec<(NodeIdx, usize)>> = HashMap::new();
+    let mut overlay: HashMap<NodeIdx, Vec<(NodeIdx, usize)>> = HashMap::default();
     let add = |added: &mut Vec<Edge>, overlay: &mut HashMap<NodeIdx, Vec<(NodeIdx, usize)>>, e: Edge| {
         overlay.entry(e.from).or_default().push((e.to, added.len()));
         added.push(e);
@@ -258,7 +260,7 @@ pub(crate) fn derive(env: &Env<'_>, g: Graph, pos: &[NodeIdx], facts: Vec<Change
             };
             // A capability node stands for one edge to each of its targets: its targets are
             // direct too, through it.
-            let mut direct: HashMap<NodeIdx, Vec<(NodeIdx, NodeIdx, Via)>> = HashMap::new();
+            let mut direct: HashMap<NodeIdx, Vec<(NodeIdx, NodeIdx, Via)>> = HashMap::default();
             let mut consider = |hops: Vec<(NodeIdx, NodeIdx, Via)>| {
                 let Some(&(_, t, v)) = hops.last() else { return };
                 if direct.get(&t).and_then(|old| old.last()).is_none_or(|old| rank(v) < rank(old.2)) {
