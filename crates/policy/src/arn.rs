@@ -93,6 +93,41 @@ impl ResourceMatcher {
         if arn_shaped { ResourceMatcher::Segments(segs) } else { ResourceMatcher::Whole(pattern.clone()) }
     }
 
+    /// The text every matching resource starts with: the pattern up to its first wildcard
+    /// (each segment of an ARN-shaped pattern is matched on its own, so the literal segments
+    /// before the first wildcard are the resource's, with their `:`).
+    pub fn literal_prefix(&self) -> Vec<u8> {
+        use crate::wildcard::Tok;
+        let literal = |p: &Pattern, out: &mut Vec<u8>| -> bool {
+            for t in p.toks() {
+                match t {
+                    Tok::Byte(b) => out.push(*b),
+                    Tok::Star | Tok::One => return false,
+                }
+            }
+            true
+        };
+        let mut out = Vec::new();
+        match self {
+            ResourceMatcher::All => {}
+            ResourceMatcher::Exact(e) => out.extend_from_slice(e.as_bytes()),
+            ResourceMatcher::Whole(p) => {
+                literal(p, &mut out);
+            }
+            ResourceMatcher::Segments(segs) => {
+                for (i, p) in segs.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b':');
+                    }
+                    if !literal(p, &mut out) {
+                        break;
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// Whether `resource` matches.
     pub fn matches(&self, resource: &str) -> bool {
         match self {
@@ -155,5 +190,31 @@ mod tests {
         assert!(m("arn:aws:logs:*:*:log-group:*", "arn:aws:logs:us-east-1:1:log-group:a:b"));
         // Case-sensitive.
         assert!(!m("arn:aws:s3:::Bucket/*", "arn:aws:s3:::bucket/x"));
+    }
+
+    #[test]
+    fn literal_prefixes() {
+        let prefix = |p: &str| String::from_utf8(ResourceMatcher::new(&Pattern::new(p)).literal_prefix()).unwrap_or_default();
+        assert_eq!(prefix("*"), "");
+        assert_eq!(prefix("arn:aws:iam::1:role/app-*"), "arn:aws:iam::1:role/app-");
+        assert_eq!(prefix("arn:aws:iam::*:role/x"), "arn:aws:iam::");
+        assert_eq!(prefix("arn:aws:iam::1:role/a?c"), "arn:aws:iam::1:role/a");
+        assert_eq!(prefix("arn:aws:iam::1:role/exact"), "arn:aws:iam::1:role/exact");
+        assert_eq!(prefix("bucket/*"), "bucket/");
+    }
+
+    proptest::proptest! {
+        /// Every resource a pattern matches starts with the pattern's literal prefix (callers
+        /// skip the resources that do not, without matching them).
+        #[test]
+        fn matches_start_with_the_literal_prefix(
+            p in "(arn|a|\\*)(:[ab/*?]{0,3}){0,7}",
+            r in "(arn|a)(:[ab/]{0,3}){0,7}",
+        ) {
+            let m = ResourceMatcher::new(&Pattern::new(&p));
+            if m.matches(&r) {
+                proptest::prop_assert!(r.as_bytes().starts_with(&m.literal_prefix()), "{p} {r}");
+            }
+        }
     }
 }

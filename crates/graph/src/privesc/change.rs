@@ -46,6 +46,15 @@ enum Via {
     Implicit,
 }
 
+/// How a changer reaches a target in one step: by an edge, or by an edge to a capability node
+/// (`through`) and one of its edges; `rank` orders the ways (assuming first).
+#[derive(Clone, Copy, Debug)]
+struct Step {
+    through: Option<(NodeIdx, Via)>,
+    last: Via,
+    rank: u8,
+}
+
 /// The graph, the edges added so far, and the implicit administrator edges.
 struct Search<'a> {
     g: &'a Graph,
@@ -148,12 +157,11 @@ fn is_member(env: &Env<'_>, g: &Graph, actor_at: &HashMap<NodeIdx, usize>, user:
 
 fn acts_of(e: Option<&Edge>) -> Option<ActsAs> {
     let e = e?;
-    let paths = e.paths();
     if e.kind == EdgeKind::CanAssume {
         Some(ActsAs::AssumeRole)
-    } else if paths.contains(&"iam-012") {
+    } else if e.has_path("iam-012") {
         Some(ActsAs::UpdateTrust)
-    } else if paths.contains(&"iam-002") || paths.contains(&"iam-003") {
+    } else if e.has_path("iam-002") || e.has_path("iam-003") {
         Some(ActsAs::AccessKey)
     } else {
         None
@@ -207,6 +215,7 @@ pub(crate) fn derive(env: &Env<'_>, g: Graph, pos: &[NodeIdx], facts: Vec<Change
     // when it gave as many ways as an edge keeps.
     let mut done = vec![false; facts.len()];
     let mut resolved: HashSet<(usize, NodeIdx)> = HashSet::default();
+    let mut resolved_count = vec![0usize; facts.len()];
     let mut gave = vec![0usize; facts.len()];
     let mut cache: HashMap<NodeIdx, bool> = HashMap::default();
     let mut added: Vec<Edge> = Vec::new();
@@ -227,7 +236,11 @@ pub(crate) fn derive(env: &Env<'_>, g: Graph, pos: &[NodeIdx], facts: Vec<Change
                 .collect()
         };
         for t in mine {
-            resolved.insert((i, t));
+            if resolved.insert((i, t))
+                && let Some(n) = resolved_count.get_mut(i)
+            {
+                *n += 1;
+            }
             if !capped(env, &g, &actor_at, &mut cache, f.changer) {
                 continue;
             }
@@ -260,55 +273,83 @@ pub(crate) fn derive(env: &Env<'_>, g: Graph, pos: &[NodeIdx], facts: Vec<Change
             };
             // A capability node stands for one edge to each of its targets: its targets are
             // direct too, through it.
-            let mut direct: HashMap<NodeIdx, Vec<(NodeIdx, NodeIdx, Via)>> = HashMap::default();
-            let mut consider = |hops: Vec<(NodeIdx, NodeIdx, Via)>| {
-                let Some(&(_, t, v)) = hops.last() else { return };
-                if direct.get(&t).and_then(|old| old.last()).is_none_or(|old| rank(v) < rank(old.2)) {
-                    direct.insert(t, hops);
+            let mut direct: HashMap<NodeIdx, Step> = HashMap::default();
+            let mut consider = |t: NodeIdx, step: Step| {
+                if direct.get(&t).is_none_or(|old| step.rank < old.rank) {
+                    direct.insert(t, step);
                 }
             };
             search.next(x, &mut |t, v| {
                 if g.node(t).is_some_and(|n| n.kind == NodeKind::Capability) {
-                    search.next(t, &mut |t2, v2| consider(vec![(x, t, v), (t, t2, v2)]));
+                    search.next(t, &mut |t2, v2| consider(t2, Step { through: Some((t, v)), last: v2, rank: rank(v2) }));
                 } else {
-                    consider(vec![(x, t, v)]);
+                    consider(t, Step { through: None, last: v, rank: rank(v) });
                 }
             });
             let stop = admin_of(x);
-            let mut parents: Option<Option<HashMap<NodeIdx, (NodeIdx, Via)>>> = None;
+            // One search per changer and round: `None` when the changer already is an
+            // administrator of its own account (a longer way then adds nothing).
+            let parents = search.search(x, stop);
             for i in open {
                 let Some(f) = facts.get(i) else { continue };
-                for &t in f.targets.iter() {
-                    if resolved.contains(&(i, t)) {
+                // Only the targets reached, directly or by the search, can give an edge: they
+                // are visited in the targets' order, from whichever side is shorter.
+                let reached = parents.as_ref().map_or(0, HashMap::len);
+                let mut candidates: Vec<NodeIdx> = if f.targets.len() <= direct.len() + reached {
+                    f.targets
+                        .iter()
+                        .copied()
+                        .filter(|t| direct.contains_key(t) || parents.as_ref().is_some_and(|p| p.contains_key(t)))
+                        .collect()
+                } else {
+                    let mut v: Vec<NodeIdx> = direct
+                        .keys()
+                        .chain(parents.iter().flat_map(HashMap::keys))
+                        .copied()
+                        .filter(|t| f.targets.binary_search(t).is_ok())
+                        .collect();
+                    v.sort_unstable();
+                    v.dedup();
+                    v
+                };
+                if resolved_count.get(i).is_some_and(|n| *n > 0) {
+                    candidates.retain(|t| !resolved.contains(&(i, *t)));
+                }
+                for t in candidates {
+                    let step = direct.get(&t).copied();
+                    // Already an administrator of its account: only the direct ways count.
+                    if step.is_none() && parents.is_none() {
                         continue;
                     }
-                    let mut hops: Vec<(NodeIdx, NodeIdx, Via)> = Vec::new();
-                    if let Some(d) = direct.get(&t) {
-                        hops.clone_from(d);
-                    } else {
-                        // Already an administrator of its account: a longer way adds nothing.
-                        let Some(parents) = parents.get_or_insert_with(|| search.search(x, stop)) else {
-                            resolved.insert((i, t));
-                            continue;
-                        };
-                        if !parents.contains_key(&t) {
-                            continue;
-                        }
-                        let mut here = t;
-                        while here != x {
-                            let Some(&(p, v)) = parents.get(&here) else { break };
-                            hops.push((p, here, v));
-                            here = p;
-                        }
-                        hops.reverse();
+                    // A fact whose changer already is an administrator is done after this
+                    // round: only the facts still open later need to know what was resolved.
+                    if parents.is_some()
+                        && resolved.insert((i, t))
+                        && let Some(n) = resolved_count.get_mut(i)
+                    {
+                        *n += 1;
                     }
-                    resolved.insert((i, t));
-                    let acts = acts_of(hops.last().and_then(|(_, _, v)| search.edge(*v)));
                     let group = g.node(t).is_some_and(|n| n.kind == NodeKind::Group);
                     let escalated = if group { x } else { t };
                     if !capped(env, &g, &actor_at, &mut cache, escalated) {
                         continue;
                     }
+                    let mut hops: Vec<(NodeIdx, NodeIdx, Via)> = Vec::new();
+                    match (step, parents.as_ref()) {
+                        (Some(Step { through: Some((c, v)), last, .. }), _) => hops.extend([(x, c, v), (c, t, last)]),
+                        (Some(Step { through: None, last, .. }), _) => hops.push((x, t, last)),
+                        (None, Some(parents)) => {
+                            let mut here = t;
+                            while here != x {
+                                let Some(&(p, v)) = parents.get(&here) else { break };
+                                hops.push((p, here, v));
+                                here = p;
+                            }
+                            hops.reverse();
+                        }
+                        (None, None) => continue,
+                    }
+                    let acts = acts_of(hops.last().and_then(|(_, _, v)| search.edge(*v)));
                     let via: Vec<String> = hops.iter().map(|(a, b, v)| search.describe(*a, *b, *v)).collect();
                     let path = acts.and_then(|a| path_for(f.action, a)).or_else(|| path_for(f.action, ActsAs::Itself));
                     let target = g.node(t).map_or("", |n| n.id.as_str());
@@ -328,7 +369,9 @@ pub(crate) fn derive(env: &Env<'_>, g: Graph, pos: &[NodeIdx], facts: Vec<Change
                         }
                     }
                 }
-                if f.targets.iter().all(|t| resolved.contains(&(i, *t)))
+                // Every target is resolved when the changer already is an administrator (the
+                // targets not reached directly need no way), or when each was reached.
+                if (parents.is_none() || resolved_count.get(i).copied().unwrap_or(0) >= f.targets.len())
                     && let Some(d) = done.get_mut(i)
                 {
                     *d = true;

@@ -29,11 +29,16 @@ impl From<NodeIdx> for SetId {
     }
 }
 
-/// Which targets of a set a resource pattern matches (a bit per target), by its text.
-type PatternBits = HashMap<(String, SetId), Arc<Vec<u64>>>;
+/// What is remembered of one set of targets: the targets' positions sorted by their text, and
+/// which targets each pattern matches (a bit per target), by the pattern's text.
+#[derive(Default)]
+struct SetCache {
+    order: Option<Arc<Vec<u32>>>,
+    bits: HashMap<Box<str>, Arc<Vec<u64>>>,
+}
 
 thread_local! {
-    static PATTERNS: RefCell<PatternBits> = RefCell::new(HashMap::new());
+    static PATTERNS: RefCell<HashMap<SetId, SetCache>> = RefCell::new(HashMap::new());
 }
 
 /// Forgets the patterns of earlier builds (target sets are identified by node or address).
@@ -51,26 +56,45 @@ enum Selects {
     Unknown,
 }
 
-/// The targets a pattern matches, a bit per target; remembered by the pattern's text when the
-/// set has an id (the same pattern text recurs in many principals' policies).
+/// The positions of `targets` sorted by their text.
+fn sorted_order(targets: &[Arc<str>]) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..targets.len() as u32).collect();
+    order.sort_by(|a, b| targets.get(*a as usize).cmp(&targets.get(*b as usize)));
+    order
+}
+
+/// The targets a pattern matches, a bit per target. Only the targets that start with the
+/// pattern's literal prefix can match ([`ResourceMatcher::literal_prefix`]): they are one run of
+/// the targets sorted by text, and only those are matched. Remembered by the pattern's text
+/// when the set has an id (the same pattern text recurs in many principals' policies).
 fn pattern_bits(raw: &str, m: &ResourceMatcher, targets: &[Arc<str>], set: Option<SetId>) -> Arc<Vec<u64>> {
-    let key = set.map(|id| (raw.to_owned(), id));
-    if let Some(k) = &key
-        && let Some(found) = PATTERNS.with(|c| c.borrow().get(k).cloned())
-    {
+    let cached = set.and_then(|id| PATTERNS.with(|c| c.borrow().get(&id).and_then(|s| s.bits.get(raw).cloned())));
+    if let Some(found) = cached {
         return found;
     }
+    let order = match set {
+        Some(id) => PATTERNS.with(|c| {
+            let mut c = c.borrow_mut();
+            let entry = c.entry(id).or_default();
+            entry.order.get_or_insert_with(|| Arc::new(sorted_order(targets))).clone()
+        }),
+        None => Arc::new(sorted_order(targets)),
+    };
+    let prefix = m.literal_prefix();
+    let text = |i: &u32| targets.get(*i as usize).map_or(&b""[..], |t| t.as_bytes());
+    let start = order.partition_point(|i| text(i) < &prefix[..]);
     let mut b = vec![0u64; targets.len().div_ceil(64)];
-    for (t, target) in targets.iter().enumerate() {
-        if m.matches(target)
+    for i in order.get(start..).unwrap_or(&[]).iter().take_while(|i| text(i).starts_with(&prefix)) {
+        let t = *i as usize;
+        if targets.get(t).is_some_and(|target| m.matches(target))
             && let Some(w) = b.get_mut(t / 64)
         {
             *w |= 1 << (t % 64);
         }
     }
     let b = Arc::new(b);
-    if let Some(k) = key {
-        PATTERNS.with(|c| c.borrow_mut().insert(k, b.clone()));
+    if let Some(id) = set {
+        PATTERNS.with(|c| c.borrow_mut().entry(id).or_default().bits.insert(raw.into(), b.clone()));
     }
     b
 }
