@@ -51,8 +51,15 @@ pub fn rule(id: &str) -> Option<&'static dyn Rule> {
 /// Runs every rule and returns the findings, sorted (highest severity first) and with
 /// suppressions marked.
 pub fn run(cx: &RuleContext<'_>, suppressions: &Suppressions) -> Vec<Finding> {
-    // The engine's answers for every role (the privilege rules ask about them), on every core.
-    cx.precompute_privilege(|v| !v.role.is_service_linked());
+    // The engine's answers for every role (the privilege rules ask about them), on every core,
+    // while the graph (the escalation rule reads it) is built beside them: neither needs the
+    // other, and the graph's serial phases then overlap the privilege's parallel work.
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let _ = cx.graph();
+        });
+        cx.precompute_privilege(|v| !v.role.is_service_linked());
+    });
     let mut out = Vec::new();
     for r in RULES {
         r.check(cx, &mut out);
