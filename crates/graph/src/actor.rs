@@ -42,9 +42,49 @@ fn cmp_lower(lower: &str, other: &str) -> std::cmp::Ordering {
     lower.bytes().cmp(other.bytes().map(|b| b.to_ascii_lowercase()))
 }
 
-/// The index of a tracked action.
+/// The index of a tracked action. The names of the documented paths, as they are written
+/// there, are found without comparing (the graph asks for them millions of times).
 pub(crate) fn tracked_index(action: &str) -> Option<usize> {
-    tracked().binary_search_by(|a| cmp_lower(a, action)).ok()
+    static EXACT: OnceLock<rustc_hash::FxHashMap<&'static str, usize>> = OnceLock::new();
+    let exact = EXACT.get_or_init(|| {
+        PATHS
+            .iter()
+            .flat_map(|p| p.actions.iter().copied())
+            .chain(crate::admin::PROBE_ACTIONS.iter().copied())
+            .filter_map(|a| Some((a, tracked().binary_search_by(|t| cmp_lower(t, a)).ok()?)))
+            .collect()
+    });
+    match exact.get(action) {
+        Some(i) => Some(*i),
+        None => tracked().binary_search_by(|a| cmp_lower(a, action)).ok(),
+    }
+}
+
+/// One resource pattern of an identity statement, by position in its policy (the actor keeps
+/// the policy; the pattern is not copied).
+#[derive(Clone, Debug)]
+pub(crate) struct PatternRef {
+    policy: Arc<policy::Policy>,
+    statement: u32,
+    item: u32,
+}
+
+impl PatternRef {
+    fn pattern(&self) -> Option<&policy::ResourcePattern> {
+        match &self.policy.statements.get(self.statement as usize)?.resource {
+            Some(Block::Only(items)) => items.get(self.item as usize),
+            _ => None,
+        }
+    }
+
+    /// The pattern as the policy writes it.
+    pub fn raw(&self) -> &str {
+        self.pattern().map_or("", |p| p.raw.as_str())
+    }
+
+    fn matches(&self, resource: &str) -> bool {
+        self.pattern().and_then(|p| p.matcher.as_ref()).is_some_and(|m| m.matches(resource))
+    }
 }
 
 /// What the identity `Allow` statements of an actor could allow for one action.
@@ -52,14 +92,14 @@ pub(crate) fn tracked_index(action: &str) -> Option<usize> {
 pub(crate) struct Grant {
     /// Some statement could apply to any resource (`*`, `NotResource`, a variable).
     pub any: bool,
-    /// The resource patterns of the other statements: raw text and compiled matcher.
-    pub patterns: Vec<(String, ResourceMatcher)>,
+    /// The resource patterns of the other statements.
+    pub patterns: Vec<PatternRef>,
 }
 
 impl Grant {
     /// Whether a statement could allow the action on `resource`.
     pub fn may_allow(&self, resource: &str) -> bool {
-        self.any || self.patterns.iter().any(|(_, m)| m.matches(resource))
+        self.any || self.patterns.iter().any(|p| p.matches(resource))
     }
 }
 
@@ -78,7 +118,8 @@ pub(crate) struct Actor<'s> {
     pub known: Known,
     pub ctx: Context,
     /// Indexed like [`tracked`].
-    pub grants: Vec<Option<Grant>>,
+    /// By tracked action (its index), only the actions some statement could allow.
+    pub grants: Vec<(u16, Grant)>,
     pub admin: bool,
     pub role: Option<&'s Role>,
     pub user: Option<&'s User>,
@@ -94,7 +135,8 @@ impl Actor<'_> {
 
     /// What the actor's statements could allow for a tracked action.
     pub fn grant(&self, action: &str) -> Option<&Grant> {
-        tracked_index(action).and_then(|i| self.grants.get(i)).and_then(Option::as_ref)
+        let i = u16::try_from(tracked_index(action)?).ok()?;
+        self.grants.binary_search_by_key(&i, |(k, _)| *k).ok().and_then(|at| self.grants.get(at)).map(|(_, g)| g)
     }
 
     /// Whether some statement could allow each action (on some resource).
@@ -108,14 +150,14 @@ impl Actor<'_> {
     }
 }
 
-fn grants(set: &PolicySet) -> Vec<Option<Grant>> {
+fn grants(set: &PolicySet) -> Vec<(u16, Grant)> {
     let actions = tracked();
     let mut out: Vec<Option<Grant>> = vec![None; actions.len()];
     for e in set.entries() {
         if e.kind != PolicyKind::Identity {
             continue;
         }
-        for s in &e.policy.statements {
+        for (si, s) in e.policy.statements.iter().enumerate() {
             if s.effect != policy::Effect::Allow {
                 continue;
             }
@@ -129,10 +171,14 @@ fn grants(set: &PolicySet) -> Vec<Option<Grant>> {
                 match &s.resource {
                     None | Some(Block::Not(_)) => g.any = true,
                     Some(Block::Only(items)) => {
-                        for r in items {
+                        for (ri, r) in items.iter().enumerate() {
                             match &r.matcher {
                                 Some(ResourceMatcher::All) | None => g.any = true,
-                                Some(m) => g.patterns.push((r.raw.clone(), m.clone())),
+                                Some(_) => g.patterns.push(PatternRef {
+                                    policy: e.policy.clone(),
+                                    statement: si as u32,
+                                    item: ri as u32,
+                                }),
                             }
                         }
                     }
@@ -140,7 +186,7 @@ fn grants(set: &PolicySet) -> Vec<Option<Grant>> {
             }
         }
     }
-    out
+    out.into_iter().enumerate().filter_map(|(i, g)| Some((u16::try_from(i).ok()?, g?))).collect()
 }
 
 /// The set with the principal's own inline policies named relative to it
@@ -232,6 +278,7 @@ mod tests {
         assert!(tracked().len() > 50);
         assert!(tracked_index("iam:PassRole").is_some());
         assert!(tracked_index("sts:assumerole").is_some());
+        assert_eq!(tracked_index("sts:assumerole"), tracked_index("sts:AssumeRole"));
         assert!(tracked_index("s3:GetObject").is_none());
     }
 
@@ -247,10 +294,14 @@ mod tests {
         .unwrap();
         set.identity("p", std::sync::Arc::new(p));
         let g = grants(&set);
-        let at = |a: &str| g[tracked_index(a).unwrap()].as_ref();
+        let at = |a: &str| {
+            let i = tracked_index(a).unwrap() as u16;
+            g.iter().find(|(k, _)| *k == i).map(|(_, g)| g)
+        };
         let assume = at("sts:AssumeRole").unwrap();
         assert!(!assume.any);
         assert!(assume.may_allow("arn:aws:iam::1:role/app-x"));
+        assert_eq!(assume.patterns[0].raw(), "arn:aws:iam::1:role/app-*");
         assert!(!assume.may_allow("arn:aws:iam::1:role/db"));
         assert!(at("iam:PassRole").unwrap().any);
         assert!(at("lambda:CreateFunction").is_none());

@@ -92,8 +92,8 @@ pub(crate) fn candidates(a: &Actor<'_>, action: &str) -> Vec<String> {
     let partition = policy::Arn::parse(&a.arn).map_or("aws", |x| x.partition);
     let mut out: Vec<String> = Vec::new();
     if let Some(g) = a.grant(action) {
-        for (raw, _) in &g.patterns {
-            let r = instantiate(raw, partition, REGION, &a.account);
+        for p in &g.patterns {
+            let r = instantiate(p.raw(), partition, REGION, &a.account);
             if !out.contains(&r) {
                 out.push(r);
             }
