@@ -55,6 +55,55 @@ struct Step {
     rank: u8,
 }
 
+/// The nodes a search reached, each with the edge by which it was first reached, in the order
+/// reached. Kept between searches: a node belongs to the current search when its stamp is the
+/// current one.
+struct Reached {
+    stamp: Vec<u32>,
+    parent: Vec<(NodeIdx, Via)>,
+    order: Vec<NodeIdx>,
+    current: u32,
+}
+
+impl Reached {
+    fn new(nodes: usize) -> Self {
+        Reached { stamp: vec![0; nodes], parent: vec![(0, Via::Implicit); nodes], order: Vec::new(), current: 0 }
+    }
+
+    fn clear(&mut self) {
+        self.current += 1;
+        self.order.clear();
+    }
+
+    fn contains(&self, n: NodeIdx) -> bool {
+        self.stamp.get(n as usize) == Some(&self.current)
+    }
+
+    fn get(&self, n: NodeIdx) -> Option<(NodeIdx, Via)> {
+        if self.contains(n) { self.parent.get(n as usize).copied() } else { None }
+    }
+
+    /// Records how `n` was reached, unless it already was: whether it is new.
+    fn insert(&mut self, n: NodeIdx, how: (NodeIdx, Via)) -> bool {
+        let (Some(stamp), Some(parent)) = (self.stamp.get_mut(n as usize), self.parent.get_mut(n as usize)) else { return false };
+        if *stamp == self.current {
+            return false;
+        }
+        *stamp = self.current;
+        *parent = how;
+        self.order.push(n);
+        true
+    }
+
+    fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    fn nodes(&self) -> &[NodeIdx] {
+        &self.order
+    }
+}
+
 /// The graph, the edges added so far, and the implicit administrator edges.
 struct Search<'a> {
     g: &'a Graph,
@@ -86,27 +135,33 @@ impl Search<'_> {
         }
     }
 
-    /// Breadth-first from `from`: the edge by which each node was first reached; `None` when
-    /// `stop` is reached (the changer already is an administrator there).
-    fn search(&self, from: NodeIdx, stop: Option<NodeIdx>) -> Option<HashMap<NodeIdx, (NodeIdx, Via)>> {
-        let mut parent: HashMap<NodeIdx, (NodeIdx, Via)> = HashMap::default();
-        let mut queue = VecDeque::from([(from, 0usize)]);
-        parent.insert(from, (from, Via::Implicit));
+    /// Breadth-first from `from` into `reached`: the edge by which each node was first
+    /// reached; `false` when `stop` is reached (the changer already is an administrator there).
+    fn search(
+        &self,
+        from: NodeIdx,
+        stop: Option<NodeIdx>,
+        reached: &mut Reached,
+        queue: &mut VecDeque<(NodeIdx, usize)>,
+    ) -> bool {
+        reached.clear();
+        queue.clear();
+        queue.push_back((from, 0));
+        reached.insert(from, (from, Via::Implicit));
         while let Some((x, depth)) = queue.pop_front() {
             if Some(x) == stop {
-                return None;
+                return false;
             }
             if depth >= MAX_DEPTH {
                 continue;
             }
             self.next(x, &mut |y, v| {
-                if let std::collections::hash_map::Entry::Vacant(e) = parent.entry(y) {
-                    e.insert((x, v));
+                if reached.insert(y, (x, v)) {
                     queue.push_back((y, depth + 1));
                 }
             });
         }
-        Some(parent)
+        true
     }
 
     fn describe(&self, from: NodeIdx, to: NodeIdx, v: Via) -> String {
@@ -257,6 +312,8 @@ pub(crate) fn derive(env: &Env<'_>, g: Graph, pos: &[NodeIdx], facts: Vec<Change
             }
         }
     }
+    let mut reached = Reached::new(g.nodes().len());
+    let mut queue: VecDeque<(NodeIdx, usize)> = VecDeque::new();
     for _ in 0..MAX_ROUNDS {
         let mut new: Vec<Edge> = Vec::new();
         let search = Search { g: &g, added: &added, overlay: &overlay, implicit: &implicit };
@@ -289,22 +346,22 @@ pub(crate) fn derive(env: &Env<'_>, g: Graph, pos: &[NodeIdx], facts: Vec<Change
             let stop = admin_of(x);
             // One search per changer and round: `None` when the changer already is an
             // administrator of its own account (a longer way then adds nothing).
-            let parents = search.search(x, stop);
+            let parents = if search.search(x, stop, &mut reached, &mut queue) { Some(&reached) } else { None };
             for i in open {
                 let Some(f) = facts.get(i) else { continue };
                 // Only the targets reached, directly or by the search, can give an edge: they
                 // are visited in the targets' order, from whichever side is shorter.
-                let reached = parents.as_ref().map_or(0, HashMap::len);
-                let mut candidates: Vec<NodeIdx> = if f.targets.len() <= direct.len() + reached {
+                let reach = parents.map_or(0, Reached::len);
+                let mut candidates: Vec<NodeIdx> = if f.targets.len() <= direct.len() + reach {
                     f.targets
                         .iter()
                         .copied()
-                        .filter(|t| direct.contains_key(t) || parents.as_ref().is_some_and(|p| p.contains_key(t)))
+                        .filter(|t| direct.contains_key(t) || parents.is_some_and(|p| p.contains(*t)))
                         .collect()
                 } else {
                     let mut v: Vec<NodeIdx> = direct
                         .keys()
-                        .chain(parents.iter().flat_map(HashMap::keys))
+                        .chain(parents.iter().flat_map(|p| p.nodes().iter()))
                         .copied()
                         .filter(|t| f.targets.binary_search(t).is_ok())
                         .collect();
@@ -335,13 +392,13 @@ pub(crate) fn derive(env: &Env<'_>, g: Graph, pos: &[NodeIdx], facts: Vec<Change
                         continue;
                     }
                     let mut hops: Vec<(NodeIdx, NodeIdx, Via)> = Vec::new();
-                    match (step, parents.as_ref()) {
+                    match (step, parents) {
                         (Some(Step { through: Some((c, v)), last, .. }), _) => hops.extend([(x, c, v), (c, t, last)]),
                         (Some(Step { through: None, last, .. }), _) => hops.push((x, t, last)),
                         (None, Some(parents)) => {
                             let mut here = t;
                             while here != x {
-                                let Some(&(p, v)) = parents.get(&here) else { break };
+                                let Some((p, v)) = parents.get(here) else { break };
                                 hops.push((p, here, v));
                                 here = p;
                             }
