@@ -66,17 +66,18 @@ impl GrantOutcome {
     }
 }
 
-/// A statement that granted (or denied) an action.
+/// A statement that granted (or denied) an action. Its texts are shared: the same statement is
+/// the evidence of many grants, and of the privilege kept for every role.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct StatementEvidence {
     /// The policy: a managed policy ARN, `ROLE_ARN inline policy NAME`, an SCP name, ...
-    pub policy: String,
+    pub policy: Arc<str>,
     pub kind: PolicyKind,
     pub statement: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sid: Option<String>,
+    pub sid: Option<Arc<str>>,
     /// The JSON pointer of the statement in its policy.
-    pub pointer: String,
+    pub pointer: Arc<str>,
 }
 
 impl StatementEvidence {
@@ -260,15 +261,24 @@ fn policy_set(snapshot: &Snapshot, role: &Role) -> (PolicySet, Vec<String>, usiz
     (set, assembled.gaps, synthetic)
 }
 
-fn evidence(set: &PolicySet, r: &StatementRef) -> Option<StatementEvidence> {
+/// The evidence of statements, made once per statement of a role's set (its texts are then
+/// shared by every grant it backs).
+type Evidences = HashMap<(usize, usize), StatementEvidence>;
+
+fn evidence(set: &PolicySet, r: &StatementRef, memo: &mut Evidences) -> Option<StatementEvidence> {
+    if let Some(found) = memo.get(&(r.policy, r.statement)) {
+        return Some(found.clone());
+    }
     let (e, s) = set.statement(r)?;
-    Some(StatementEvidence {
-        policy: e.name.clone(),
+    let made = StatementEvidence {
+        policy: Arc::from(e.name.as_str()),
         kind: e.kind,
         statement: s.index,
-        sid: s.sid.clone().filter(|x| !x.is_empty()),
-        pointer: s.pointer.clone(),
-    })
+        sid: s.sid.as_deref().filter(|x| !x.is_empty()).map(Arc::from),
+        pointer: Arc::from(s.pointer.as_str()),
+    };
+    memo.insert((r.policy, r.statement), made.clone());
+    Some(made)
 }
 
 /// The actions each statement names, remembered across the roles of one snapshot: policies
@@ -390,6 +400,7 @@ fn compute_with(
     cache.masks = masks;
     let vars = |k: &str| session.var(k);
     let mut evaluations = 0;
+    let mut backing = Backing { set, synthetic, statements: &statements, options, memo: Evidences::default() };
     let mut grant_lists: Vec<Arc<[Grant]>> = Vec::with_capacity(members.len());
     for (sig, representative) in &members {
         let name = cat.name(*representative).unwrap_or("");
@@ -422,7 +433,7 @@ fn compute_with(
             };
             let d = eval::evaluate(&req, set);
             evaluations += 1;
-            if let Some(g) = grant_of(set, synthetic, sig, &statements, resource, &d, options) {
+            if let Some(g) = grant_of(&mut backing, sig, resource, &d) {
                 grants.push(g);
             }
         }
@@ -434,15 +445,20 @@ fn compute_with(
     Permissions { principal: session.principal.clone(), gaps, by_action, grant_lists, evaluations, candidates: candidates.len() }
 }
 
-fn grant_of(
-    set: &PolicySet,
+/// What a role's grants are decided against: its policy set (and the position of the synthetic
+/// resource policy in it), its statements with the actions they name, the options, and the
+/// evidence made so far.
+struct Backing<'a> {
+    set: &'a PolicySet,
     synthetic: usize,
-    sig: &[u32],
-    statements: &[(StatementRef, Arc<ActionSet>)],
-    resource: &str,
-    d: &Decision,
-    options: &Options,
-) -> Option<Grant> {
+    statements: &'a [(StatementRef, Arc<ActionSet>)],
+    options: &'a Options,
+    memo: Evidences,
+}
+
+fn grant_of(b: &mut Backing<'_>, sig: &[u32], resource: &str, d: &Decision) -> Option<Grant> {
+    let Backing { set, synthetic, statements, options, memo } = b;
+    let (set, synthetic, statements) = (*set, *synthetic, *statements);
     let outcome = match d.outcome {
         Outcome::Allowed => GrantOutcome::Allowed,
         Outcome::Conditional => GrantOutcome::Conditional,
@@ -454,7 +470,7 @@ fn grant_of(
             .decided_by
             .iter()
             .filter(|r| r.policy != synthetic)
-            .filter_map(|r| evidence(set, r))
+            .filter_map(|r| evidence(set, r, memo))
             .filter(|e| outcome == GrantOutcome::Denied || e.kind == PolicyKind::Identity)
             .collect(),
         GrantOutcome::Conditional => sig
@@ -463,7 +479,7 @@ fn grant_of(
             .filter_map(|(r, _)| {
                 let (e, s) = set.statement(r)?;
                 (e.kind == PolicyKind::Identity && s.effect == Effect::Allow && covers(s, resource))
-                    .then(|| evidence(set, r))
+                    .then(|| evidence(set, r, memo))
                     .flatten()
             })
             .collect(),

@@ -40,8 +40,8 @@ fn wildcards_expand_to_catalog_actions() {
     let g = &grants(&p, "s3:GetObject")[0];
     assert_eq!(g.statements.len(), 1);
     assert_eq!(g.statements[0].sid.as_deref(), Some("Read"));
-    assert_eq!(g.statements[0].policy, format!("arn:aws:iam::{PROD}:role/app inline policy p"));
-    assert_eq!(g.statements[0].pointer, "/Statement/0");
+    assert_eq!(&*g.statements[0].policy, format!("arn:aws:iam::{PROD}:role/app inline policy p"));
+    assert_eq!(&*g.statements[0].pointer, "/Statement/0");
     assert_eq!(p.principal, format!("arn:aws:sts::{PROD}:assumed-role/app/session"));
     let n = Catalog::get().expand("s3:get*").len() + Catalog::get().expand("s3:list*").len();
     assert_eq!(p.candidates, n);

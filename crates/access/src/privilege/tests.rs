@@ -97,7 +97,7 @@ fn self_modify_through_own_customer_policy() {
     let p = classify(&compute(&s, &r, &Options::default()), &r);
     assert_eq!(p.level, PrivilegeLevel::Admin);
     assert_eq!(p.categories[0].reasons, [AdminReason::SelfModify]);
-    assert_eq!(p.categories[0].statements[0].policy, arn);
+    assert_eq!(&*p.categories[0].statements[0].policy, arn);
 }
 
 #[test]

@@ -64,7 +64,12 @@ pub(crate) fn trust_evidence(role: &Role, e: &TrustedEntity) -> Evidence {
 
 /// The evidence of a statement the engine named.
 pub(crate) fn statement_evidence(s: &StatementEvidence) -> Evidence {
-    Evidence::Statement { policy: s.policy.clone(), statement: s.statement, sid: s.sid.clone(), pointer: s.pointer.clone() }
+    Evidence::Statement {
+        policy: s.policy.to_string(),
+        statement: s.statement,
+        sid: s.sid.as_deref().map(str::to_owned),
+        pointer: s.pointer.to_string(),
+    }
 }
 
 /// The evidence of a statement of a policy document.
