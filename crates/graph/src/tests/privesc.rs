@@ -519,3 +519,40 @@ fn the_coverage_table_lists_every_path() {
         assert!(doc.contains(&format!("| `{}` |", p.id)), "docs/privesc-coverage.md does not list {}", p.id);
     }
 }
+
+/// A change of a role's policies escalates a changer that reaches the role only through a
+/// longer path of the graph (the attacker assumes `hop`, which assumes `target`): the edge
+/// names that path hop by hop. Without the second hop there is no such edge, and neither is
+/// there when the role's boundary leaves no room for administrator access.
+#[test]
+fn a_change_through_a_longer_path_names_each_hop() {
+    let build = |hop_can_assume: bool, bounded: bool| {
+        let mut s = Snap::new();
+        s.user(A, "attacker", &[&allow(&["iam:PutRolePolicy"], &target()), &allow(&["sts:AssumeRole"], &role_arn(A, "hop"))]);
+        let hop = if hop_can_assume { allow(&["sts:AssumeRole"], &target()) } else { harmless() };
+        s.role(A, "hop", &trust_aws(&user_arn(A, "attacker")), &[&hop]);
+        // The account in the trust: its principals need their own `sts:AssumeRole` (a role
+        // named by its ARN in a trust of its own account would need none).
+        s.role(A, "target", &trust_aws(A), &[]);
+        if bounded {
+            s.boundary(A, "target", &allow(&["s3:GetObject"], "*"));
+        }
+        s.build()
+    };
+    let g = build(true, false);
+    let e = edge(&g, &attacker_arn(Attacker::User), &admin(), EdgeKind::Privesc);
+    // The way: attacker -> hop, then hop -> target (through the capability node that stands
+    // for every role of the account that hop may assume).
+    let way = e.ways().iter().find(|w| w.via.len() >= 2).unwrap_or_else(|| panic!("no longer way: {:#?}", e.ways()));
+    let attacker = user_arn(A, "attacker");
+    let hop = role_arn(A, "hop");
+    assert_eq!(way.via[0], format!("{attacker} -can-assume (sts-001)-> {hop}"), "{:?}", way.via);
+    assert!(way.via[1].starts_with(&format!("{hop} -can-assume")), "{:?}", way.via);
+    assert!(way.via.last().unwrap().ends_with(&format!("-> {}", target())), "{:?}", way.via);
+    // iam-017: iam:PutRolePolicy on a role the changer can then assume.
+    assert_eq!(way.path, Some("iam-017"));
+    assert!(way.description.contains(&target()) && way.description.contains("iam:PutRolePolicy"));
+    let none = edges(&build(false, false), &attacker_arn(Attacker::User), &admin(), EdgeKind::Privesc);
+    assert!(none.is_empty(), "{:#?}", none.iter().map(|e| e.ways().to_vec()).collect::<Vec<_>>());
+    assert!(edges(&build(true, true), &attacker_arn(Attacker::User), &admin(), EdgeKind::Privesc).is_empty());
+}
