@@ -51,13 +51,15 @@ pub(crate) fn tracked_index(action: &str) -> Option<usize> {
             .iter()
             .flat_map(|p| p.actions.iter().copied())
             .chain(crate::admin::PROBE_ACTIONS.iter().copied())
-            .filter_map(|a| Some((a, tracked().binary_search_by(|t| cmp_lower(t, a)).ok()?)))
+            .filter_map(|a| Some((a, search_tracked(a)?)))
             .collect()
     });
-    match exact.get(action) {
-        Some(i) => Some(*i),
-        None => tracked().binary_search_by(|a| cmp_lower(a, action)).ok(),
-    }
+    exact.get(action).copied().or_else(|| search_tracked(action))
+}
+
+/// The index of a tracked action, in any case, by search.
+fn search_tracked(action: &str) -> Option<usize> {
+    tracked().binary_search_by(|a| cmp_lower(a, action)).ok()
 }
 
 /// One resource pattern of an identity statement, by position in its policy (the actor keeps

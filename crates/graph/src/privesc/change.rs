@@ -374,10 +374,6 @@ pub(crate) fn derive(env: &Env<'_>, g: Graph, pos: &[NodeIdx], facts: Vec<Change
                 }
                 for t in candidates {
                     let step = direct.get(&t).copied();
-                    // Already an administrator of its account: only the direct ways count.
-                    if step.is_none() && parents.is_none() {
-                        continue;
-                    }
                     // A fact whose changer already is an administrator is done after this
                     // round: only the facts still open later need to know what was resolved.
                     if parents.is_some()
@@ -404,6 +400,8 @@ pub(crate) fn derive(env: &Env<'_>, g: Graph, pos: &[NodeIdx], facts: Vec<Change
                             }
                             hops.reverse();
                         }
+                        // Already an administrator of its account: only the direct ways count (the
+                        // candidates then are the direct targets only).
                         (None, None) => continue,
                     }
                     let acts = acts_of(hops.last().and_then(|(_, _, v)| search.edge(*v)));
