@@ -279,6 +279,9 @@ pub(crate) fn derive(env: &Env<'_>, g: Graph, pos: &[NodeIdx], facts: Vec<Change
         overlay.entry(e.from).or_default().push((e.to, added.len()));
         added.push(e);
     };
+    // An edge keeps at most `MAX_WAYS` ways (the first ones, in the order they come) and
+    // counts the others: a way past them is only counted (`counted`), without its texts.
+    let mut room = Room { kept: HashMap::default(), counted: Vec::new() };
     // Changes of oneself, or of one's group, need no search.
     for (i, f) in facts.iter().enumerate() {
         let mine: Vec<NodeIdx> = if f.targets.binary_search(&f.changer).is_ok() {
@@ -299,13 +302,15 @@ pub(crate) fn derive(env: &Env<'_>, g: Graph, pos: &[NodeIdx], facts: Vec<Change
             if !capped(env, &g, &actor_at, &mut cache, f.changer) {
                 continue;
             }
-            let description = if t == f.changer {
-                format!("changes its own permissions with {}", f.action)
-            } else {
-                format!("changes the permissions of its group {} with {}", g.node(t).map_or("", |n| n.id.as_str()), f.action)
-            };
             if let Some(to) = admin_of(t) {
-                add(&mut added, &mut overlay, edge(f, to, path_for(f.action, ActsAs::Itself), Vec::new(), description));
+                if room.take(&g, f, to) {
+                    let description = if t == f.changer {
+                        format!("changes its own permissions with {}", f.action)
+                    } else {
+                        format!("changes the permissions of its group {} with {}", g.node(t).map_or("", |n| n.id.as_str()), f.action)
+                    };
+                    add(&mut added, &mut overlay, edge(f, to, path_for(f.action, ActsAs::Itself), Vec::new(), description));
+                }
                 if let Some(n) = gave.get_mut(i) {
                     *n += 1;
                 }
@@ -404,13 +409,15 @@ pub(crate) fn derive(env: &Env<'_>, g: Graph, pos: &[NodeIdx], facts: Vec<Change
                         // candidates then are the direct targets only).
                         (None, None) => continue,
                     }
-                    let acts = acts_of(hops.last().and_then(|(_, _, v)| search.edge(*v)));
-                    let via: Vec<String> = hops.iter().map(|(a, b, v)| search.describe(*a, *b, *v)).collect();
-                    let path = acts.and_then(|a| path_for(f.action, a)).or_else(|| path_for(f.action, ActsAs::Itself));
-                    let target = g.node(t).map_or("", |n| n.id.as_str());
-                    let description = format!("changes the permissions of {target} with {}, then acts as it", f.action);
                     if let Some(to) = admin_of(t) {
-                        new.push(edge(f, to, path, via, description));
+                        if room.take(&g, f, to) {
+                            let acts = acts_of(hops.last().and_then(|(_, _, v)| search.edge(*v)));
+                            let via: Vec<String> = hops.iter().map(|(a, b, v)| search.describe(*a, *b, *v)).collect();
+                            let path = acts.and_then(|a| path_for(f.action, a)).or_else(|| path_for(f.action, ActsAs::Itself));
+                            let target = g.node(t).map_or("", |n| n.id.as_str());
+                            let description = format!("changes the permissions of {target} with {}, then acts as it", f.action);
+                            new.push(edge(f, to, path, via, description));
+                        }
                         let n = gave.get(i).copied().unwrap_or(0) + 1;
                         if let Some(slot) = gave.get_mut(i) {
                             *slot = n;
@@ -440,7 +447,37 @@ pub(crate) fn derive(env: &Env<'_>, g: Graph, pos: &[NodeIdx], facts: Vec<Change
             add(&mut added, &mut overlay, e);
         }
     }
+    added.extend(room.counted);
     finish(env, g, pos, added)
+}
+
+/// The ways each edge from a changer to an administrator node keeps so far, and the ways
+/// past [`crate::types::MAX_WAYS`], as edges that only count one way each (and carry the
+/// gaps, which the merged edge lists all of).
+struct Room {
+    kept: HashMap<(NodeIdx, NodeIdx), usize>,
+    counted: Vec<Edge>,
+}
+
+impl Room {
+    /// Whether the edge of `f`'s changer to `to` keeps one more way; when not, the way is
+    /// counted.
+    fn take(&mut self, g: &Graph, f: &ChangeFact, to: NodeIdx) -> bool {
+        let kept = self.kept.entry((f.changer, to)).or_insert_with(|| {
+            g.out_edges(f.changer)
+                .iter()
+                .filter_map(|e| g.edge(*e))
+                .find(|e| e.to == to && e.kind == EdgeKind::Privesc)
+                .map_or(0, |e| e.ways().len())
+        });
+        if *kept < crate::types::MAX_WAYS {
+            *kept += 1;
+            return true;
+        }
+        let data = crate::types::EdgeData { ways: Vec::new(), more_ways: 1, gaps: f.gaps.clone() };
+        self.counted.push(Edge { from: f.changer, to, kind: EdgeKind::Privesc, data: std::sync::Arc::new(data) });
+        false
+    }
 }
 
 /// A change edge: from the changer to the administrator node of the changed principal's
