@@ -538,8 +538,8 @@ impl Permissions {
 
     /// Every granted action with the position of its grant list (actions with the same
     /// position share the list) and the list, in catalog order.
-    pub(crate) fn iter_lists(&self) -> impl Iterator<Item = (ActionId, usize, &[Grant])> + '_ {
-        self.by_action.iter().filter_map(|(a, g)| Some((*a, *g, &**self.grant_lists.get(*g)?)))
+    pub(crate) fn iter_shared_lists(&self) -> impl Iterator<Item = (ActionId, usize, &Arc<[Grant]>)> + '_ {
+        self.by_action.iter().filter_map(|(a, g)| Some((*a, *g, self.grant_lists.get(*g)?)))
     }
 
     /// The actions allowed (or, with `conditional`, also conditionally allowed) on some

@@ -24,6 +24,7 @@ use catalog::{AccessLevel, ActionId, ActionSet, Catalog};
 use model::Role;
 use policy::{Pattern, ResourceMatcher};
 use serde::Serialize;
+use std::sync::Arc;
 
 use crate::lists::{ListKind, Lists};
 use crate::permissions::{Grant, GrantOutcome, Permissions, StatementEvidence};
@@ -148,8 +149,42 @@ impl AdminReason {
 /// Actions of a category that share the same grants.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PrivilegedGroup {
-    pub actions: Vec<&'static str>,
-    pub grants: Vec<Grant>,
+    pub actions: ActionList,
+    /// Shared with the role's permissions when none of them is a denial (a role's categories
+    /// often name the same list).
+    pub grants: Arc<[Grant]>,
+}
+
+/// Action names kept as catalog ids (4 bytes each instead of a 16-byte reference: the
+/// privilege of every role of a large organization names millions), serialised as names.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ActionList(Vec<ActionId>);
+
+impl ActionList {
+    /// The names, in the catalog's order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &'static str> + Clone + '_ {
+        let cat = Catalog::get();
+        self.0.iter().map(move |a| cat.name(*a).unwrap_or(""))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Whether the list names `action` (exactly as the catalog spells it).
+    pub fn contains(&self, action: &str) -> bool {
+        self.iter().any(|a| a == action)
+    }
+}
+
+impl Serialize for ActionList {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
 }
 
 /// One category of privileged permissions the role has.
@@ -187,16 +222,20 @@ fn category(
     let cat = Catalog::get();
     // Actions share their grant lists (one list per group of actions that the same statements
     // name): each list is filtered, and compared with the groups found, once.
-    let mut groups: Vec<(Vec<Grant>, bool, Vec<ActionId>)> = Vec::new();
+    let mut groups: Vec<(Arc<[Grant]>, bool, Vec<ActionId>)> = Vec::new();
     let mut of_list: rustc_hash::FxHashMap<usize, Option<usize>> = rustc_hash::FxHashMap::default();
     let mut count = 0;
     let mut conditional = true;
-    for (a, list, grants) in perms.iter_lists() {
+    for (a, list, shared) in perms.iter_shared_lists() {
         if !actions.contains(a) {
             continue;
         }
         let pos = *of_list.entry(list).or_insert_with(|| {
-            let grants: Vec<Grant> = grants.iter().filter(|g| g.outcome != GrantOutcome::Denied).cloned().collect();
+            let grants: Arc<[Grant]> = if shared.iter().any(|g| g.outcome == GrantOutcome::Denied) {
+                shared.iter().filter(|g| g.outcome != GrantOutcome::Denied).cloned().collect()
+            } else {
+                shared.clone()
+            };
             if grants.is_empty() {
                 return None;
             }
@@ -225,9 +264,9 @@ fn category(
     statements.dedup();
     let mut groups: Vec<PrivilegedGroup> = groups
         .into_iter()
-        .map(|(grants, _, ids)| PrivilegedGroup { actions: ids.iter().filter_map(|a| cat.name(*a)).collect(), grants })
+        .map(|(grants, _, ids)| PrivilegedGroup { actions: ActionList(ids.into_iter().filter(|a| cat.name(*a).is_some()).collect()), grants })
         .collect();
-    groups.sort_by(|a, b| b.actions.len().cmp(&a.actions.len()).then_with(|| a.actions.cmp(&b.actions)));
+    groups.sort_by(|a, b| b.actions.len().cmp(&a.actions.len()).then_with(|| a.actions.iter().cmp(b.actions.iter())));
     Some(PrivilegedPermissions { kind, reasons, conditional, count, groups, statements })
 }
 

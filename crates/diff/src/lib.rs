@@ -165,7 +165,7 @@ fn role_facts(snapshot: &Snapshot, view: &analysis::RoleView<'_>) -> RoleFacts {
     let privileged_actions = privilege
         .categories
         .iter()
-        .flat_map(|c| c.groups.iter().flat_map(|g| g.actions.iter().map(|a| (*a).to_owned())))
+        .flat_map(|c| c.groups.iter().flat_map(|g| g.actions.iter().map(str::to_owned)))
         .collect();
 
     let trusted = view

@@ -112,7 +112,7 @@ fn categories_from_the_lists() {
     assert!(kinds.contains(&PrivilegeKind::ResourceExposure), "{kinds:?}");
     assert!(kinds.contains(&PrivilegeKind::DataAccess), "{kinds:?}");
     let creds = p.categories.iter().find(|c| c.kind == PrivilegeKind::CredentialExposure).unwrap();
-    assert!(creds.groups.iter().any(|g| g.actions.contains(&"iam:CreateAccessKey")));
+    assert!(creds.groups.iter().any(|g| g.actions.contains("iam:CreateAccessKey")));
     assert_eq!(creds.statements[0].sid.as_deref(), Some("S"));
     let none = classify_policy(&stmt(r#""cloudwatch:GetMetricData""#, r#""*""#));
     assert!(none.categories.is_empty());

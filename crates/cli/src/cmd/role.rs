@@ -173,7 +173,7 @@ fn render_category(out: &mut String, c: &PrivilegedPermissions) {
         let reasons: Vec<&str> = c.reasons.iter().map(|r| r.describe()).collect();
         let _ = writeln!(out, "  admin-equivalent{cond}: {}", Safe(&reasons.join("; ")));
     } else {
-        let names: Vec<String> = c.groups.iter().flat_map(|g| g.actions.iter().map(|a| (*a).to_owned())).collect();
+        let names: Vec<String> = c.groups.iter().flat_map(|g| g.actions.iter().map(str::to_owned)).collect();
         let _ = writeln!(out, "  {} ({}{cond}): {}", c.kind.as_str(), plural(c.count, "action"), list_names(&names, false, 8));
     }
     if !c.statements.is_empty() {
