@@ -86,6 +86,17 @@ impl Context {
         self
     }
 
+    /// A copy with one more key set, and known to be held when the other keys are unknown
+    /// but for a list ([`Unknowns::AllExcept`]).
+    pub fn with_known(&self, key: &str, value: impl Into<String>) -> Context {
+        let mut out = self.clone();
+        out.set(key, value);
+        if let Unknowns::AllExcept(known) = &mut out.unknowns {
+            known.push(policy::Pattern::literal(&key.to_ascii_lowercase()));
+        }
+        out
+    }
+
     /// Whether any key may be unknown.
     pub fn is_partial(&self) -> bool {
         self.unknowns != Unknowns::None

@@ -117,7 +117,7 @@ pub(crate) struct Actor<'s> {
     pub account: String,
     pub set: NamedSet,
     pub gaps: Vec<String>,
-    pub known: Known,
+    /// The keys its requests carry (built once; checks that set a key of their own copy it).
     pub ctx: Context,
     /// Indexed like [`tracked`].
     /// By tracked action (its index), only the actions some statement could allow.
@@ -205,7 +205,7 @@ fn relative_names(arn: &str, set: PolicySet) -> NamedSet {
 }
 
 fn actor<'s>(kind: NodeKind, id: &str, arn: &str, account: String, a: Assembled, known: Known) -> Actor<'s> {
-    let ctx = known.context();
+    let ctx = known.build();
     Actor {
         kind,
         node: 0,
@@ -215,7 +215,6 @@ fn actor<'s>(kind: NodeKind, id: &str, arn: &str, account: String, a: Assembled,
         grants: grants(&a.set),
         set: relative_names(arn, a.set),
         gaps: a.gaps,
-        known,
         ctx,
         admin: false,
         role: None,

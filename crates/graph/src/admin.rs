@@ -17,7 +17,6 @@ use std::sync::Arc;
 use eval::Context;
 
 use crate::condition::NamedSet;
-use crate::context::Known;
 use crate::engine::{allow_all, check};
 use crate::types::Check;
 
@@ -48,13 +47,12 @@ fn probe_resource(action: &str, partition: &str, account: &str) -> String {
 }
 
 /// The probe checks when every one is allowed unconditionally; `None` otherwise.
-pub(crate) fn admin_checks(set: &NamedSet, principal: &Arc<str>, account: &str, known: &Known) -> Option<Vec<Check>> {
+pub(crate) fn admin_checks(set: &NamedSet, principal: &Arc<str>, account: &str, base: &Context) -> Option<Vec<Check>> {
     let partition = policy::Arn::parse(principal).map_or("aws", |a| a.partition).to_owned();
-    let base: Context = known.context();
-    let attach = crate::context::with_key(known, "iam:PolicyARN", &admin_policy_arn(&partition));
+    let attach = crate::context::with_key(base, "iam:PolicyARN", &admin_policy_arn(&partition));
     let mut out = Vec::with_capacity(PROBE_ACTIONS.len());
     for a in PROBE_ACTIONS {
-        let ctx = if a.starts_with("iam:Attach") { &attach } else { &base };
+        let ctx = if a.starts_with("iam:Attach") { &attach } else { base };
         let resource: Arc<str> = Arc::from(probe_resource(a, &partition, account));
         let c = check(set, principal, a, &resource, ctx).ok()?;
         if c.is_conditional() {
@@ -66,10 +64,10 @@ pub(crate) fn admin_checks(set: &NamedSet, principal: &Arc<str>, account: &str, 
 }
 
 /// Whether the principal would be an administrator if any policy were attached to it.
-pub(crate) fn capped_admin(set: &NamedSet, principal: &Arc<str>, account: &str, known: &Known) -> bool {
+pub(crate) fn capped_admin(set: &NamedSet, principal: &Arc<str>, account: &str, ctx: &Context) -> bool {
     let mut s = set.set.clone();
     s.identity("any policy written by whoever changes this principal's permissions", allow_all());
-    admin_checks(&NamedSet::of(s), principal, account, known).is_some()
+    admin_checks(&NamedSet::of(s), principal, account, ctx).is_some()
 }
 
 #[cfg(test)]
@@ -87,7 +85,7 @@ mod tests {
 
     #[test]
     fn star_and_iam_star_are_admin_and_less_is_not() {
-        let k = Known::new();
+        let k = crate::context::Known::new().build();
         let star = set(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#);
         assert!(admin_checks(&star, &p(), "111111111111", &k).is_some());
         let iam = set(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}"#);
@@ -103,7 +101,7 @@ mod tests {
 
     #[test]
     fn a_boundary_caps_what_a_change_of_policies_gives() {
-        let k = Known::new();
+        let k = crate::context::Known::new().build();
         let mut s = set(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#).set;
         s.boundary(
             "b",

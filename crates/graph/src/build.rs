@@ -481,7 +481,7 @@ pub fn build(snapshot: &Snapshot, options: &GraphOptions) -> Graph {
     let classes = crate::class::classes(&actors);
     let class_admin: Vec<Option<Vec<Check>>> = par_map(&classes, t, |members| {
         let a = members.first().and_then(|i| actors.get(*i))?;
-        crate::admin::admin_checks(&a.set, &a.arn, &a.account, &a.known)
+        crate::admin::admin_checks(&a.set, &a.arn, &a.account, &a.ctx)
     });
     let mut admin: Vec<Option<Vec<Check>>> = vec![None; actors.len()];
     for (members, c) in classes.iter().zip(&class_admin) {
@@ -609,7 +609,7 @@ pub fn build(snapshot: &Snapshot, options: &GraphOptions) -> Graph {
     let mut group_admin: Vec<(NodeIdx, String, Vec<Check>)> = Vec::new();
     for g in &mut group_actors {
         g.node = env.nodes.get(&g.id).unwrap_or(u32::MAX);
-        if let Some(c) = crate::admin::admin_checks(&g.set, &g.arn, &g.account, &g.known) {
+        if let Some(c) = crate::admin::admin_checks(&g.set, &g.arn, &g.account, &g.ctx) {
             g.admin = true;
             group_admin.push((g.node, g.account.clone(), c));
         }

@@ -156,10 +156,8 @@ pub(crate) fn external(account: &str, arn: Option<&str>) -> Known {
 
 /// Adds a known key to a built context (for a check that sets a key of its own, such as
 /// `iam:PassedToService`).
-pub(crate) fn with_key(known: &Known, key: &str, value: &str) -> Context {
-    let mut k = Known { ctx: known.ctx.clone(), patterns: known.patterns.clone() };
-    k.set(key, value);
-    k.build()
+pub(crate) fn with_key(ctx: &Context, key: &str, value: &str) -> Context {
+    ctx.with_known(key, value)
 }
 
 impl Known {

@@ -184,7 +184,7 @@ fn capped(env: &Env<'_>, g: &Graph, actor_at: &HashMap<NodeIdx, usize>, cache: &
         return *b;
     }
     let b = match actor_at.get(&n).and_then(|i| env.actors.get(*i)) {
-        Some(a) => crate::admin::capped_admin(&a.set, &a.arn, &a.account, &a.known),
+        Some(a) => crate::admin::capped_admin(&a.set, &a.arn, &a.account, &a.ctx),
         None => {
             let id = g.node(n).map_or("", |x| x.id.as_str());
             env.snapshot
@@ -194,7 +194,7 @@ fn capped(env: &Env<'_>, g: &Graph, actor_at: &HashMap<NodeIdx, usize>, cache: &
                 .find(|grp| grp.arn == id)
                 .map(|grp| {
                     let a = crate::actor::of_group(env.snapshot, grp);
-                    crate::admin::capped_admin(&a.set, &a.arn, &a.account, &a.known)
+                    crate::admin::capped_admin(&a.set, &a.arn, &a.account, &a.ctx)
                 })
                 .unwrap_or(false)
         }

@@ -91,7 +91,7 @@ impl<'e> Cx<'e, '_> {
     }
 
     fn pass_ctx(&mut self, service: &'static str) -> Context {
-        self.passed_to.entry(service).or_insert_with(|| context::with_key(&self.a.known, "iam:PassedToService", service)).clone()
+        self.passed_to.entry(service).or_insert_with(|| context::with_key(&self.a.ctx, "iam:PassedToService", service)).clone()
     }
 
     /// An action on one target of a capability node: decided once for all the targets whose
@@ -669,7 +669,7 @@ pub(crate) fn change_targets(env: &Env<'_>) -> ChangeTargets {
 fn changes(cx: &mut Cx<'_, '_>, out: &mut Out) {
     let Some(account) = cx.env.snapshot.account(&cx.a.account) else { return };
     let partition = policy::Arn::parse(&cx.a.arn).map_or("aws", |x| x.partition).to_owned();
-    let attach_ctx = context::with_key(&cx.a.known, "iam:PolicyARN", &crate::admin::admin_policy_arn(&partition));
+    let attach_ctx = context::with_key(&cx.a.ctx, "iam:PolicyARN", &crate::admin::admin_policy_arn(&partition));
     let nodes = &cx.env.nodes;
     for (action, changes) in CHANGES {
         if cx.a.grant(action).is_none() {
