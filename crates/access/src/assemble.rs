@@ -27,12 +27,35 @@ impl Assembled {
     }
 }
 
-fn source_name(principal: &str, source: &PolicySource<'_>) -> String {
+fn source_name(principal: &str, source: &PolicySource<'_>) -> Arc<str> {
     match source {
-        PolicySource::Inline { name } => format!("{principal} inline policy {name}"),
-        PolicySource::GroupInline { group, name } => format!("group {group} inline policy {name}"),
-        PolicySource::Managed { arn } | PolicySource::GroupManaged { arn, .. } => (*arn).to_owned(),
+        PolicySource::Inline { name } => Arc::from(format!("{principal} inline policy {name}")),
+        PolicySource::GroupInline { group, name } => shared_name(&format!("group {group} inline policy {name}")),
+        PolicySource::Managed { arn } | PolicySource::GroupManaged { arn, .. } => shared_name(arn),
     }
+}
+
+/// The most names [`shared_name`] keeps per thread (past it, it starts again).
+const SHARED_NAMES: usize = 100_000;
+
+/// The name of a policy that many principals hold (a managed policy, a boundary, an SCP or
+/// RCP, a group's inline policy), made once per thread: the policy sets of a large
+/// organization would otherwise hold a copy per principal.
+fn shared_name(name: &str) -> Arc<str> {
+    thread_local! {
+        static NAMES: std::cell::RefCell<rustc_hash::FxHashSet<Arc<str>>> = std::cell::RefCell::default();
+    }
+    NAMES.with_borrow_mut(|names| {
+        if let Some(n) = names.get(name) {
+            return n.clone();
+        }
+        if names.len() >= SHARED_NAMES {
+            names.clear();
+        }
+        let n: Arc<str> = Arc::from(name);
+        names.insert(n.clone());
+        n
+    })
 }
 
 fn parsed<'a>(name: &str, doc: Option<&'a PolicyDoc>, gaps: &mut Vec<String>) -> Option<&'a Arc<policy::Policy>> {
@@ -64,13 +87,13 @@ fn add_identity(principal: &str, pp: &PrincipalPolicies<'_>, out: &mut Assembled
     if let Some((arn, doc)) = pp.boundary {
         match parsed(arn, doc, &mut out.gaps) {
             Some(p) => {
-                out.set.boundary(arn, p.clone());
+                out.set.boundary(shared_name(arn), p.clone());
             }
             // An unknown boundary still limits: without it nothing can be allowed for sure. An
             // empty boundary policy allows nothing, which is the safe reading of "unknown" for
             // an allow, and the gap says why.
             None => {
-                out.set.boundary(arn, Arc::new(empty_policy()));
+                out.set.boundary(shared_name(arn), Arc::new(empty_policy()));
             }
         }
     }
@@ -93,7 +116,7 @@ fn add_org(snapshot: &Snapshot, account_id: &str, ty: OrgPolicyType, out: &mut A
     for level in &chain.levels {
         let l = if ty == OrgPolicyType::ServiceControlPolicy { out.set.scp_level() } else { out.set.rcp_level() };
         for p in &level.policies {
-            let name = p.name.clone().unwrap_or_else(|| p.id.clone());
+            let name = shared_name(p.name.as_deref().unwrap_or(&p.id));
             let Some(doc) = p.document.as_ref() else { continue };
             let Some(parsed) = doc.policy_arc() else { continue };
             if ty == OrgPolicyType::ServiceControlPolicy {

@@ -271,7 +271,7 @@ fn evidence(set: &PolicySet, r: &StatementRef, memo: &mut Evidences) -> Option<S
     }
     let (e, s) = set.statement(r)?;
     let made = StatementEvidence {
-        policy: Arc::from(e.name.as_str()),
+        policy: e.name.clone(),
         kind: e.kind,
         statement: s.index,
         sid: s.sid.as_deref().filter(|x| !x.is_empty()).map(Arc::from),

@@ -297,7 +297,7 @@ impl DecisionReport {
             .filter_map(|r| set.statement(r))
             .map(|(e, s)| StatementReport {
                 policy_type: e.kind.as_str(),
-                policy: e.name.clone(),
+                policy: e.name.to_string(),
                 statement: s.index,
                 sid: s.sid.clone(),
                 pointer: s.pointer.clone(),

@@ -63,7 +63,8 @@ pub struct PolicyEntry {
     pub kind: PolicyKind,
     /// For SCPs and RCPs: the level in the organization (0 = root, then OUs, then the account).
     pub level: usize,
-    pub name: String,
+    /// Shared: the sets of many principals name the same policies.
+    pub name: Arc<str>,
     pub policy: Arc<Policy>,
 }
 
@@ -80,33 +81,33 @@ impl PolicySet {
         Self::default()
     }
 
-    fn push(&mut self, kind: PolicyKind, level: usize, name: impl Into<String>, policy: Arc<Policy>) -> &mut Self {
+    fn push(&mut self, kind: PolicyKind, level: usize, name: impl Into<Arc<str>>, policy: Arc<Policy>) -> &mut Self {
         self.entries.push(PolicyEntry { kind, level, name: name.into(), policy });
         self
     }
 
     /// An identity-based policy of the caller (inline, managed, or a group's).
-    pub fn identity(&mut self, name: impl Into<String>, policy: Arc<Policy>) -> &mut Self {
+    pub fn identity(&mut self, name: impl Into<Arc<str>>, policy: Arc<Policy>) -> &mut Self {
         self.push(PolicyKind::Identity, 0, name, policy)
     }
 
     /// The resource-based policy of the resource (a bucket policy, a role's trust policy, ...).
-    pub fn resource(&mut self, name: impl Into<String>, policy: Arc<Policy>) -> &mut Self {
+    pub fn resource(&mut self, name: impl Into<Arc<str>>, policy: Arc<Policy>) -> &mut Self {
         self.push(PolicyKind::Resource, 0, name, policy)
     }
 
     /// The caller's permission boundary.
-    pub fn boundary(&mut self, name: impl Into<String>, policy: Arc<Policy>) -> &mut Self {
+    pub fn boundary(&mut self, name: impl Into<Arc<str>>, policy: Arc<Policy>) -> &mut Self {
         self.push(PolicyKind::PermissionBoundary, 0, name, policy)
     }
 
     /// A session policy passed when the session was created.
-    pub fn session(&mut self, name: impl Into<String>, policy: Arc<Policy>) -> &mut Self {
+    pub fn session(&mut self, name: impl Into<Arc<str>>, policy: Arc<Policy>) -> &mut Self {
         self.push(PolicyKind::Session, 0, name, policy)
     }
 
     /// A VPC endpoint policy.
-    pub fn endpoint(&mut self, name: impl Into<String>, policy: Arc<Policy>) -> &mut Self {
+    pub fn endpoint(&mut self, name: impl Into<Arc<str>>, policy: Arc<Policy>) -> &mut Self {
         self.push(PolicyKind::Endpoint, 0, name, policy)
     }
 
@@ -118,7 +119,7 @@ impl PolicySet {
     }
 
     /// Adds an SCP at a level returned by [`PolicySet::scp_level`].
-    pub fn scp(&mut self, level: usize, name: impl Into<String>, policy: Arc<Policy>) -> &mut Self {
+    pub fn scp(&mut self, level: usize, name: impl Into<Arc<str>>, policy: Arc<Policy>) -> &mut Self {
         self.push(PolicyKind::Scp, level, name, policy)
     }
 
@@ -129,7 +130,7 @@ impl PolicySet {
     }
 
     /// Adds an RCP at a level returned by [`PolicySet::rcp_level`].
-    pub fn rcp(&mut self, level: usize, name: impl Into<String>, policy: Arc<Policy>) -> &mut Self {
+    pub fn rcp(&mut self, level: usize, name: impl Into<Arc<str>>, policy: Arc<Policy>) -> &mut Self {
         self.push(PolicyKind::Rcp, level, name, policy)
     }
 

@@ -172,7 +172,7 @@ pub(crate) struct NamedSet {
 
 impl NamedSet {
     pub fn of(set: PolicySet) -> NamedSet {
-        let names = set.entries().iter().map(|e| Arc::from(e.name.as_str())).collect();
+        let names = set.entries().iter().map(|e| e.name.clone()).collect();
         NamedSet { set, names }
     }
 }
@@ -182,7 +182,7 @@ pub(crate) fn evidence(set: &NamedSet, r: &StatementRef) -> Option<Evidence> {
     let entry = set.set.entries().get(r.policy)?;
     entry.policy.statements.get(r.statement)?;
     Some(Evidence {
-        policy: set.names.get(r.policy).cloned().unwrap_or_else(|| Arc::from(entry.name.as_str())),
+        policy: set.names.get(r.policy).cloned().unwrap_or_else(|| entry.name.clone()),
         policy_kind: entry.kind.as_str(),
         doc: entry.policy.clone(),
         index: r.statement,

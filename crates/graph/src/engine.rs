@@ -149,7 +149,7 @@ pub(crate) fn merged(caller: &NamedSet, resource_side: &NamedSet) -> NamedSet {
 pub(crate) fn add_resource_side(out: &mut NamedSet, side: &NamedSet, with_trust: bool) {
     let mut levels: Vec<(usize, usize)> = Vec::new();
     for (i, e) in side.set.entries().iter().enumerate() {
-        let name = side.names.get(i).cloned().unwrap_or_else(|| Arc::from(e.name.as_str()));
+        let name = side.names.get(i).cloned().unwrap_or_else(|| e.name.clone());
         match e.kind {
             PolicyKind::Resource if with_trust => {
                 out.set.resource(e.name.clone(), e.policy.clone());
