@@ -92,12 +92,12 @@ impl StatementEvidence {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Grant {
     /// The resource pattern, as the granting statement writes it (`*` for `NotResource`),
-    /// with the role's own policy variables substituted.
-    pub resource: String,
+    /// with the role's own policy variables substituted. Shared by a role's grants on it.
+    pub resource: Arc<str>,
     pub outcome: GrantOutcome,
     /// For a conditional grant: the condition, in words.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub condition: Option<String>,
+    pub condition: Option<Arc<str>>,
     /// Whether the condition comes only from `Deny` statements (an SCP's region guardrail, a
     /// boundary's deny): the grant holds wherever they do not apply.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -400,7 +400,8 @@ fn compute_with(
     cache.masks = masks;
     let vars = |k: &str| session.var(k);
     let mut evaluations = 0;
-    let mut backing = Backing { set, synthetic, statements: &statements, options, memo: Evidences::default() };
+    let mut backing =
+        Backing { set, synthetic, statements: &statements, options, memo: Evidences::default(), texts: Texts::default() };
     let mut grant_lists: Vec<Arc<[Grant]>> = Vec::with_capacity(members.len());
     for (sig, representative) in &members {
         let name = cat.name(*representative).unwrap_or("");
@@ -454,10 +455,24 @@ struct Backing<'a> {
     statements: &'a [(StatementRef, Arc<ActionSet>)],
     options: &'a Options,
     memo: Evidences,
+    texts: Texts,
+}
+
+/// The resource patterns and condition texts of a role's grants, made once each (a role's
+/// grants repeat a few of them: `*`, an SCP's region condition).
+type Texts = rustc_hash::FxHashSet<Arc<str>>;
+
+fn shared(texts: &mut Texts, text: &str) -> Arc<str> {
+    if let Some(t) = texts.get(text) {
+        return t.clone();
+    }
+    let t: Arc<str> = Arc::from(text);
+    texts.insert(t.clone());
+    t
 }
 
 fn grant_of(b: &mut Backing<'_>, sig: &[u32], resource: &str, d: &Decision) -> Option<Grant> {
-    let Backing { set, synthetic, statements, options, memo } = b;
+    let Backing { set, synthetic, statements, options, memo, texts } = b;
     let (set, synthetic, statements) = (*set, *synthetic, *statements);
     let outcome = match d.outcome {
         Outcome::Allowed => GrantOutcome::Allowed,
@@ -487,9 +502,10 @@ fn grant_of(b: &mut Backing<'_>, sig: &[u32], resource: &str, d: &Decision) -> O
     evidence_list.sort();
     evidence_list.dedup();
     Some(Grant {
-        resource: resource.to_owned(),
+        resource: shared(texts, resource),
         outcome,
-        condition: (outcome == GrantOutcome::Conditional && !d.allowed_if.is_known()).then(|| condition::text(&d.allowed_if)),
+        condition: (outcome == GrantOutcome::Conditional && !d.allowed_if.is_known())
+            .then(|| shared(texts, &condition::text(&d.allowed_if))),
         guardrail_only: outcome == GrantOutcome::Conditional && condition::only_from_denies(&d.allowed_if, set),
         could_not_evaluate: d.could_not_evaluate.clone(),
         statements: evidence_list,
@@ -507,7 +523,7 @@ fn subsume(mut grants: Vec<Grant>) -> Vec<Grant> {
     if wide.is_empty() {
         return grants;
     }
-    let allowed: Vec<String> = grants.iter().filter(|g| g.outcome == GrantOutcome::Allowed).map(|g| g.resource.clone()).collect();
+    let allowed: Vec<Arc<str>> = grants.iter().filter(|g| g.outcome == GrantOutcome::Allowed).map(|g| g.resource.clone()).collect();
     grants.retain(|g| {
         g.outcome == GrantOutcome::Denied
             || !allowed.iter().zip(&wide).any(|(text, m)| *text != g.resource && m.matches(&g.resource))
@@ -551,7 +567,7 @@ impl Permissions {
             if grants.iter().any(|g| {
                 (g.outcome == GrantOutcome::Allowed
                     || (g.outcome == GrantOutcome::Conditional && (conditional || g.guardrail_only)))
-                    && (!on_any_resource || g.resource == "*")
+                    && (!on_any_resource || &*g.resource == "*")
             }) {
                 out.insert(a);
             }

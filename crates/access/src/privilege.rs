@@ -279,7 +279,7 @@ pub fn unconditional(g: &Grant) -> bool {
 /// Whether a grant (unconditional, or conditional when `conditional`) covers `arn`.
 fn grant_covers(g: &Grant, arn: &str, conditional: bool) -> bool {
     let ok = unconditional(g) || (conditional && g.outcome == GrantOutcome::Conditional);
-    ok && (g.resource == "*" || ResourceMatcher::new(&Pattern::new(&g.resource)).matches(arn))
+    ok && (&*g.resource == "*" || ResourceMatcher::new(&Pattern::new(&g.resource)).matches(arn))
 }
 
 /// The admin reasons that hold, allowing conditional grants or not.
