@@ -260,7 +260,7 @@ fn capability_assumes(env: &Env<'_>, a: &Actor<'_>, out: &mut Out) -> Vec<u32> {
         covered.extend(roles.iter().copied());
         c.principal = a.stand_in();
         let to_account = env.nodes.nodes.get(*cap as usize).and_then(|n| n.account.clone()).unwrap_or_default();
-        c.resource = Arc::from(format!("arn:{partition}:iam::{to_account}:role/*"));
+        c.resource = crate::engine::shared_resource(&format!("arn:{partition}:iam::{to_account}:role/*"));
         out.push(Draft {
             from: a.node,
             to: *cap,

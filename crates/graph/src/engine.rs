@@ -26,12 +26,31 @@ thread_local! {
     /// Conditions already converted, by their signature: the same residual (the same
     /// conditions of the same statements) recurs for many requests, and is stored once.
     static CONDITIONS: std::cell::RefCell<HashMap<String, Converted>> = std::cell::RefCell::new(HashMap::new());
+    /// The resources that checks name: a few targets (a role, an account's roles) recur in
+    /// the checks of many principals, and are stored once.
+    static RESOURCES: std::cell::RefCell<rustc_hash::FxHashSet<Arc<str>>> = std::cell::RefCell::default();
 }
 
 /// Forgets the conditions of earlier builds (documents are identified by address, which a
-/// later snapshot may reuse).
+/// later snapshot may reuse), and the resources.
 pub(crate) fn forget_conditions() {
     CONDITIONS.with(|c| c.borrow_mut().clear());
+    RESOURCES.with(|r| r.borrow_mut().clear());
+}
+
+/// A check's resource, shared with the checks that named it before on this thread.
+pub(crate) fn shared_resource(text: &str) -> Arc<str> {
+    RESOURCES.with_borrow_mut(|known| {
+        if let Some(r) = known.get(text) {
+            return r.clone();
+        }
+        if known.len() >= MAX_CACHED {
+            known.clear();
+        }
+        let r: Arc<str> = Arc::from(text);
+        known.insert(r.clone());
+        r
+    })
 }
 
 /// The most conditions kept per thread.
@@ -112,7 +131,7 @@ pub(crate) fn check(
             Ok(Check {
                 principal: None,
                 action,
-                resource: resource.clone(),
+                resource: shared_resource(resource),
                 outcome: d.outcome,
                 condition: None,
                 evidence: ev.into(),
@@ -126,7 +145,7 @@ pub(crate) fn check(
             Ok(Check {
                 principal: None,
                 action,
-                resource: resource.clone(),
+                resource: shared_resource(resource),
                 outcome: d.outcome,
                 evidence: sources,
                 condition: Some(cond),

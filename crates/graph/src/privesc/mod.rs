@@ -119,7 +119,7 @@ impl<'e> Cx<'e, '_> {
         let key = (cap, sig, action, service);
         if let Some(found) = self.grouped.get(&key) {
             return found.clone().map(|mut c| {
-                c.resource = resource.clone();
+                c.resource = crate::engine::shared_resource(resource);
                 c
             });
         }
@@ -144,7 +144,7 @@ impl<'e> Cx<'e, '_> {
     /// stands for all.
     fn decide_for_all(&self, action: &'static str, one: &str, all: &Arc<str>, ctx: &Context) -> Option<Check> {
         let mut c = self.decide(action, &Arc::from(witness::on_target(action, one)), ctx)?;
-        c.resource = Arc::from(witness::on_target(action, all));
+        c.resource = crate::engine::shared_resource(&witness::on_target(action, all));
         Some(c)
     }
 
@@ -153,7 +153,7 @@ impl<'e> Cx<'e, '_> {
     fn any_target(&self, kind: NodeKind) -> Arc<str> {
         let p = policy::Arn::parse(&self.a.arn).map_or("aws", |x| x.partition);
         let account = &self.a.account;
-        Arc::from(match kind {
+        crate::engine::shared_resource(&match kind {
             NodeKind::Ec2Instance => format!("arn:{p}:ec2:*:{account}:instance/*"),
             NodeKind::LambdaFunction => format!("arn:{p}:lambda:*:{account}:function:*"),
             NodeKind::User => format!("arn:{p}:iam::{account}:user/*"),
