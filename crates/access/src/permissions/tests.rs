@@ -25,7 +25,7 @@ fn grants<'a>(p: &'a Permissions, action: &str) -> &'a [Grant] {
 }
 
 fn outcome(p: &Permissions, action: &str, resource: &str) -> Option<GrantOutcome> {
-    grants(p, action).iter().find(|g| g.resource == resource).map(|g| g.outcome)
+    grants(p, action).iter().find(|g| &*g.resource == resource).map(|g| g.outcome)
 }
 
 #[test]
@@ -174,7 +174,7 @@ fn narrower_grants_are_subsumed() {
     );
     let g = grants(&p, "s3:GetObject");
     assert_eq!(g.len(), 1);
-    assert_eq!(g[0].resource, "*");
+    assert_eq!(&*g[0].resource, "*");
 }
 
 #[test]
@@ -220,7 +220,7 @@ fn a_narrower_boundary_grants_on_its_own_patterns() {
     let p = perms_of(r, vec![b], &[]);
     let g = grants(&p, "s3:GetObject");
     assert_eq!(g.len(), 1, "{g:?}");
-    assert_eq!(g[0].resource, "arn:aws:s3:::partner-share/*");
+    assert_eq!(&*g[0].resource, "arn:aws:s3:::partner-share/*");
     assert_eq!(g[0].outcome, GrantOutcome::Allowed);
     assert!(grants(&p, "s3:ListBucket").is_empty());
     assert!(grants(&p, "s3:PutObject").is_empty());
