@@ -523,7 +523,8 @@ fn subsume(mut grants: Vec<Grant>) -> Vec<Grant> {
     if wide.is_empty() {
         return grants;
     }
-    let allowed: Vec<Arc<str>> = grants.iter().filter(|g| g.outcome == GrantOutcome::Allowed).map(|g| g.resource.clone()).collect();
+    let allowed: Vec<Arc<str>> =
+        grants.iter().filter(|g| g.outcome == GrantOutcome::Allowed).map(|g| g.resource.clone()).collect();
     grants.retain(|g| {
         g.outcome == GrantOutcome::Denied
             || !allowed.iter().zip(&wide).any(|(text, m)| *text != g.resource && m.matches(&g.resource))

@@ -264,7 +264,10 @@ fn category(
     statements.dedup();
     let mut groups: Vec<PrivilegedGroup> = groups
         .into_iter()
-        .map(|(grants, _, ids)| PrivilegedGroup { actions: ActionList(ids.into_iter().filter(|a| cat.name(*a).is_some()).collect()), grants })
+        .map(|(grants, _, ids)| PrivilegedGroup {
+            actions: ActionList(ids.into_iter().filter(|a| cat.name(*a).is_some()).collect()),
+            grants,
+        })
         .collect();
     groups.sort_by(|a, b| b.actions.len().cmp(&a.actions.len()).then_with(|| a.actions.iter().cmp(b.actions.iter())));
     Some(PrivilegedPermissions { kind, reasons, conditional, count, groups, statements })

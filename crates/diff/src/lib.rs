@@ -162,11 +162,8 @@ fn role_facts(snapshot: &Snapshot, view: &analysis::RoleView<'_>) -> RoleFacts {
     let permissions_hash = hash(parts.iter().map(String::as_str));
 
     let privilege = view.privilege();
-    let privileged_actions = privilege
-        .categories
-        .iter()
-        .flat_map(|c| c.groups.iter().flat_map(|g| g.actions.iter().map(str::to_owned)))
-        .collect();
+    let privileged_actions =
+        privilege.categories.iter().flat_map(|c| c.groups.iter().flat_map(|g| g.actions.iter().map(str::to_owned))).collect();
 
     let trusted = view
         .trust()

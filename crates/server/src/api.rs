@@ -36,6 +36,7 @@ pub const MAX_GRAPH_DEPTH: usize = 8;
 
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
+        .route("/api/status", get(ready))
         .route("/api/overview", get(overview))
         .route("/api/roles", get(roles))
         .route("/api/role/{arn}", get(role))
@@ -49,6 +50,12 @@ pub fn routes() -> Router<Arc<AppState>> {
 
 pub(crate) fn error(status: StatusCode, message: String) -> Response {
     (status, Json(json!({ "schema_version": SCHEMA_VERSION, "error": message }))).into_response()
+}
+
+/// `/api/status` of a server whose analysis is done (while it warms up, the warming router
+/// answers it: [`crate::warming_router`]).
+async fn ready() -> Response {
+    Json(json!({ "schema_version": SCHEMA_VERSION, "ready": true })).into_response()
 }
 
 async fn not_found() -> Response {

@@ -184,14 +184,16 @@ pub fn run_blocking(
 }
 
 /// As [`run_blocking`], but listens at once and computes the state (the analysis) in the
-/// background: the UI's files are answered at once, every other request waits until the state
-/// is ready. `progress` is told when the work starts and when it is done.
+/// background: the UI's files and `/api/status` (what the analysis is doing) are answered at
+/// once, every other request waits until the state is ready. `build` names its phases on the
+/// [`Phase`] it is given; `progress` is told when the work starts, each phase, and when it is
+/// done.
 pub fn run_blocking_lazy(
-    build: impl FnOnce() -> AppState + Send + 'static,
+    build: impl FnOnce(&Phase) -> AppState + Send + 'static,
     addr: SocketAddr,
     listen: &Listen,
     on_listen: impl FnOnce(SocketAddr),
-    progress: impl Fn(Warmup) + Send + 'static,
+    progress: impl Fn(Warmup) + Send + Sync + 'static,
 ) -> Result<(), ServeError> {
     run_with(addr, listen, on_listen, move |token, hosts| warming_router(build, token, Some(hosts), progress))
 }
@@ -220,31 +222,105 @@ fn run_with(
 #[derive(Clone, Copy, Debug)]
 pub enum Warmup {
     Started,
+    /// A phase of the analysis began (its name, as `/api/status` shows it).
+    Phase(&'static str),
     Ready(std::time::Duration),
 }
 
-/// The router of a server whose state is still being computed: the UI's files at once, the
-/// rest once the state is ready (see [`run_blocking_lazy`]); with `hosts`, only those `Host`
-/// values are answered, as by [`app`]. Must be called within a tokio runtime.
+/// The phase the background analysis is in, shared with `/api/status`.
+#[derive(Clone)]
+pub struct Phase {
+    state: Arc<std::sync::Mutex<WarmupState>>,
+    progress: Arc<dyn Fn(Warmup) + Send + Sync>,
+}
+
+struct WarmupState {
+    started: std::time::Instant,
+    phase: &'static str,
+    ready: bool,
+}
+
+impl Phase {
+    fn new(progress: Arc<dyn Fn(Warmup) + Send + Sync>) -> Phase {
+        let state = WarmupState { started: std::time::Instant::now(), phase: "starting", ready: false };
+        Phase { state: Arc::new(std::sync::Mutex::new(state)), progress }
+    }
+
+    /// A phase begins.
+    pub fn set(&self, phase: &'static str) {
+        if let Ok(mut s) = self.state.lock() {
+            s.phase = phase;
+        }
+        (self.progress)(Warmup::Phase(phase));
+    }
+
+    fn done(&self) {
+        if let Ok(mut s) = self.state.lock() {
+            s.ready = true;
+            s.phase = "ready";
+        }
+    }
+
+    /// `/api/status`: whether the analysis is done, its phase and how long it has run.
+    fn status(&self) -> serde_json::Value {
+        let (ready, phase, elapsed) = match self.state.lock() {
+            Ok(s) => (s.ready, s.phase, s.started.elapsed().as_secs_f64()),
+            Err(_) => (false, "unknown", 0.0),
+        };
+        serde_json::json!({
+            "schema_version": SCHEMA_VERSION,
+            "ready": ready,
+            "phase": phase,
+            "elapsed_s": (elapsed * 10.0).round() / 10.0,
+        })
+    }
+}
+
+/// A phase handle that reports nowhere (for building a state outside a warming server).
+impl Default for Phase {
+    fn default() -> Phase {
+        Phase::new(Arc::new(|_| {}))
+    }
+}
+
+/// The router of a server whose state is still being computed: the UI's files and
+/// `/api/status` at once, the rest once the state is ready (see [`run_blocking_lazy`]); with
+/// `hosts`, only those `Host` values are answered, as by [`app`]. Must be called within a
+/// tokio runtime.
 pub fn warming_router(
-    build: impl FnOnce() -> AppState + Send + 'static,
+    build: impl FnOnce(&Phase) -> AppState + Send + 'static,
     token: Option<String>,
     hosts: Option<AllowedHosts>,
-    progress: impl Fn(Warmup) + Send + 'static,
+    progress: impl Fn(Warmup) + Send + Sync + 'static,
 ) -> Router {
     let guard = Guard { token: token.map(Arc::from), hosts: hosts.map(Arc::new) };
     let (tx, rx) = tokio::sync::watch::channel::<Option<Router>>(None);
     let inner_guard = guard.clone();
+    let progress: Arc<dyn Fn(Warmup) + Send + Sync> = Arc::new(progress);
+    let phase = Phase::new(progress.clone());
+    let working = phase.clone();
     tokio::task::spawn_blocking(move || {
         let start = std::time::Instant::now();
         progress(Warmup::Started);
-        let state = build();
+        let state = build(&working);
+        working.done();
         let _ = tx.send(Some(guarded(Arc::new(state), inner_guard)));
         progress(Warmup::Ready(start.elapsed()));
     });
+    let status = Router::new().route("/api/status", axum::routing::get(warming_status)).with_state(phase);
     // A fallback, not a route: a route would capture the path as a parameter, which the full
     // router's handlers would then see beside their own.
-    Router::new().merge(assets::routes()).fallback(forward).with_state(rx).layer(middleware::from_fn_with_state(guard, protect))
+    Router::new()
+        .merge(assets::routes())
+        .merge(status)
+        .fallback(forward)
+        .with_state(rx)
+        .layer(middleware::from_fn_with_state(guard, protect))
+}
+
+/// `/api/status` while the analysis warms up (and after: then it says ready).
+async fn warming_status(State(phase): State<Phase>) -> Response {
+    axum::Json(phase.status()).into_response()
 }
 
 /// Waits for the state, then answers as the full router does.

@@ -46,7 +46,7 @@ impl AppState {
     /// Summarizes every role, runs every rule on `snapshot` (counting days from `now`) and builds
     /// the authorization graph.
     pub fn new(snapshot: Snapshot, now: Timestamp) -> AppState {
-        AppState::build(snapshot, now, None)
+        AppState::analysed(snapshot, now, None, &crate::Phase::default())
     }
 
     /// As [`AppState::new`], with what CloudTrail recorded in `usage`: the rules that compare
@@ -54,21 +54,30 @@ impl AppState {
     /// observed assumptions are placed in the graph (each checked against the can-assume edges),
     /// and the usage endpoints answer.
     pub fn with_usage(snapshot: Snapshot, now: Timestamp, usage: usage::Usage) -> AppState {
-        AppState::build(snapshot, now, Some(usage))
+        AppState::analysed(snapshot, now, Some(usage), &crate::Phase::default())
     }
 
-    fn build(snapshot: Snapshot, now: Timestamp, usage: Option<usage::Usage>) -> AppState {
+    /// As [`AppState::new`] (or [`AppState::with_usage`]), naming each phase on `phase` as it
+    /// begins (`/api/status` shows it while a server warms up).
+    pub fn analysed(snapshot: Snapshot, now: Timestamp, usage: Option<usage::Usage>, phase: &crate::Phase) -> AppState {
         // One analysis: the rows, the rules and the graph read the same per-role facts.
         let (roles, findings, mut graph) = {
             let analysis = analysis::Analysis::new(&snapshot);
-            // The rules first: the rows then read the privilege they computed.
+            // The rules first: the rows then read the privilege they computed. The graph and
+            // the privilege are computed before the rules ask, to name the phases.
             let findings = {
                 let mut cx = RuleContext::of(&analysis, now);
                 if let Some(u) = &usage {
                     cx = cx.with_usage(u);
                 }
+                phase.set("building the authorization graph");
+                let _ = cx.graph();
+                phase.set("deciding each role's privilege");
+                cx.precompute_privilege(|v| !v.role.is_service_linked());
+                phase.set("running the rules");
                 rules::run(&cx, &Suppressions::default())
             };
+            phase.set("summarising the roles");
             let roles = analysis.summaries().roles;
             (roles, findings, analysis.into_graph())
         };

@@ -351,10 +351,11 @@ async fn pages_answer_while_the_analysis_warms_up() {
     let (release, wait) = std::sync::mpsc::channel::<()>();
     let events = Arc::new(std::sync::Mutex::new(Vec::new()));
     let seen = events.clone();
-    let build = move || {
+    let build = move |phase: &rolegraph_server::Phase| {
         // The analysis cannot finish until the test lets it.
+        phase.set("waiting for the test");
         let _ = wait.recv();
-        AppState::new(ingest::load(DEMO).unwrap().snapshot, now())
+        AppState::analysed(ingest::load(DEMO).unwrap().snapshot, now(), None, phase)
     };
     let progress = move |w: rolegraph_server::Warmup| seen.lock().unwrap().push(format!("{w:?}"));
     let app = rolegraph_server::warming_router(build, None, None, progress);
@@ -369,6 +370,31 @@ async fn pages_answer_while_the_analysis_warms_up() {
     .unwrap();
     assert_eq!(shell.status(), StatusCode::OK);
     assert_eq!(shell.headers()[header::CONTENT_SECURITY_POLICY], CSP);
+
+    // The status answers at once, with the phase the analysis is in.
+    let status = |app: axum::Router| async move {
+        let resp = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            app.oneshot(Request::get("/api/status").body(Body::empty()).unwrap()),
+        )
+        .await
+        .expect("the status answers at once")
+        .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        serde_json::from_slice::<Value>(&body).unwrap()
+    };
+    let mut warming = status(app.clone()).await;
+    for _ in 0..50 {
+        if warming["phase"] == "waiting for the test" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        warming = status(app.clone()).await;
+    }
+    assert_eq!(warming["ready"], false, "{warming}");
+    assert_eq!(warming["phase"], "waiting for the test", "{warming}");
+    assert!(warming["elapsed_s"].as_f64().is_some(), "{warming}");
 
     // An API request waits: it has not answered after a moment.
     let pending = tokio::spawn(app.clone().oneshot(Request::get("/api/roles?limit=1").body(Body::empty()).unwrap()));
@@ -385,9 +411,24 @@ async fn pages_answer_while_the_analysis_warms_up() {
     assert_eq!(role.status(), StatusCode::OK);
     let missing = app.clone().oneshot(Request::get("/api/role/no-such-role").body(Body::empty()).unwrap()).await.unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    let done = status(app.clone()).await;
+    assert_eq!(done["ready"], true, "{done}");
     let events = events.lock().unwrap().clone();
     assert_eq!(events.first().map(String::as_str), Some("Started"));
-    assert!(events.iter().any(|e| e.starts_with("Ready")));
+    // The phases of the analysis, in order, then ready.
+    let phases: Vec<&str> = events.iter().filter(|e| e.starts_with("Phase")).map(String::as_str).collect();
+    assert_eq!(
+        phases,
+        [
+            r#"Phase("waiting for the test")"#,
+            r#"Phase("building the authorization graph")"#,
+            r#"Phase("deciding each role's privilege")"#,
+            r#"Phase("running the rules")"#,
+            r#"Phase("summarising the roles")"#
+        ],
+        "{events:?}"
+    );
+    assert!(events.last().is_some_and(|e| e.starts_with("Ready")), "{events:?}");
     // Writes are refused while warming too.
     let post = app.oneshot(Request::post("/api/roles").body(Body::empty()).unwrap()).await.unwrap();
     assert_eq!(post.status(), StatusCode::METHOD_NOT_ALLOWED);

@@ -492,9 +492,24 @@ for (const id of ['nav-home', 'nav-overview', 'nav-roles', 'nav-findings', 'nav-
   a.setAttribute('href', href(a.getAttribute('href')));
 }
 document.getElementById(active[location.pathname] || 'nav-overview').classList.add('active');
-// The history links show only when the server has a database.
-const HISTORY = api('/api/snapshots').then((s) => s.history).catch(() => false);
-HISTORY.then((on) => { if (on) document.getElementById('nav-diff').hidden = false; });
-// The usage section of a role shows only when the server read a trail.
-const TRAIL = api('/api/trail').then((t) => t.trail).catch(() => false);
-(PAGES[location.pathname] || overview)().catch(fail);
+// While the server still analyses the snapshot (it listens at once), the page shows what it is
+// doing, and loads when the analysis is done. A server without `/api/status` is taken as ready.
+async function warmedUp() {
+  for (;;) {
+    const s = await api('/api/status').catch(() => ({ ready: true }));
+    if (s.ready) return;
+    show(el('p', { id: 'warming', class: 'muted' }, `Analysing the snapshot: ${s.phase} (${Number(s.elapsed_s).toFixed(0)} s)…`));
+    await new Promise((done) => setTimeout(done, 1000));
+  }
+}
+
+let HISTORY;
+let TRAIL;
+warmedUp().then(() => {
+  // The history links show only when the server has a database.
+  HISTORY = api('/api/snapshots').then((s) => s.history).catch(() => false);
+  HISTORY.then((on) => { if (on) document.getElementById('nav-diff').hidden = false; });
+  // The usage section of a role shows only when the server read a trail.
+  TRAIL = api('/api/trail').then((t) => t.trail).catch(() => false);
+  return (PAGES[location.pathname] || overview)();
+}).catch(fail);

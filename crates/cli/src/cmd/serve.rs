@@ -93,18 +93,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let usage = args.trail.read()?;
     let roles = snapshot.roles().count();
     // The analysis runs in the background: the server listens at once.
-    let build = move || {
-        let state = match usage {
-            Some(u) => server::AppState::with_usage(snapshot, now, u),
-            None => server::AppState::new(snapshot, now),
-        };
+    let build = move |phase: &server::Phase| {
+        let state = server::AppState::analysed(snapshot, now, usage, phase);
         match db {
             Some(db) => state.with_history(db, served),
             None => state,
         }
     };
     let progress = move |w: server::Warmup| match w {
-        server::Warmup::Started => errln!("analysing {roles} roles; pages load when it is done"),
+        server::Warmup::Started => errln!("analysing {roles} roles; pages show the progress and load when it is done"),
+        server::Warmup::Phase(p) => errln!("  {p}"),
         server::Warmup::Ready(t) => errln!("analysis ready in {:.1} s", t.as_secs_f64()),
     };
     let addr = SocketAddr::new(args.bind, args.port);

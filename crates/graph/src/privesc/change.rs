@@ -307,7 +307,11 @@ pub(crate) fn derive(env: &Env<'_>, g: Graph, pos: &[NodeIdx], facts: Vec<Change
                     let description = if t == f.changer {
                         format!("changes its own permissions with {}", f.action)
                     } else {
-                        format!("changes the permissions of its group {} with {}", g.node(t).map_or("", |n| n.id.as_str()), f.action)
+                        format!(
+                            "changes the permissions of its group {} with {}",
+                            g.node(t).map_or("", |n| n.id.as_str()),
+                            f.action
+                        )
                     };
                     add(&mut added, &mut overlay, edge(f, to, path_for(f.action, ActsAs::Itself), Vec::new(), description));
                 }
