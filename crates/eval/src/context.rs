@@ -130,3 +130,26 @@ impl Context {
         self.entries.iter().map(|(k, v)| (k.as_str(), v))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `with_known` sets the key and makes it known in a context where only listed keys are
+    /// (the others stay unknown), leaving the original as it was.
+    #[test]
+    fn with_known_sets_the_key_and_lists_it_as_known() {
+        let base = Context::new()
+            .with_unknowns(Unknowns::AllExcept(vec![policy::Pattern::literal("aws:principalarn")]))
+            .with_known("aws:PrincipalArn", "arn:aws:iam::1:role/r");
+        let more = base.with_known("iam:PassedToService", "lambda.amazonaws.com");
+        assert!(matches!(more.get("iam:passedtoservice"), Lookup::Present(v) if v.as_slice() == ["lambda.amazonaws.com"]));
+        assert!(matches!(more.get("aws:principalarn"), Lookup::Present(_)));
+        assert_eq!(more.get("aws:sourceip"), Lookup::Unknown);
+        assert_eq!(base.get("iam:passedtoservice"), Lookup::Unknown, "the original is unchanged");
+        // In a concrete context a key not held is absent; setting it makes it present.
+        let concrete = Context::new().with_known("aws:username", "u");
+        assert!(matches!(concrete.get("aws:username"), Lookup::Present(_)));
+        assert_eq!(concrete.get("aws:userid"), Lookup::Absent);
+    }
+}

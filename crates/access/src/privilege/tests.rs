@@ -117,3 +117,24 @@ fn categories_from_the_lists() {
     let none = classify_policy(&stmt(r#""cloudwatch:GetMetricData""#, r#""*""#));
     assert!(none.categories.is_empty());
 }
+
+/// A group's actions are kept as catalog ids and written as their names, in the catalog's
+/// order; its grants are the role's grant list itself when it holds no denial, and a list
+/// without the denials otherwise.
+#[test]
+fn groups_write_action_names_and_share_the_grant_lists() {
+    let p = classify_policy(&stmt(r#"["s3:PutBucketPolicy","s3:PutBucketAcl"]"#, r#""*""#));
+    let c = p.categories.iter().find(|c| c.kind == PrivilegeKind::PermissionsManagement).unwrap();
+    let json = serde_json::to_value(c).unwrap();
+    assert_eq!(json["groups"][0]["actions"], serde_json::json!(["s3:PutBucketAcl", "s3:PutBucketPolicy"]), "{json}");
+    assert_eq!(c.groups[0].actions.len(), 2);
+    assert!(c.groups[0].actions.contains("s3:PutBucketPolicy") && !c.groups[0].actions.contains("s3:GetObject"));
+    assert_eq!(&*c.groups[0].grants[0].resource, "*");
+    // With a deny of one resource, the group's grants drop the denial the permissions keep.
+    let denied = classify_policy(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutBucketPolicy","Resource":"*"},
+            {"Effect":"Deny","Action":"s3:PutBucketPolicy","Resource":"arn:aws:s3:::locked"}]}"#,
+    );
+    let c = denied.categories.iter().find(|c| c.kind == PrivilegeKind::PermissionsManagement).unwrap();
+    assert!(c.groups.iter().all(|g| g.grants.iter().all(|g| g.outcome != GrantOutcome::Denied)), "{c:#?}");
+}

@@ -556,3 +556,28 @@ fn a_change_through_a_longer_path_names_each_hop() {
     assert!(none.is_empty(), "{:#?}", none.iter().map(|e| e.ways().to_vec()).collect::<Vec<_>>());
     assert!(edges(&build(true, true), &attacker_arn(Attacker::User), &admin(), EdgeKind::Privesc).is_empty());
 }
+
+/// An edge keeps the first `MAX_WAYS` ways and counts the others: a changer of the policies of
+/// twelve roles it can assume, with two change actions, has one edge to the administrator
+/// node with 8 ways kept and the rest counted (each change action gives at most 8 ways). The
+/// ways past the kept ones are only counted (`privesc::change::Room`), and the count stays.
+#[test]
+fn an_edge_keeps_its_first_ways_and_counts_the_others() {
+    let mut s = Snap::new();
+    let roles = format!("arn:aws:iam::{A}:role/app-*");
+    s.user(A, "attacker", &[&allow(&["iam:PutRolePolicy", "iam:AttachRolePolicy", "sts:AssumeRole"], &roles)]);
+    for i in 0..12 {
+        s.role(A, &format!("app-{i:02}"), &trust_aws(A), &[]);
+    }
+    let g = s.build();
+    let e = edge(&g, &attacker_arn(Attacker::User), &admin(), EdgeKind::Privesc);
+    assert_eq!(e.ways().len(), crate::MAX_WAYS, "{:#?}", e.ways());
+    assert_eq!(e.data.more_ways, 8, "16 ways (8 per change action), 8 kept");
+    // The kept ways are whole: a path, a description naming the role, and the check.
+    for w in e.ways() {
+        // iam-014: iam:AttachRolePolicy, iam-017: iam:PutRolePolicy, on a role it can assume.
+        assert!(matches!(w.path, Some("iam-014" | "iam-017")), "{w:#?}");
+        assert!(w.description.contains(":role/app-"), "{w:#?}");
+        assert_eq!(w.checks.len(), 1, "{w:#?}");
+    }
+}
