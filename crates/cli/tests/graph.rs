@@ -51,6 +51,13 @@ fn cloudsplaining_escalation_through_an_access_key() {
 fn cloudsplaining_who_can_assume_lists_administrators() {
     let v = json(&["who-can-assume", CLOUDSPLAINING, "MyRole", "--json"]);
     assert_eq!(v["target"]["label"], "MyRole");
+    // The list is written entry by entry; the keys keep their documented order.
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["schema_version", "target", "reached_by", "notes"]);
+    let keys = |args: &[&str]| json(args).as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&["escalations", CLOUDSPLAINING, "--json"]), ["schema_version", "escalations", "notes"]);
+    assert_eq!(keys(&["reach", CLOUDSPLAINING, "obama", "--json"]), ["schema_version", "from", "reaches", "notes"]);
+    assert_eq!(keys(&["path", CLOUDSPLAINING, "obama", "MyRole", "--json"]), ["schema_version", "from", "to", "paths"]);
     let who = ids(&v["reached_by"]);
     assert!(who.contains(&"arn:aws:iam::012345678901:user/obama".to_owned()), "{who:?}");
     let text = stdout(&rolegraph(&["who-can-assume", CLOUDSPLAINING, "MyRole"]));

@@ -262,9 +262,56 @@ fn reached_json(g: &Graph, node: NodeIdx, path: &[u32], extra: Option<(&str, Val
     v
 }
 
-fn print_json(v: &Value) -> Result<ExitCode> {
+fn print_json<T: serde::Serialize + ?Sized>(v: &T) -> Result<ExitCode> {
     crate::output::json(v)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A JSON array written element by element: each is made, written and dropped, so that a
+/// list of many thousands of paths is never held whole beside the graph.
+struct Streamed<'a, T, F>(&'a [T], F);
+
+impl<T, F: Fn(&T) -> Value> serde::Serialize for Streamed<'_, T, F> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(&self.1))
+    }
+}
+
+/// The JSON of `who-can-assume`: the same keys, in the same order, as an object would have.
+#[derive(serde::Serialize)]
+struct WhoJson<'a, L: serde::Serialize> {
+    schema_version: u32,
+    target: Value,
+    reached_by: L,
+    notes: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    observed: Option<&'a [&'a graph::ObservedEdge]>,
+}
+
+/// The JSON of `reach`.
+#[derive(serde::Serialize)]
+struct ReachJson<'a, L: serde::Serialize> {
+    schema_version: u32,
+    from: Value,
+    reaches: L,
+    notes: &'a [String],
+}
+
+/// The JSON of `path`.
+#[derive(serde::Serialize)]
+struct PathJson<L: serde::Serialize> {
+    schema_version: u32,
+    from: Value,
+    to: Value,
+    paths: L,
+}
+
+/// The JSON of `escalations`.
+#[derive(serde::Serialize)]
+struct EscalationsJson<'a, L: serde::Serialize> {
+    schema_version: u32,
+    escalations: L,
+    notes: &'a [String],
 }
 
 /// `rolegraph who-can-assume DIR ROLE`.
@@ -276,16 +323,13 @@ pub fn who_can_assume(args: WhoArgs) -> Result<ExitCode> {
     let who: Vec<graph::Reached> = graph::who_can_reach(&g, target).into_iter().filter(|r| keep(r.node)).collect();
     let observed: Vec<&graph::ObservedEdge> = g.observed_into(target).collect();
     if args.json {
-        let mut v = json!({
-            "schema_version": SCHEMA_VERSION,
-            "target": node_json(&g, target),
-            "reached_by": who.iter().map(|r| reached_json(&g, r.node, &r.path, None)).collect::<Vec<_>>(),
-            "notes": g.notes(),
+        return print_json(&WhoJson {
+            schema_version: SCHEMA_VERSION,
+            target: node_json(&g, target),
+            reached_by: Streamed(&who, |r: &graph::Reached| reached_json(&g, r.node, &r.path, None)),
+            notes: g.notes(),
+            observed: with_trail.then_some(observed.as_slice()),
         });
-        if with_trail && let Some(map) = v.as_object_mut() {
-            map.insert("observed".to_owned(), serde_json::to_value(&observed)?);
-        }
-        return print_json(&v);
     }
     let mut out = crate::output::text();
     writeln!(out, "{} can be reached by {} {}", node_text(&g, target), who.len(), if args.all { "nodes" } else { "principals" })?;
@@ -361,16 +405,14 @@ pub fn reach(args: ReachArgs) -> Result<ExitCode> {
     let levels = privileges(&snapshot, &g, &nodes, !args.no_privilege);
     let level = |n: NodeIdx| levels.get(&n).cloned().unwrap_or_else(|| "unknown".to_owned());
     if args.json {
-        let list: Vec<Value> = reached
-            .iter()
-            .map(|r| reached_json(&g, r.node, &r.path, Some(("privilege", Value::String(level(r.node))))))
-            .collect();
-        return print_json(&json!({
-            "schema_version": SCHEMA_VERSION,
-            "from": node_json(&g, from),
-            "reaches": list,
-            "notes": g.notes(),
-        }));
+        return print_json(&ReachJson {
+            schema_version: SCHEMA_VERSION,
+            from: node_json(&g, from),
+            reaches: Streamed(&reached, |r: &graph::Reached| {
+                reached_json(&g, r.node, &r.path, Some(("privilege", Value::String(level(r.node)))))
+            }),
+            notes: g.notes(),
+        });
     }
     let mut out = crate::output::text();
     writeln!(out, "{} can reach {} principals", node_text(&g, from), reached.len())?;
@@ -444,9 +486,11 @@ pub fn path(args: PathArgs) -> Result<ExitCode> {
         .filter(|p| graph::query::contradiction(&g, p).is_none())
         .collect();
     if args.json {
-        let list: Vec<Value> = paths
-            .iter()
-            .map(|p| {
+        return print_json(&PathJson {
+            schema_version: SCHEMA_VERSION,
+            from: node_json(&g, from),
+            to: node_json(&g, to),
+            paths: Streamed(&paths, |p: &Vec<u32>| {
                 let es = edges(&g, p);
                 json!({
                     "hops": es.len(),
@@ -454,14 +498,8 @@ pub fn path(args: PathArgs) -> Result<ExitCode> {
                     "assumed": es.iter().any(|e| e.has_assumptions()),
                     "edges": es.iter().map(|e| graph::export::edge_json(&g, e)).collect::<Vec<_>>(),
                 })
-            })
-            .collect();
-        return print_json(&json!({
-            "schema_version": SCHEMA_VERSION,
-            "from": node_json(&g, from),
-            "to": node_json(&g, to),
-            "paths": list,
-        }));
+            }),
+        });
     }
     let mut out = crate::output::text();
     if paths.is_empty() {
@@ -491,9 +529,13 @@ pub fn escalations(args: EscalationsArgs) -> Result<ExitCode> {
     let (_, g) = build(&args.dir)?;
     let esc = graph::escalations(&g);
     if args.json {
-        let list: Vec<Value> =
-            esc.iter().map(|e| reached_json(&g, e.node, &e.path, Some(("admin", node_json(&g, e.admin))))).collect();
-        return print_json(&json!({ "schema_version": SCHEMA_VERSION, "escalations": list, "notes": g.notes() }));
+        return print_json(&EscalationsJson {
+            schema_version: SCHEMA_VERSION,
+            escalations: Streamed(&esc, |e: &graph::Escalation| {
+                reached_json(&g, e.node, &e.path, Some(("admin", node_json(&g, e.admin))))
+            }),
+            notes: g.notes(),
+        });
     }
     let mut out = crate::output::text();
     writeln!(out, "{} principals can become administrators without being ones", esc.len())?;
