@@ -10,6 +10,16 @@ pub mod markdown;
 pub mod sarif;
 pub mod text;
 
+/// A JSON array written element by element: each is made, written and dropped, so that a
+/// report of many entries is never held whole beside what it reports on.
+pub struct Streamed<'a, T, F>(pub &'a [T], pub F);
+
+impl<T, F: Fn(&T) -> serde_json::Value> serde::Serialize for Streamed<'_, T, F> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(&self.1))
+    }
+}
+
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 

@@ -21,6 +21,7 @@
 use std::io::{self, Write};
 
 use rules::{RULES, Severity};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::Input;
@@ -81,57 +82,79 @@ fn rules_json() -> Vec<Value> {
         .collect()
 }
 
-/// The SARIF document as a JSON value.
-pub fn document(input: &Input<'_>) -> Value {
-    let results: Vec<Value> = input
-        .findings
-        .iter()
-        .map(|f| {
-            let index = RULES.iter().position(|r| r.meta().id == f.rule);
-            let kind = serde_json::to_value(f.subject.kind).unwrap_or(Value::Null);
-            let mut r = json!({
-                "ruleId": f.rule,
-                "level": level(f.severity),
-                "message": {"text": f.message},
-                "partialFingerprints": {"rolegraph/v1": f.fingerprint},
-                "locations": [{
-                    "physicalLocation": {"artifactLocation": {"uri": input.source}},
-                    "logicalLocations": [{"fullyQualifiedName": f.subject.arn, "name": f.subject.name, "kind": kind}],
-                }],
-                "properties": {
-                    "severity": f.severity.as_str(),
-                    "subject": f.subject,
-                    "evidence": f.evidence,
-                    "remediation": f.remediation,
-                },
-            });
-            if let (Some(i), Some(obj)) = (index, r.as_object_mut()) {
-                obj.insert("ruleIndex".into(), json!(i));
-            }
-            if let (Some(reason), Some(obj)) = (&f.suppressed, r.as_object_mut()) {
-                obj.insert("suppressions".into(), json!([{"kind": "external", "justification": reason}]));
-            }
-            r
-        })
-        .collect();
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "rolegraph",
-                "version": env!("CARGO_PKG_VERSION"),
-                "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "rules": rules_json(),
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-            "properties": {"schema_version": SCHEMA_VERSION, "now": input.now.to_string()},
+/// The SARIF result of one finding.
+fn result(input: &Input<'_>, f: &rules::Finding) -> Value {
+    let index = RULES.iter().position(|r| r.meta().id == f.rule);
+    let kind = serde_json::to_value(f.subject.kind).unwrap_or(Value::Null);
+    let mut r = json!({
+        "ruleId": f.rule,
+        "level": level(f.severity),
+        "message": {"text": f.message},
+        "partialFingerprints": {"rolegraph/v1": f.fingerprint},
+        "locations": [{
+            "physicalLocation": {"artifactLocation": {"uri": input.source}},
+            "logicalLocations": [{"fullyQualifiedName": f.subject.arn, "name": f.subject.name, "kind": kind}],
         }],
-    })
+        "properties": {
+            "severity": f.severity.as_str(),
+            "subject": f.subject,
+            "evidence": f.evidence,
+            "remediation": f.remediation,
+        },
+    });
+    if let (Some(i), Some(obj)) = (index, r.as_object_mut()) {
+        obj.insert("ruleIndex".into(), json!(i));
+    }
+    if let (Some(reason), Some(obj)) = (&f.suppressed, r.as_object_mut()) {
+        obj.insert("suppressions".into(), json!([{"kind": "external", "justification": reason}]));
+    }
+    r
 }
 
+/// The SARIF document, with its results written one by one as it is serialised.
+#[derive(Serialize)]
+struct Document<R: Serialize> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<R>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<R: Serialize> {
+    tool: Value,
+    column_kind: &'static str,
+    results: R,
+    properties: Value,
+}
+
+fn streamed<'a>(input: &'a Input<'a>) -> Document<impl Serialize + 'a> {
+    let tool = json!({"driver": {
+        "name": "rolegraph",
+        "version": env!("CARGO_PKG_VERSION"),
+        "semanticVersion": env!("CARGO_PKG_VERSION"),
+        "rules": rules_json(),
+    }});
+    Document {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: [Run {
+            tool,
+            column_kind: "unicodeCodePoints",
+            results: crate::Streamed(input.findings, move |f: &rules::Finding| result(input, f)),
+            properties: json!({"schema_version": SCHEMA_VERSION, "now": input.now.to_string()}),
+        }],
+    }
+}
+
+/// The SARIF document as a JSON value.
+pub fn document(input: &Input<'_>) -> Value {
+    serde_json::to_value(streamed(input)).unwrap_or(Value::Null)
+}
+
+/// Writes the SARIF document (its results one by one: the document is never held whole).
 pub fn render(input: &Input<'_>, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &document(input))?;
+    serde_json::to_writer_pretty(&mut *out, &streamed(input))?;
     writeln!(out)
 }

@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 use graph::{Edge, Graph, NodeIdx, NodeKind};
 use model::Safe;
+use report::Streamed;
 use serde_json::{Value, json};
 
 use super::load;
@@ -267,15 +268,6 @@ fn print_json<T: serde::Serialize + ?Sized>(v: &T) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A JSON array written element by element: each is made, written and dropped, so that a
-/// list of many thousands of paths is never held whole beside the graph.
-struct Streamed<'a, T, F>(&'a [T], F);
-
-impl<T, F: Fn(&T) -> Value> serde::Serialize for Streamed<'_, T, F> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(&self.1))
-    }
-}
 
 /// The JSON of `who-can-assume`: the same keys, in the same order, as an object would have.
 #[derive(serde::Serialize)]
