@@ -20,11 +20,12 @@
 //! IP, a tag) is marked `conditional`; conditions that come only from guardrails (`Deny`
 //! statements, such as an SCP's allowed regions) do not make it so.
 
+use std::sync::Arc;
+
 use catalog::{AccessLevel, ActionId, ActionSet, Catalog};
 use model::Role;
 use policy::{Pattern, ResourceMatcher};
 use serde::Serialize;
-use std::sync::Arc;
 
 use crate::lists::{ListKind, Lists};
 use crate::permissions::{Grant, GrantOutcome, Permissions, StatementEvidence};
