@@ -37,6 +37,35 @@ fn serves_the_demo_on_a_free_port() {
     assert!(resp.contains("\"schema_version\":1") && resp.contains("security-tooling"), "{resp}");
 }
 
+/// The server listens before it reads the exports; exports it cannot read end it with the
+/// loader's error (the file and the JSON path) and exit code 2, as other commands do. A folder
+/// that does not exist is refused before it listens.
+#[test]
+fn unreadable_exports_end_the_server_with_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let account = dir.path().join("111111111111");
+    std::fs::create_dir(&account).unwrap();
+    std::fs::write(account.join("iam-get-account-authorization-details.json"), r#"{"RoleDetailList": [{"RoleName": 5}"#).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_rolegraph"))
+        .args(["serve", dir.path().to_str().unwrap(), "--port", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("listening on http://127.0.0.1:"), "{stdout}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("reading the exports"), "{stderr}");
+    assert!(
+        stderr.contains("iam-get-account-authorization-details.json") && stderr.contains("RoleDetailList[0].RoleName"),
+        "{stderr}"
+    );
+    let missing =
+        Command::new(env!("CARGO_BIN_EXE_rolegraph")).args(["serve", "no-such-folder", "--port", "0"]).output().unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(missing.stdout.is_empty(), "it did not listen");
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("does not exist"));
+}
+
 /// A started `rolegraph serve` and the address it printed; killed (by its process id) and
 /// reaped when dropped, so a failed assertion leaves no server behind.
 struct Server {

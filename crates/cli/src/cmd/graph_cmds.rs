@@ -268,7 +268,6 @@ fn print_json<T: serde::Serialize + ?Sized>(v: &T) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-
 /// The JSON of `who-can-assume`: the same keys, in the same order, as an object would have.
 #[derive(serde::Serialize)]
 struct WhoJson<'a, L: serde::Serialize> {

@@ -1,7 +1,8 @@
-//! `rolegraph serve [DIR] [--db PATH]`: loads the exports once (or, without DIR, the newest
-//! snapshot of the history database), computes every role's summary and the findings, and
-//! serves the web UI and its JSON API (`rolegraph-server`) on 127.0.0.1, on a free port unless
-//! `--port` is given. With a database, the UI also shows a role's history and what changed
+//! `rolegraph serve [DIR] [--db PATH]`: listens at once, then loads the exports (or, without
+//! DIR, the newest snapshot of the history database), computes every role's summary and the
+//! findings, and serves the web UI and its JSON API (`rolegraph-server`) on 127.0.0.1, on a
+//! free port unless `--port` is given; until the analysis is done, `/api/status` and the
+//! pages say what it is doing. With a database, the UI also shows a role's history and what changed
 //! between two stored snapshots. With `--trail`, CloudTrail is read once at start: the findings
 //! are those of `scan --trail` and the role page shows what the role used and who assumed it.
 //! Prints `listening on http://ADDR` on stdout, ADDR the address it is bound to. Another address
@@ -72,8 +73,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Some(p) => Some(Store::open_existing(&p)?),
         None => None,
     };
-    let (snapshot, served) = match (&args.dir, &db) {
-        (Some(dir), _) => (load::snapshot(dir)?, None),
+    // What to show: checked here (a folder that is not one, a database without the snapshot,
+    // a bad `--now` fail before the server exists); read in the background.
+    let (dir, served) = match (&args.dir, &db) {
+        (Some(dir), _) => {
+            if !dir.is_dir() {
+                // Fails with the loader's own message.
+                load::snapshot(dir)?;
+            }
+            (Some(dir.clone()), None)
+        }
         (None, Some(db)) => {
             let info = match &args.snapshot {
                 Some(r) => db.resolve(r)?,
@@ -82,26 +91,45 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     Err(_) => bail!("`{}` holds no snapshot: `rolegraph snapshot add DIR` first", db.path().display()),
                 },
             };
-            (db.snapshot(info.id)?, Some(info))
+            (None, Some(info))
         }
         (None, None) => bail!("give a folder of exports or `--db PATH`"),
     };
     if let Some(info) = &served {
         errln!("showing stored snapshot {}", super::snapshot::describe(info));
     }
-    let now = scan::pick_now(&snapshot, args.now.as_deref())?;
+    if args.now.is_some() {
+        scan::pick_now(&model::Snapshot::default(), args.now.as_deref())?;
+    }
     let usage = args.trail.read()?;
-    let roles = snapshot.roles().count();
-    // The analysis runs in the background: the server listens at once.
+    let given_now = args.now.clone();
+    // Reading the exports and the analysis run in the background: the server listens at once.
+    // A snapshot that cannot be read ends the server with the error, as other commands do.
     let build = move |phase: &server::Phase| {
-        let state = server::AppState::analysed(snapshot, now, usage, phase);
+        phase.set("reading the exports");
+        let read = match (&dir, &served, &db) {
+            (Some(dir), _, _) => load::snapshot(dir),
+            (None, Some(info), Some(db)) => db.snapshot(info.id).map_err(anyhow::Error::from),
+            _ => Err(anyhow::anyhow!("give a folder of exports or `--db PATH`")),
+        };
+        let snapshot = match read.and_then(|s| Ok((scan::pick_now(&s, given_now.as_deref())?, s))) {
+            Ok((now, s)) => {
+                errln!("analysing {} roles", s.roles().count());
+                (s, now)
+            }
+            Err(e) => {
+                crate::output::error(&e);
+                std::process::exit(2);
+            }
+        };
+        let state = server::AppState::analysed(snapshot.0, snapshot.1, usage, phase);
         match db {
             Some(db) => state.with_history(db, served),
             None => state,
         }
     };
     let progress = move |w: server::Warmup| match w {
-        server::Warmup::Started => errln!("analysing {roles} roles; pages show the progress and load when it is done"),
+        server::Warmup::Started => errln!("pages show the progress, and load when the analysis is done"),
         server::Warmup::Phase(p) => errln!("  {p}"),
         server::Warmup::Ready(t) => errln!("analysis ready in {:.1} s", t.as_secs_f64()),
     };
