@@ -43,19 +43,9 @@ const SHARED_NAMES: usize = 100_000;
 /// organization would otherwise hold a copy per principal.
 fn shared_name(name: &str) -> Arc<str> {
     thread_local! {
-        static NAMES: std::cell::RefCell<rustc_hash::FxHashSet<Arc<str>>> = std::cell::RefCell::default();
+        static NAMES: std::cell::RefCell<model::Interner> = std::cell::RefCell::new(model::Interner::new(SHARED_NAMES));
     }
-    NAMES.with_borrow_mut(|names| {
-        if let Some(n) = names.get(name) {
-            return n.clone();
-        }
-        if names.len() >= SHARED_NAMES {
-            names.clear();
-        }
-        let n: Arc<str> = Arc::from(name);
-        names.insert(n.clone());
-        n
-    })
+    NAMES.with_borrow_mut(|names| names.get(name))
 }
 
 fn parsed<'a>(name: &str, doc: Option<&'a PolicyDoc>, gaps: &mut Vec<String>) -> Option<&'a Arc<policy::Policy>> {

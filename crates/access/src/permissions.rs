@@ -401,7 +401,7 @@ fn compute_with(
     let vars = |k: &str| session.var(k);
     let mut evaluations = 0;
     let mut backing =
-        Backing { set, synthetic, statements: &statements, options, memo: Evidences::default(), texts: Texts::default() };
+        Backing { set, synthetic, statements: &statements, options, memo: Evidences::default(), texts: Texts::new(ROLE_TEXTS) };
     let mut grant_lists: Vec<Arc<[Grant]>> = Vec::with_capacity(members.len());
     for (sig, representative) in &members {
         let name = cat.name(*representative).unwrap_or("");
@@ -460,16 +460,10 @@ struct Backing<'a> {
 
 /// The resource patterns and condition texts of a role's grants, made once each (a role's
 /// grants repeat a few of them: `*`, an SCP's region condition).
-type Texts = rustc_hash::FxHashSet<Arc<str>>;
+type Texts = model::Interner;
 
-fn shared(texts: &mut Texts, text: &str) -> Arc<str> {
-    if let Some(t) = texts.get(text) {
-        return t.clone();
-    }
-    let t: Arc<str> = Arc::from(text);
-    texts.insert(t.clone());
-    t
-}
+/// The most texts one role's grants keep shared.
+const ROLE_TEXTS: usize = 100_000;
 
 fn grant_of(b: &mut Backing<'_>, sig: &[u32], resource: &str, d: &Decision) -> Option<Grant> {
     let Backing { set, synthetic, statements, options, memo, texts } = b;
@@ -502,10 +496,10 @@ fn grant_of(b: &mut Backing<'_>, sig: &[u32], resource: &str, d: &Decision) -> O
     evidence_list.sort();
     evidence_list.dedup();
     Some(Grant {
-        resource: shared(texts, resource),
+        resource: texts.get(resource),
         outcome,
         condition: (outcome == GrantOutcome::Conditional && !d.allowed_if.is_known())
-            .then(|| shared(texts, &condition::text(&d.allowed_if))),
+            .then(|| texts.get(&condition::text(&d.allowed_if))),
         guardrail_only: outcome == GrantOutcome::Conditional && condition::only_from_denies(&d.allowed_if, set),
         could_not_evaluate: d.could_not_evaluate.clone(),
         statements: evidence_list,

@@ -28,7 +28,7 @@ thread_local! {
     static CONDITIONS: std::cell::RefCell<HashMap<String, Converted>> = std::cell::RefCell::new(HashMap::new());
     /// The resources that checks name: a few targets (a role, an account's roles) recur in
     /// the checks of many principals, and are stored once.
-    static RESOURCES: std::cell::RefCell<rustc_hash::FxHashSet<Arc<str>>> = std::cell::RefCell::default();
+    static RESOURCES: std::cell::RefCell<model::Interner> = std::cell::RefCell::new(model::Interner::new(MAX_CACHED));
 }
 
 /// Forgets the conditions of earlier builds (documents are identified by address, which a
@@ -40,17 +40,7 @@ pub(crate) fn forget_conditions() {
 
 /// A check's resource, shared with the checks that named it before on this thread.
 pub(crate) fn shared_resource(text: &str) -> Arc<str> {
-    RESOURCES.with_borrow_mut(|known| {
-        if let Some(r) = known.get(text) {
-            return r.clone();
-        }
-        if known.len() >= MAX_CACHED {
-            known.clear();
-        }
-        let r: Arc<str> = Arc::from(text);
-        known.insert(r.clone());
-        r
-    })
+    RESOURCES.with_borrow_mut(|known| known.get(text))
 }
 
 /// The most conditions kept per thread.

@@ -29,7 +29,7 @@ pub use org::{
     OrgRoot, OrgUnit, Organization,
 };
 pub use snapshot::{Account, PolicySource, PrincipalPolicies, SCHEMA_VERSION, Snapshot};
-pub use text::{Safe, terminal_safe, terminal_safe_lines, terminal_safe_owned};
+pub use text::{Interner, Safe, terminal_safe, terminal_safe_lines, terminal_safe_owned};
 pub use time::Timestamp;
 
 #[cfg(test)]

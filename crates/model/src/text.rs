@@ -110,3 +110,55 @@ mod tests {
         assert_eq!(format!("[{:<4}]", Safe("ab")), "[ab  ]");
     }
 }
+
+/// Texts made once and shared: each distinct text is allocated once and handed out as the
+/// same `Arc<str>` (policy names, resource patterns and condition texts that thousands of
+/// principals repeat). Holds at most `limit` texts; past it, it starts again (the texts
+/// handed out stay valid).
+#[derive(Debug)]
+pub struct Interner {
+    known: std::collections::HashSet<std::sync::Arc<str>>,
+    limit: usize,
+}
+
+impl Interner {
+    pub fn new(limit: usize) -> Interner {
+        Interner { known: std::collections::HashSet::new(), limit }
+    }
+
+    /// The shared copy of `text`.
+    pub fn get(&mut self, text: &str) -> std::sync::Arc<str> {
+        if let Some(t) = self.known.get(text) {
+            return t.clone();
+        }
+        if self.known.len() >= self.limit {
+            self.known.clear();
+        }
+        let t: std::sync::Arc<str> = std::sync::Arc::from(text);
+        self.known.insert(t.clone());
+        t
+    }
+
+    pub fn clear(&mut self) {
+        self.known.clear();
+    }
+}
+
+#[cfg(test)]
+mod interner_tests {
+    use super::Interner;
+
+    #[test]
+    fn the_same_text_is_the_same_allocation_and_the_limit_holds() {
+        let mut i = Interner::new(2);
+        let a = i.get("arn:aws:iam::1:role/a");
+        assert!(std::sync::Arc::ptr_eq(&a, &i.get("arn:aws:iam::1:role/a")));
+        let b = i.get("b");
+        assert_eq!(&*b, "b");
+        // Past the limit it starts again: a new copy, still equal.
+        let _ = i.get("c");
+        let again = i.get("arn:aws:iam::1:role/a");
+        assert_eq!(again, a);
+        assert!(!std::sync::Arc::ptr_eq(&a, &again));
+    }
+}
