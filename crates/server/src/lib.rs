@@ -212,8 +212,10 @@ fn run_with(
     runtime.block_on(async move {
         let (listener, local) = bind(addr).await?;
         let hosts = AllowedHosts::new(local, &listen.allowed_hosts)?;
-        let router = make(token, hosts);
+        // The address first: a background analysis that starts with the router may end the
+        // process (exports it cannot read) before a line printed after it.
         on_listen(local);
+        let router = make(token, hosts);
         net::serve(listener, router, listen.limits).await
     })
 }

@@ -2,8 +2,8 @@
 //! DIR, the newest snapshot of the history database), computes every role's summary and the
 //! findings, and serves the web UI and its JSON API (`rolegraph-server`) on 127.0.0.1, on a
 //! free port unless `--port` is given; until the analysis is done, `/api/status` and the
-//! pages say what it is doing. With a database, the UI also shows a role's history and what changed
-//! between two stored snapshots. With `--trail`, CloudTrail is read once at start: the findings
+//! pages say what it is doing. With a database, the UI also shows a role's history and what
+//! changed between two stored snapshots. With `--trail`, CloudTrail is read once at start: the findings
 //! are those of `scan --trail` and the role page shows what the role used and who assumed it.
 //! Prints `listening on http://ADDR` on stdout, ADDR the address it is bound to. Another address
 //! than loopback needs `--token`; the server is read-only and answers only the `Host` values it
@@ -112,7 +112,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             (None, Some(info), Some(db)) => db.snapshot(info.id).map_err(anyhow::Error::from),
             _ => Err(anyhow::anyhow!("give a folder of exports or `--db PATH`")),
         };
-        let snapshot = match read.and_then(|s| Ok((scan::pick_now(&s, given_now.as_deref())?, s))) {
+        let (snapshot, now) = match read.and_then(|s| Ok((scan::pick_now(&s, given_now.as_deref())?, s))) {
             Ok((now, s)) => {
                 errln!("analysing {} roles", s.roles().count());
                 (s, now)
@@ -122,7 +122,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 std::process::exit(2);
             }
         };
-        let state = server::AppState::analysed(snapshot.0, snapshot.1, usage, phase);
+        let state = server::AppState::analysed(snapshot, now, usage, phase);
         match db {
             Some(db) => state.with_history(db, served),
             None => state,
