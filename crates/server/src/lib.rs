@@ -240,11 +240,14 @@ struct WarmupState {
     started: std::time::Instant,
     phase: &'static str,
     ready: bool,
+    /// The snapshot, once read: a role's own record is answered from it while the rest of the
+    /// analysis runs.
+    snapshot: Option<Arc<model::Snapshot>>,
 }
 
 impl Phase {
     fn new(progress: Arc<dyn Fn(Warmup) + Send + Sync>) -> Phase {
-        let state = WarmupState { started: std::time::Instant::now(), phase: "starting", ready: false };
+        let state = WarmupState { started: std::time::Instant::now(), phase: "starting", ready: false, snapshot: None };
         Phase { state: Arc::new(std::sync::Mutex::new(state)), progress }
     }
 
@@ -256,11 +259,59 @@ impl Phase {
         (self.progress)(Warmup::Phase(phase));
     }
 
+    /// The snapshot is read (the analysis goes on).
+    pub fn read(&self, snapshot: Arc<model::Snapshot>) {
+        if let Ok(mut s) = self.state.lock() {
+            s.snapshot = Some(snapshot);
+        }
+    }
+
     fn done(&self) {
         if let Ok(mut s) = self.state.lock() {
             s.ready = true;
             s.phase = "ready";
+            s.snapshot = None;
         }
+    }
+
+    fn has_snapshot(&self) -> bool {
+        self.state.lock().is_ok_and(|s| s.snapshot.is_some())
+    }
+
+    /// Whether `req` asks for what [`Phase::early_role`] answers.
+    fn may_answer_early(&self, req: &Request) -> bool {
+        req.method() == Method::GET
+            && req.uri().path().strip_prefix("/api/role/").is_some_and(|rest| !rest.is_empty() && !rest.contains('/'))
+    }
+
+    /// While warming up, after the snapshot is read: the record of the role that
+    /// `GET /api/role/ROLE` names, as the full router gives it but without what the analysis
+    /// adds (`findings` and `trusted` are null) and with `warming` (the phase and time).
+    /// `None` when it must wait for the full router.
+    fn early_role(&self, req: &Request) -> Option<Response> {
+        if !self.may_answer_early(req) {
+            return None;
+        }
+        let rest = req.uri().path().strip_prefix("/api/role/")?;
+        let (snapshot, warming) = {
+            let s = self.state.lock().ok()?;
+            let snapshot = s.snapshot.clone()?;
+            (
+                snapshot,
+                serde_json::json!({ "phase": s.phase, "elapsed_s": (s.started.elapsed().as_secs_f64() * 10.0).round() / 10.0 }),
+            )
+        };
+        let query: String = percent_encoding::percent_decode_str(rest).decode_utf8().ok()?.into_owned();
+        let roles = snapshot.find_roles(&query);
+        let [role] = roles.as_slice() else { return None };
+        let show_denied = req.uri().query().is_some_and(|q| q.split('&').any(|kv| kv == "show_denied=true"));
+        let mut value = serde_json::to_value(access::record::role_record(&snapshot, role, show_denied)).ok()?;
+        let obj = value.as_object_mut()?;
+        obj.insert("schema_version".into(), serde_json::json!(SCHEMA_VERSION));
+        obj.insert("findings".into(), serde_json::Value::Null);
+        obj.insert("trusted".into(), serde_json::Value::Null);
+        obj.insert("warming".into(), warming);
+        Some(axum::Json(value).into_response())
     }
 
     /// `/api/status`: whether the analysis is done, its phase and how long it has run.
@@ -309,15 +360,23 @@ pub fn warming_router(
         let _ = tx.send(Some(guarded(Arc::new(state), inner_guard)));
         progress(Warmup::Ready(start.elapsed()));
     });
-    let status = Router::new().route("/api/status", axum::routing::get(warming_status)).with_state(phase);
+    let status = Router::new().route("/api/status", axum::routing::get(warming_status)).with_state(phase.clone());
     // A fallback, not a route: a route would capture the path as a parameter, which the full
     // router's handlers would then see beside their own.
     Router::new()
         .merge(assets::routes())
         .merge(status)
         .fallback(forward)
-        .with_state(rx)
+        .with_state(Warming { rx, phase })
         .layer(middleware::from_fn_with_state(guard, protect))
+}
+
+/// What the fallback of a warming server reads: the full router once it is made, and the
+/// phase (with the snapshot once read).
+#[derive(Clone)]
+struct Warming {
+    rx: tokio::sync::watch::Receiver<Option<Router>>,
+    phase: Phase,
 }
 
 /// `/api/status` while the analysis warms up (and after: then it says ready).
@@ -325,9 +384,20 @@ async fn warming_status(State(phase): State<Phase>) -> Response {
     axum::Json(phase.status()).into_response()
 }
 
-/// Waits for the state, then answers as the full router does.
-async fn forward(State(mut rx): State<tokio::sync::watch::Receiver<Option<Router>>>, req: Request) -> Response {
+/// Waits for the state, then answers as the full router does; a role's own record is
+/// answered early, once the snapshot is read ([`Phase::early_role`]).
+async fn forward(State(Warming { mut rx, phase }): State<Warming>, req: Request) -> Response {
     use tower::ServiceExt;
+    // A role's record: as soon as the snapshot is read (checked every 50 ms until then).
+    while rx.borrow().is_none() {
+        if let Some(early) = phase.early_role(&req) {
+            return early;
+        }
+        if phase.has_snapshot() || !phase.may_answer_early(&req) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     let ready = rx.wait_for(Option::is_some).await.ok().and_then(|r| r.clone());
     match ready {
         Some(r) => match r.oneshot(req).await {

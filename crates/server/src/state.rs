@@ -13,7 +13,9 @@ use rules::{Finding, RuleContext, Severity, Suppressions};
 
 /// The loaded snapshot and everything computed from it.
 pub struct AppState {
-    pub snapshot: Snapshot,
+    /// Shared with the warming server, which answers a role's own record from it before the
+    /// analysis is done.
+    pub snapshot: std::sync::Arc<Snapshot>,
     /// The time the rules counted days from.
     pub now: Timestamp,
     /// One row per role, in snapshot order.
@@ -46,7 +48,7 @@ impl AppState {
     /// Summarizes every role, runs every rule on `snapshot` (counting days from `now`) and builds
     /// the authorization graph.
     pub fn new(snapshot: Snapshot, now: Timestamp) -> AppState {
-        AppState::analysed(snapshot, now, None, &crate::Phase::default())
+        AppState::analysed(std::sync::Arc::new(snapshot), now, None, &crate::Phase::default())
     }
 
     /// As [`AppState::new`], with what CloudTrail recorded in `usage`: the rules that compare
@@ -54,12 +56,19 @@ impl AppState {
     /// observed assumptions are placed in the graph (each checked against the can-assume edges),
     /// and the usage endpoints answer.
     pub fn with_usage(snapshot: Snapshot, now: Timestamp, usage: usage::Usage) -> AppState {
-        AppState::analysed(snapshot, now, Some(usage), &crate::Phase::default())
+        AppState::analysed(std::sync::Arc::new(snapshot), now, Some(usage), &crate::Phase::default())
     }
 
     /// As [`AppState::new`] (or [`AppState::with_usage`]), naming each phase on `phase` as it
-    /// begins (`/api/status` shows it while a server warms up).
-    pub fn analysed(snapshot: Snapshot, now: Timestamp, usage: Option<usage::Usage>, phase: &crate::Phase) -> AppState {
+    /// begins (`/api/status` shows it while a server warms up), and handing it the snapshot
+    /// (a warming server answers a role's own record from it).
+    pub fn analysed(
+        snapshot: std::sync::Arc<Snapshot>,
+        now: Timestamp,
+        usage: Option<usage::Usage>,
+        phase: &crate::Phase,
+    ) -> AppState {
+        phase.read(snapshot.clone());
         // One analysis: the rows, the rules and the graph read the same per-role facts.
         let (roles, findings, mut graph) = {
             let analysis = analysis::Analysis::new(&snapshot);

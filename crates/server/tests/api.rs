@@ -352,10 +352,12 @@ async fn pages_answer_while_the_analysis_warms_up() {
     let events = Arc::new(std::sync::Mutex::new(Vec::new()));
     let seen = events.clone();
     let build = move |phase: &rolegraph_server::Phase| {
-        // The analysis cannot finish until the test lets it.
+        // The snapshot is read; the analysis cannot finish until the test lets it.
+        let snapshot = Arc::new(ingest::load(DEMO).unwrap().snapshot);
+        phase.read(snapshot.clone());
         phase.set("waiting for the test");
         let _ = wait.recv();
-        AppState::analysed(ingest::load(DEMO).unwrap().snapshot, now(), None, phase)
+        AppState::analysed(snapshot, now(), None, phase)
     };
     let progress = move |w: rolegraph_server::Warmup| seen.lock().unwrap().push(format!("{w:?}"));
     let app = rolegraph_server::warming_router(build, None, None, progress);
@@ -372,18 +374,17 @@ async fn pages_answer_while_the_analysis_warms_up() {
     assert_eq!(shell.headers()[header::CONTENT_SECURITY_POLICY], CSP);
 
     // The status answers at once, with the phase the analysis is in.
-    let status = |app: axum::Router| async move {
-        let resp = tokio::time::timeout(
-            std::time::Duration::from_secs(5),
-            app.oneshot(Request::get("/api/status").body(Body::empty()).unwrap()),
-        )
-        .await
-        .expect("the status answers at once")
-        .unwrap();
-        assert_eq!(resp.status(), StatusCode::OK);
+    let status_of = |app: axum::Router, uri: &'static str| async move {
+        let resp =
+            tokio::time::timeout(std::time::Duration::from_secs(5), app.oneshot(Request::get(uri).body(Body::empty()).unwrap()))
+                .await
+                .unwrap_or_else(|_| panic!("{uri} answers at once"))
+                .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{uri}");
         let body = resp.into_body().collect().await.unwrap().to_bytes();
         serde_json::from_slice::<Value>(&body).unwrap()
     };
+    let status = |app: axum::Router| status_of(app, "/api/status");
     let mut warming = status(app.clone()).await;
     for _ in 0..50 {
         if warming["phase"] == "waiting for the test" {
@@ -396,10 +397,20 @@ async fn pages_answer_while_the_analysis_warms_up() {
     assert_eq!(warming["phase"], "waiting for the test", "{warming}");
     assert!(warming["elapsed_s"].as_f64().is_some(), "{warming}");
 
+    // A role's own record answers early, without what the analysis adds.
+    let early = status_of(app.clone(), "/api/role/prod-deploy").await;
+    assert_eq!(early["details"]["name"], "prod-deploy", "{early}");
+    assert_eq!(early["warming"]["phase"], "waiting for the test", "{early}");
+    assert!(early["findings"].is_null() && early["trusted"].is_null(), "{early}");
+    assert!(early["privilege"]["level"].is_string() && early["trust"]["entities"].is_array(), "{early}");
+    // Its graph waits for the analysis.
+    let graph = tokio::spawn(app.clone().oneshot(Request::get("/api/role/prod-deploy/graph").body(Body::empty()).unwrap()));
+
     // An API request waits: it has not answered after a moment.
     let pending = tokio::spawn(app.clone().oneshot(Request::get("/api/roles?limit=1").body(Body::empty()).unwrap()));
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     assert!(!pending.is_finished(), "an API request answered before the analysis was ready");
+    assert!(!graph.is_finished(), "a role's graph answered before the analysis was ready");
     release.send(()).unwrap();
     let resp = tokio::time::timeout(std::time::Duration::from_secs(60), pending).await.unwrap().unwrap().unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
@@ -413,6 +424,11 @@ async fn pages_answer_while_the_analysis_warms_up() {
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     let done = status(app.clone()).await;
     assert_eq!(done["ready"], true, "{done}");
+    let graph = graph.await.unwrap().unwrap();
+    assert_eq!(graph.status(), StatusCode::OK);
+    // Once ready, the record is the full one.
+    let full = status_of(app.clone(), "/api/role/prod-deploy").await;
+    assert!(full["findings"].is_array() && full.get("warming").is_none(), "{full}");
     let events = events.lock().unwrap().clone();
     assert_eq!(events.first().map(String::as_str), Some("Started"));
     // The phases of the analysis, in order, then ready.

@@ -221,6 +221,8 @@ async function role() {
   const arn = new URLSearchParams(location.search).get('arn');
   if (!arn) { show(el('p', {}, 'No role given.')); return; }
   const r = await api(`/api/role/${encodeURIComponent(arn)}`);
+  // While the server still analyses, the role's own record comes first (no findings, no graph).
+  const warming = r.warming;
   const d = r.details;
   const dl = el('dl', { class: 'details' });
   const add = (k, v) => { if (v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && !v.length)) dl.append(el('dt', {}, k), el('dd', {}, v)); };
@@ -255,18 +257,26 @@ async function role() {
     el('h1', { id: 'role-name' }, d.name),
     dl,
     el('h2', {}, 'Authorization graph'),
-    el('div', { class: 'legend muted' }, el('span', {}, '→ can-assume (dashed: under conditions)'), el('span', {}, '→ runs-as')),
-    graphBox,
+    warming ? el('p', { id: 'warming', class: 'muted' }, warmingText(warming)) : [
+      el('div', { class: 'legend muted' }, el('span', {}, '→ can-assume (dashed: under conditions)'), el('span', {}, '→ runs-as')),
+      graphBox],
     el('section', { id: 'history', hidden: true }, el('h2', {}, 'History'), el('div', { id: 'history-body' }, el('p', { class: 'muted' }, 'Loading…'))),
     el('section', { id: 'usage', hidden: true }, el('h2', {}, 'Usage (CloudTrail)'), el('div', { id: 'usage-body' }, el('p', { class: 'muted' }, 'Loading…'))),
-    el('h2', {}, `Findings (${r.findings.length})`),
-    r.findings.length ? table(['Severity', 'Rule', 'Message'], r.findings.map((f) => findingRow(f, false))) : el('p', { class: 'muted' }, 'None.'),
+    warming ? null : [
+      el('h2', {}, `Findings (${r.findings.length})`),
+      r.findings.length ? table(['Severity', 'Rule', 'Message'], r.findings.map((f) => findingRow(f, false))) : el('p', { class: 'muted' }, 'None.')],
     el('h2', {}, `Trusted entities (${r.trust.entities.length})`), trust,
     r.trust.restrictions.length ? el('div', {}, el('h2', {}, 'Trust restrictions (Deny)'), el('ul', { class: 'plain' }, r.trust.restrictions.map((x) => el('li', {}, x.summary)))) : null,
     el('h2', {}, `Resources using it (${r.used_by.length})`), r.used_by.length ? used : el('p', { class: 'muted' }, 'None known.'),
     el('h2', {}, 'Privileged permissions'), privileged.length ? privileged : el('p', { class: 'muted' }, 'None.'),
     el('h2', {}, `Permissions by service (${r.permissions.granted_actions} actions)`), perms,
     r.gaps.length ? el('div', {}, el('h2', {}, 'Gaps'), el('ul', { class: 'plain' }, r.gaps.map((g) => el('li', {}, g)))) : null);
+  if (warming) {
+    await warmedUp((st) => { const p = document.getElementById('warming'); if (p) p.textContent = warmingText(st); });
+    startPages();
+    return role();
+  }
+  startPages();
   window.RoleGraph.mount(document.getElementById('cy'), document.getElementById('side'), d.arn,
     { api, roleHref, el });
   if (await TRAIL) {
@@ -492,24 +502,33 @@ for (const id of ['nav-home', 'nav-overview', 'nav-roles', 'nav-findings', 'nav-
   a.setAttribute('href', href(a.getAttribute('href')));
 }
 document.getElementById(active[location.pathname] || 'nav-overview').classList.add('active');
-// While the server still analyses the snapshot (it listens at once), the page shows what it is
-// doing, and loads when the analysis is done. A server without `/api/status` is taken as ready.
-async function warmedUp() {
+// While the server still analyses the snapshot (it listens at once), a page shows what it is
+// doing, and loads when the analysis is done; a role page shows the role's own record at once
+// and the rest when it is done. A server without `/api/status` is taken as ready.
+const warmingText = (s) => `Analysing the snapshot: ${s.phase} (${Number(s.elapsed_s).toFixed(0)} s)…`;
+async function warmedUp(update) {
   for (;;) {
     const s = await api('/api/status').catch(() => ({ ready: true }));
     if (s.ready) return;
-    show(el('p', { id: 'warming', class: 'muted' }, `Analysing the snapshot: ${s.phase} (${Number(s.elapsed_s).toFixed(0)} s)…`));
+    if (update) update(s); else show(el('p', { id: 'warming', class: 'muted' }, warmingText(s)));
     await new Promise((done) => setTimeout(done, 1000));
   }
 }
 
 let HISTORY;
 let TRAIL;
-warmedUp().then(() => {
+// What the pages ask once the analysis is done.
+function startPages() {
+  if (HISTORY !== undefined) return;
   // The history links show only when the server has a database.
   HISTORY = api('/api/snapshots').then((s) => s.history).catch(() => false);
   HISTORY.then((on) => { if (on) document.getElementById('nav-diff').hidden = false; });
   // The usage section of a role shows only when the server read a trail.
   TRAIL = api('/api/trail').then((t) => t.trail).catch(() => false);
-  return (PAGES[location.pathname] || overview)();
-}).catch(fail);
+}
+
+const PAGE = PAGES[location.pathname] || overview;
+(PAGE === role
+  ? api('/api/status').catch(() => ({ ready: true })).then((s) => { if (s.ready) startPages(); return role(); })
+  : warmedUp().then(() => { startPages(); return PAGE(); })
+).catch(fail);

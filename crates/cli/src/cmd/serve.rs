@@ -122,7 +122,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 std::process::exit(2);
             }
         };
-        let state = server::AppState::analysed(snapshot, now, usage, phase);
+        let state = server::AppState::analysed(std::sync::Arc::new(snapshot), now, usage, phase);
         match db {
             Some(db) => state.with_history(db, served),
             None => state,
