@@ -359,12 +359,12 @@ impl Edge {
         self.data.ways.iter().any(|w| !w.assumptions.is_empty())
     }
 
-    /// The path ids of its ways, deduplicated.
     /// Whether one of its ways follows this documented path.
     pub fn has_path(&self, id: &str) -> bool {
         self.data.ways.iter().any(|w| w.path == Some(id))
     }
 
+    /// The path ids of its ways, deduplicated.
     pub fn paths(&self) -> Vec<&'static str> {
         let mut v: Vec<&'static str> = self.data.ways.iter().filter_map(|w| w.path).collect();
         v.sort_unstable();

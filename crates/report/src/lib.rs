@@ -10,6 +10,12 @@ pub mod markdown;
 pub mod sarif;
 pub mod text;
 
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use model::{Snapshot, Timestamp};
+use rules::{Finding, RoleView, Severity};
+
 /// A JSON array written element by element: each is made, written and dropped, so that a
 /// report of many entries is never held whole beside what it reports on.
 pub struct Streamed<'a, T, F>(pub &'a [T], pub F);
@@ -19,12 +25,6 @@ impl<T, F: Fn(&T) -> serde_json::Value> serde::Serialize for Streamed<'_, T, F> 
         s.collect_seq(self.0.iter().map(&self.1))
     }
 }
-
-use std::collections::BTreeMap;
-use std::io::{self, Write};
-
-use model::{Snapshot, Timestamp};
-use rules::{Finding, RoleView, Severity};
 
 /// An output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

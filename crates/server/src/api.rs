@@ -242,19 +242,30 @@ async fn role(State(st): St, Path(arn): Path<String>, Query(q): Query<RoleQuery>
     let Some(r) = st.find_role(&arn) else {
         return no_role(&arn);
     };
-    let record = role_record(&st.snapshot, r, q.show_denied.unwrap_or(false));
     let findings: Vec<&Finding> = st.findings_of(&r.arn).collect();
     let summary = st.summary(&r.arn);
-    let mut value = match serde_json::to_value(&record) {
-        Ok(v) => v,
-        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
-    };
+    match role_value(&st.snapshot, r, &q, json!(findings), json!(summary.map(|s| &s.trusted))) {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+/// The body of `/api/role/{arn}`: the role's record with the schema version, its findings and
+/// who trusts it (null while a warming server answers before the analysis: [`crate::Phase`]).
+pub(crate) fn role_value(
+    snapshot: &model::Snapshot,
+    role: &model::Role,
+    q: &RoleQuery,
+    findings: serde_json::Value,
+    trusted: serde_json::Value,
+) -> Result<serde_json::Value, serde_json::Error> {
+    let mut value = serde_json::to_value(role_record(snapshot, role, q.show_denied.unwrap_or(false)))?;
     if let Some(obj) = value.as_object_mut() {
         obj.insert("schema_version".into(), json!(SCHEMA_VERSION));
-        obj.insert("findings".into(), json!(findings));
-        obj.insert("trusted".into(), json!(summary.map(|s| &s.trusted)));
+        obj.insert("findings".into(), findings);
+        obj.insert("trusted".into(), trusted);
     }
-    Json(value).into_response()
+    Ok(value)
 }
 
 async fn graph(State(st): St, Path(arn): Path<String>, Query(q): Query<RoleQuery>) -> Response {

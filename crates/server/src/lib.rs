@@ -245,6 +245,13 @@ struct WarmupState {
     snapshot: Option<Arc<model::Snapshot>>,
 }
 
+impl WarmupState {
+    /// Seconds since the analysis began, to a tenth.
+    fn elapsed_s(&self) -> f64 {
+        (self.started.elapsed().as_secs_f64() * 10.0).round() / 10.0
+    }
+}
+
 impl Phase {
     fn new(progress: Arc<dyn Fn(Warmup) + Send + Sync>) -> Phase {
         let state = WarmupState { started: std::time::Instant::now(), phase: "starting", ready: false, snapshot: None };
@@ -295,36 +302,30 @@ impl Phase {
         let rest = req.uri().path().strip_prefix("/api/role/")?;
         let (snapshot, warming) = {
             let s = self.state.lock().ok()?;
-            let snapshot = s.snapshot.clone()?;
-            (
-                snapshot,
-                serde_json::json!({ "phase": s.phase, "elapsed_s": (s.started.elapsed().as_secs_f64() * 10.0).round() / 10.0 }),
-            )
+            (s.snapshot.clone()?, serde_json::json!({ "phase": s.phase, "elapsed_s": s.elapsed_s() }))
         };
         let query: String = percent_encoding::percent_decode_str(rest).decode_utf8().ok()?.into_owned();
         let roles = snapshot.find_roles(&query);
         let [role] = roles.as_slice() else { return None };
-        let show_denied = req.uri().query().is_some_and(|q| q.split('&').any(|kv| kv == "show_denied=true"));
-        let mut value = serde_json::to_value(access::record::role_record(&snapshot, role, show_denied)).ok()?;
-        let obj = value.as_object_mut()?;
-        obj.insert("schema_version".into(), serde_json::json!(SCHEMA_VERSION));
-        obj.insert("findings".into(), serde_json::Value::Null);
-        obj.insert("trusted".into(), serde_json::Value::Null);
-        obj.insert("warming".into(), warming);
+        // A query the full router would refuse is left to it.
+        let axum::extract::Query(q) = axum::extract::Query::<api::RoleQuery>::try_from_uri(req.uri()).ok()?;
+        let null = serde_json::Value::Null;
+        let mut value = api::role_value(&snapshot, role, &q, null.clone(), null).ok()?;
+        value.as_object_mut()?.insert("warming".into(), warming);
         Some(axum::Json(value).into_response())
     }
 
     /// `/api/status`: whether the analysis is done, its phase and how long it has run.
     fn status(&self) -> serde_json::Value {
         let (ready, phase, elapsed) = match self.state.lock() {
-            Ok(s) => (s.ready, s.phase, s.started.elapsed().as_secs_f64()),
+            Ok(s) => (s.ready, s.phase, s.elapsed_s()),
             Err(_) => (false, "unknown", 0.0),
         };
         serde_json::json!({
             "schema_version": SCHEMA_VERSION,
             "ready": ready,
             "phase": phase,
-            "elapsed_s": (elapsed * 10.0).round() / 10.0,
+            "elapsed_s": elapsed,
         })
     }
 }
