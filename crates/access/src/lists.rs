@@ -3,7 +3,8 @@
 //! primeharbor/sensitive_iam_actions (CC0), merged by `cargo run -p xtask -- access-data` into
 //! `data/privileged-actions.json` and embedded. Each list is resolved once against the catalog
 //! into an [`ActionSet`]; names the catalog does not know are kept aside (they match nothing).
-//! A few actions the upstream lists lack are added here (see `EXTRA`).
+//! A few actions the upstream lists lack are added here (see `EXTRA`), and a few that hand out
+//! nothing new are taken out (see `REMOVED`).
 
 use std::sync::OnceLock;
 
@@ -20,6 +21,13 @@ const EXTRA: &[(ListKind, &[&str])] = &[(
     ListKind::CredentialExposure,
     &["secretsmanager:GetSecretValue", "ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"],
 )];
+
+/// Actions rolegraph takes out of the upstream lists, with why: they hand out nothing the
+/// principal does not already have. `ecr:GetAuthorizationToken` returns a token that "can be
+/// used to access any Amazon ECR registry that your IAM principal has access to" (Amazon ECR
+/// API reference): the Docker client's login, with exactly the principal's own ECR
+/// permissions; every ECS task execution role and image scanner holds it.
+const REMOVED: &[(ListKind, &[&str])] = &[(ListKind::CredentialExposure, &["ecr:GetAuthorizationToken"])];
 
 /// The embedded file's text, for the staleness test.
 pub fn embedded_text() -> &'static str {
@@ -87,7 +95,10 @@ impl Lists {
             EXTRA.iter().filter(|(k, _)| *k == kind).flat_map(|(_, names)| names.iter().map(|n| (*n).to_owned())).collect()
         };
         let with_extra = |kind: ListKind, names: &[String]| -> Vec<String> {
-            let mut all = names.to_vec();
+            let removed: Vec<&str> =
+                REMOVED.iter().filter(|(k, _)| *k == kind).flat_map(|(_, names)| names.iter().copied()).collect();
+            let mut all: Vec<String> =
+                names.iter().filter(|n| !removed.iter().any(|r| r.eq_ignore_ascii_case(n))).cloned().collect();
             all.extend(extra(kind));
             all
         };
@@ -121,6 +132,7 @@ mod tests {
         assert!(has(ListKind::PrivilegeEscalation, "iam:CreatePolicyVersion"));
         assert!(has(ListKind::CredentialExposure, "iam:CreateAccessKey"));
         assert!(has(ListKind::CredentialExposure, "secretsmanager:GetSecretValue"), "rolegraph's addition");
+        assert!(!has(ListKind::CredentialExposure, "ecr:GetAuthorizationToken"), "rolegraph's removal");
         assert!(has(ListKind::DataAccess, "s3:GetObject") || has(ListKind::DataAccess, "secretsmanager:GetSecretValue"));
         assert!(has(ListKind::ResourceExposure, "s3:PutBucketPolicy"));
         assert!(!has(ListKind::PrivilegeEscalation, "s3:GetObject"));

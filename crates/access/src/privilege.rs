@@ -1,14 +1,24 @@
 //! Privilege classification of what a role can do (as [`crate::permissions`] computed it):
-//! admin-equivalent, permissions management, privilege escalation, credential exposure, data
-//! access and resource exposure, each with the grants and statements behind it, and one highest
-//! level per role for tables.
+//! admin-equivalent, permissions management, credential exposure, data access and resource
+//! exposure, each with the grants and statements behind it, and one highest level per role for
+//! tables, with the reason for it in words.
 //!
 //! The levels, from highest: `admin` > `privilege-escalation` = `permissions-management` >
 //! `write` > `read` > `list` > `none`. `privilege-escalation` and `permissions-management` share a
-//! rank (filters treat them alike); a role with both shows `privilege-escalation`. Tagging
-//! actions count as `write`.
+//! rank (filters treat them alike). Tagging actions count as `write`.
 //!
-//! A role is admin-equivalent when, on every resource (`*`):
+//! **One definition.** Administrator and privilege escalation are the authorization graph's
+//! (`rolegraph-graph`: the engine's decisions on IAM writes, and the documented escalation
+//! paths followed through roles and accounts to an administrator). [`classify`] decides what a
+//! role's own permissions give; [`Privilege::settle`] then takes the graph's verdict
+//! ([`GraphVerdict`]): `admin` when the graph makes the role an administrator,
+//! `privilege-escalation` only when the graph finds a path from it to an administrator (so a role
+//! that may assume read-only roles, or holds `rds:AddRoleToDBInstance` without `iam:PassRole`,
+//! is not), and never for a service-linked role (only its service can act as it, and only AWS
+//! can change its policies). Until it is settled, a privilege is that of the role's own
+//! permissions: a lower bound, marked `settled: false`.
+//!
+//! A role's own permissions make it admin-equivalent when, on every resource (`*`):
 //! - it may do every action, except those an explicit `Deny` refuses (`all-actions`); or
 //! - it may do every IAM action of access level Write and Permissions management (`iam-full`):
 //!   with those it can create a user or role with any policy; or
@@ -100,7 +110,6 @@ impl std::fmt::Display for PrivilegeLevel {
 pub enum PrivilegeKind {
     AdminEquivalent,
     PermissionsManagement,
-    PrivilegeEscalation,
     CredentialExposure,
     DataAccess,
     ResourceExposure,
@@ -111,19 +120,20 @@ impl PrivilegeKind {
         match self {
             PrivilegeKind::AdminEquivalent => "admin-equivalent",
             PrivilegeKind::PermissionsManagement => "permissions-management",
-            PrivilegeKind::PrivilegeEscalation => "privilege-escalation",
             PrivilegeKind::CredentialExposure => "credential-exposure",
             PrivilegeKind::DataAccess => "data-access",
             PrivilegeKind::ResourceExposure => "resource-exposure",
         }
     }
 
-    fn of_list(k: ListKind) -> PrivilegeKind {
+    /// The category of a list of sensitive actions. The privilege-escalation list is not one:
+    /// escalation is the graph's (a path to an administrator), not a list of actions.
+    fn of_list(k: ListKind) -> Option<PrivilegeKind> {
         match k {
-            ListKind::PrivilegeEscalation => PrivilegeKind::PrivilegeEscalation,
-            ListKind::CredentialExposure => PrivilegeKind::CredentialExposure,
-            ListKind::DataAccess => PrivilegeKind::DataAccess,
-            ListKind::ResourceExposure => PrivilegeKind::ResourceExposure,
+            ListKind::PrivilegeEscalation => None,
+            ListKind::CredentialExposure => Some(PrivilegeKind::CredentialExposure),
+            ListKind::DataAccess => Some(PrivilegeKind::DataAccess),
+            ListKind::ResourceExposure => Some(PrivilegeKind::ResourceExposure),
         }
     }
 }
@@ -208,9 +218,117 @@ pub struct PrivilegedPermissions {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Privilege {
     pub level: PrivilegeLevel,
-    /// Whether the level holds only under conditions.
+    /// Whether the level holds only under conditions (or, for `privilege-escalation`, only
+    /// under conditions or assumptions of the path).
     pub level_conditional: bool,
+    /// Why the role has this level, in words.
+    pub why: String,
+    /// For `privilege-escalation`: the path to an administrator, one hop per entry
+    /// (`FROM -KIND (pathfinding ids)-> TO`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<String>,
+    /// What the path needs: the conditions and assumptions of its hops.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub path_needs: Vec<String>,
+    /// Whether the graph's verdicts (administrator, escalation) are in the level; until they
+    /// are, the level is that of the role's own permissions, a lower bound.
+    pub settled: bool,
+    /// A service-linked role: only its service can assume it and only AWS can change its
+    /// policies, so it is never ranked `privilege-escalation`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub managed_by_aws: bool,
     pub categories: Vec<PrivilegedPermissions>,
+    /// The level of the role's own permissions below administrator (`level`, conditional,
+    /// why), for a verdict that the graph does not confirm.
+    #[serde(skip)]
+    below_admin: (PrivilegeLevel, bool, String),
+}
+
+/// What the authorization graph decides of a principal: the one definition of administrator
+/// and of privilege escalation (see the module's documentation).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GraphVerdict {
+    /// The engine allows the principal, unconditionally, every IAM write that gives any
+    /// permission on its account (attach and put policies, pass roles, create keys, ...).
+    pub admin: bool,
+    /// A path from the principal to an administrator, when the graph has one.
+    pub escalation: Option<EscalationVerdict>,
+}
+
+/// A path to an administrator.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EscalationVerdict {
+    /// The administrator reached (`administrator of production (111111111111)`).
+    pub admin_of: String,
+    /// One entry per hop: `FROM -KIND (pathfinding ids)-> TO`.
+    pub steps: Vec<String>,
+    /// What the path needs: the conditions and assumptions of its hops.
+    pub notes: Vec<String>,
+    /// Whether the path holds only under a condition or rests on an assumption.
+    pub uncertain: bool,
+}
+
+impl Privilege {
+    /// Takes the graph's verdict on the role (see the module's documentation).
+    pub fn settle(&mut self, role: &Role, verdict: &GraphVerdict) {
+        self.settled = true;
+        self.managed_by_aws = role.is_service_linked();
+        self.path.clear();
+        self.path_needs.clear();
+        if verdict.admin {
+            if self.level != PrivilegeLevel::Admin || self.level_conditional {
+                self.why = "administrator: the engine allows it every IAM write that gives any permission on its account \
+                            (attach and put policies, pass roles, create access keys, change trust)"
+                    .to_owned();
+            }
+            self.level = PrivilegeLevel::Admin;
+            self.level_conditional = false;
+            return;
+        }
+        if self.level == PrivilegeLevel::Admin && !self.level_conditional {
+            // Its policies name every action, but a deny, a boundary or an SCP refuses an IAM
+            // write an administrator needs.
+            let (level, conditional, why) = self.below_admin.clone();
+            self.level = level;
+            self.level_conditional = conditional;
+            self.why = format!(
+                "{why}; not an administrator: its policies allow {}, but the engine refuses at least one IAM write an \
+                 administrator needs",
+                self.categories
+                    .iter()
+                    .find(|c| c.kind == PrivilegeKind::AdminEquivalent)
+                    .map_or_else(|| "every action".to_owned(), |c| reasons_text(&c.reasons))
+            );
+        }
+        if self.level == PrivilegeLevel::Admin {
+            return;
+        }
+        if let Some(e) = &verdict.escalation {
+            if self.managed_by_aws {
+                self.why = format!(
+                    "{}; service-linked (managed by AWS): the graph finds a path from it to {}, but only its service can act \
+                     as it",
+                    self.why, e.admin_of
+                );
+                return;
+            }
+            self.level = PrivilegeLevel::PrivilegeEscalation;
+            self.level_conditional = e.uncertain;
+            self.why = format!(
+                "can become {} in {} step{}{}",
+                e.admin_of,
+                e.steps.len(),
+                if e.steps.len() == 1 { "" } else { "s" },
+                if e.uncertain { " (under conditions or assumptions)" } else { "" }
+            );
+            self.path = e.steps.clone();
+            self.path_needs = e.notes.clone();
+        }
+    }
+}
+
+fn reasons_text(reasons: &[AdminReason]) -> String {
+    reasons.iter().map(|r| r.describe()).collect::<Vec<_>>().join("; ")
 }
 
 /// Groups a set of granted actions by identical grants.
@@ -373,10 +491,12 @@ pub fn classify(perms: &Permissions, role: &Role) -> Privilege {
 
     let mut pm = cat.empty_set();
     let mut max_level: Option<(AccessLevel, bool)> = None;
+    let mut allowed = 0usize;
     for (a, grants) in perms.iter() {
         if grants.iter().all(|g| g.outcome == GrantOutcome::Denied) {
             continue;
         }
+        allowed += 1;
         let Some(level) = cat.access_level(a) else { continue };
         let level = match level {
             AccessLevel::Tagging => AccessLevel::Write,
@@ -397,8 +517,9 @@ pub fn classify(perms: &Permissions, role: &Role) -> Privilege {
     }
     let lists = Lists::get();
     for k in ListKind::ALL {
-        if let Some(set) = lists.set(k)
-            && let Some(c) = category(PrivilegeKind::of_list(k), perms, set, Vec::new())
+        if let Some(kind) = PrivilegeKind::of_list(k)
+            && let Some(set) = lists.set(k)
+            && let Some(c) = category(kind, perms, set, Vec::new())
         {
             categories.push(c);
         }
@@ -406,21 +527,41 @@ pub fn classify(perms: &Permissions, role: &Role) -> Privilege {
     categories.sort_by_key(|c| c.kind);
 
     let find = |k: PrivilegeKind| categories.iter().find(|c| c.kind == k);
-    let (level, level_conditional) = if let Some(c) = find(PrivilegeKind::AdminEquivalent) {
-        (PrivilegeLevel::Admin, c.conditional)
-    } else if let Some(c) = find(PrivilegeKind::PrivilegeEscalation) {
-        (PrivilegeLevel::PrivilegeEscalation, c.conditional)
-    } else if let Some(c) = find(PrivilegeKind::PermissionsManagement) {
-        (PrivilegeLevel::PermissionsManagement, c.conditional)
+    let some = |c: &PrivilegedPermissions| {
+        let first: Vec<&str> = c.groups.iter().flat_map(|g| g.actions.iter()).take(3).collect();
+        let more = if c.count > first.len() { ", ..." } else { "" };
+        format!("{} action{} ({}{more})", c.count, if c.count == 1 { "" } else { "s" }, first.join(", "))
+    };
+    let below_admin = if let Some(c) = find(PrivilegeKind::PermissionsManagement) {
+        (PrivilegeLevel::PermissionsManagement, c.conditional, format!("may manage permissions: {}", some(c)))
     } else {
-        match max_level {
+        let (level, conditional) = match max_level {
             None => (PrivilegeLevel::None, false),
             Some((AccessLevel::List, c)) => (PrivilegeLevel::List, c),
             Some((AccessLevel::Read, c)) => (PrivilegeLevel::Read, c),
             Some((_, c)) => (PrivilegeLevel::Write, c),
-        }
+        };
+        let why = match level {
+            PrivilegeLevel::None => "no action is allowed".to_owned(),
+            l => format!("the highest access level among its {} allowed actions is {l}", allowed),
+        };
+        (level, conditional, why)
     };
-    Privilege { level, level_conditional, categories }
+    let (level, level_conditional, why) = match find(PrivilegeKind::AdminEquivalent) {
+        Some(c) => (PrivilegeLevel::Admin, c.conditional, format!("admin-equivalent: {}", reasons_text(&c.reasons))),
+        None => below_admin.clone(),
+    };
+    Privilege {
+        level,
+        level_conditional,
+        why,
+        path: Vec::new(),
+        path_needs: Vec::new(),
+        settled: false,
+        managed_by_aws: role.is_service_linked(),
+        categories,
+        below_admin,
+    }
 }
 
 #[cfg(test)]

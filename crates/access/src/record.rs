@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::kind::{RoleKind, role_kinds};
 use crate::permissions::{self, Options, Permissions, PermissionsView};
-use crate::privilege::{Privilege, PrivilegeLevel, classify};
+use crate::privilege::{GraphVerdict, Privilege, PrivilegeLevel, classify};
 use crate::trust::{Trust, TrustCategory, decode_role};
 
 /// The version of the JSON forms of [`RolesReport`] and [`RoleRecord`].
@@ -238,11 +238,16 @@ pub fn roles_report(snapshot: &Snapshot) -> RolesReport {
 }
 
 /// Everything about one role; with `include_denied`, the permissions also list what explicit
-/// denies refuse.
-pub fn role_record(snapshot: &Snapshot, role: &Role, include_denied: bool) -> RoleRecord {
+/// denies refuse. `verdict` is the graph's on the role (the analysis has it: administrator, a
+/// path to one); without it the privilege is that of the role's own permissions, marked
+/// `settled: false`.
+pub fn role_record(snapshot: &Snapshot, role: &Role, include_denied: bool, verdict: Option<&GraphVerdict>) -> RoleRecord {
     let trust = decode_role(snapshot, role);
     let perms = permissions_of(snapshot, role);
-    let privilege = classify(&perms, role);
+    let mut privilege = classify(&perms, role);
+    if let Some(v) = verdict {
+        privilege.settle(role, v);
+    }
     let used_by = snapshot.resources_using_role(role);
     let mut gaps: Vec<String> = perms.gaps.clone();
     gaps.extend(trust.problems.iter().map(|p| format!("trust: {p}")));
@@ -316,7 +321,7 @@ mod tests {
         assert_eq!(row.privilege, PrivilegeLevel::Write);
         assert_eq!(row.account_name.as_deref(), Some("production"));
         assert!(row.complete);
-        let rec = role_record(&s, &r, false);
+        let rec = role_record(&s, &r, false, None);
         assert_eq!(rec.details.inline_policies, ["logs"]);
         assert_eq!(rec.permissions.granted_actions, 2);
         assert_eq!(rec.trust.entities.len(), 1);

@@ -2,16 +2,17 @@
 //! with one set of options. For each role: its decoded trust, its kinds, the resources that run
 //! as it, and its privilege as the policy engine decides it (permissions computed with denies
 //! kept, classified, then dropped: a role's full permissions are recomputed only for the one
-//! role a user asks about); and the authorization graph. The rules (`rolegraph-rules`), the
+//! role a user asks about) and settled by the graph's verdict (administrator, a path to one:
+//! the one definition of both, `access::privilege`); and the authorization graph. The rules (`rolegraph-rules`), the
 //! history's facts (`rolegraph-diff`), the web UI (`rolegraph-server`) and the CLI's `roles`,
 //! `scan` and graph commands read it, so that `roles`, `scan`, `serve` and `snapshot add` show
 //! the same privilege for a role.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use access::permissions::{self, Options};
-use access::privilege::{Privilege, classify};
+use access::privilege::{EscalationVerdict, GraphVerdict, Privilege, classify};
 use access::record::{RoleSummary, RolesReport};
 use access::trust::{Trust, decode_role};
 use access::{RoleKind, kind::role_kinds};
@@ -42,6 +43,41 @@ pub struct RoleView<'a> {
     kinds: OnceLock<Vec<RoleKind>>,
     facts: OnceLock<RoleFacts>,
     snapshot: &'a Snapshot,
+    shared: Arc<Shared<'a>>,
+}
+
+/// What every role's view reads of the whole snapshot: the graph and its verdicts.
+struct Shared<'s> {
+    snapshot: &'s Snapshot,
+    graph: OnceLock<graph::Graph>,
+    graph_options: graph::GraphOptions,
+    verdicts: OnceLock<HashMap<String, GraphVerdict>>,
+}
+
+impl Shared<'_> {
+    fn graph(&self) -> &graph::Graph {
+        self.graph.get_or_init(|| graph::build(self.snapshot, &self.graph_options))
+    }
+
+    /// The graph's verdict on a principal (none: not an administrator, no path to one).
+    fn verdict(&self, arn: &str) -> Option<&GraphVerdict> {
+        self.verdicts.get_or_init(|| verdicts(self.graph())).get(arn)
+    }
+}
+
+/// The graph's verdicts on its administrators and on the principals with a path to one.
+fn verdicts(g: &graph::Graph) -> HashMap<String, GraphVerdict> {
+    let mut out: HashMap<String, GraphVerdict> = HashMap::new();
+    for n in g.nodes().iter().filter(|n| n.admin && n.kind.is_actor()) {
+        out.insert(n.id.clone(), GraphVerdict { admin: true, escalation: None });
+    }
+    for esc in graph::escalations(g) {
+        let (Some(node), Some(admin)) = (g.node(esc.node), g.node(esc.admin)) else { continue };
+        let graph::EscalationWords { steps, notes, uncertain } = graph::escalation_words(g, &esc.path);
+        out.entry(node.id.clone()).or_default().escalation =
+            Some(EscalationVerdict { admin_of: admin.label.clone(), steps, notes, uncertain });
+    }
+    out
 }
 
 impl<'a> RoleView<'a> {
@@ -70,10 +106,19 @@ impl<'a> RoleView<'a> {
         self.facts.get_or_init(|| self.decide(cache))
     }
 
-    /// What the engine decides of the role's permissions (the one definition of its privilege).
+    /// What the engine decides of the role's permissions, settled by the graph's verdict (the
+    /// one definition of its privilege; the graph is built if it is not yet).
     fn decide(&self, cache: &mut permissions::Expansions) -> RoleFacts {
         let perms = permissions::compute_cached(self.snapshot, self.role, &PERMISSIONS, cache);
-        RoleFacts { privilege: classify(&perms, self.role), complete: perms.is_complete() }
+        let mut privilege = classify(&perms, self.role);
+        privilege.settle(self.role, self.shared.verdict(&self.role.arn).unwrap_or(&GraphVerdict::default()));
+        RoleFacts { privilege, complete: perms.is_complete() }
+    }
+
+    /// The graph's verdict on the role (for the record of one role, which computes its own
+    /// permissions): the default when the graph gives none.
+    pub fn verdict(&self) -> GraphVerdict {
+        self.shared.verdict(&self.role.arn).cloned().unwrap_or_default()
     }
 
     /// What the role can do, classified: computed with the engine over the role's whole policy
@@ -124,8 +169,7 @@ pub struct Analysis<'s> {
     pub snapshot: &'s Snapshot,
     roles: Vec<RoleView<'s>>,
     by_arn: HashMap<&'s str, usize>,
-    graph: OnceLock<graph::Graph>,
-    graph_options: graph::GraphOptions,
+    shared: Arc<Shared<'s>>,
 }
 
 impl<'s> Analysis<'s> {
@@ -134,6 +178,7 @@ impl<'s> Analysis<'s> {
     }
 
     pub fn with_graph_options(snapshot: &'s Snapshot, graph_options: graph::GraphOptions) -> Self {
+        let shared = Arc::new(Shared { snapshot, graph: OnceLock::new(), graph_options, verdicts: OnceLock::new() });
         let mut roles = Vec::new();
         for account in &snapshot.accounts {
             let mut uses: BTreeMap<String, Vec<RoleUse>> = account.role_uses();
@@ -147,11 +192,12 @@ impl<'s> Analysis<'s> {
                     kinds: OnceLock::new(),
                     facts: OnceLock::new(),
                     snapshot,
+                    shared: Arc::clone(&shared),
                 });
             }
         }
         let by_arn = roles.iter().map(|v| (v.role.arn.as_str(), v.index)).collect();
-        Analysis { snapshot, roles, by_arn, graph: OnceLock::new(), graph_options }
+        Analysis { snapshot, roles, by_arn, shared }
     }
 
     /// Every role, in snapshot order (account, then ARN).
@@ -166,18 +212,29 @@ impl<'s> Analysis<'s> {
 
     /// The authorization graph, built on first use.
     pub fn graph(&self) -> &graph::Graph {
-        self.graph.get_or_init(|| graph::build(self.snapshot, &self.graph_options))
+        self.shared.graph()
     }
 
     /// Whether the graph has been built.
     pub fn graph_if_built(&self) -> Option<&graph::Graph> {
-        self.graph.get()
+        self.shared.graph.get()
     }
 
     /// The graph, for callers that keep it after the analysis: the one built, or built now.
     pub fn into_graph(self) -> graph::Graph {
-        let Analysis { snapshot, graph, graph_options, .. } = self;
-        graph.into_inner().unwrap_or_else(|| graph::build(snapshot, &graph_options))
+        let Analysis { snapshot, roles, shared, .. } = self;
+        // The views share the graph: once they are gone, it is ours alone.
+        drop(roles);
+        match Arc::try_unwrap(shared) {
+            Ok(s) => s.graph.into_inner().unwrap_or_else(|| graph::build(snapshot, &s.graph_options)),
+            Err(shared) => shared.graph().clone(),
+        }
+    }
+
+    /// The graph's verdict on every role that has one (administrators, roles with a path to
+    /// one), by ARN: for views that keep it after the analysis (the server's role page).
+    pub fn verdicts(&self) -> HashMap<String, GraphVerdict> {
+        self.roles.iter().filter_map(|v| self.shared.verdict(&v.role.arn).map(|g| (v.role.arn.clone(), g.clone()))).collect()
     }
 
     /// Computes the facts of the roles for which `wanted` holds, on every core, so that the
@@ -230,20 +287,42 @@ mod tests {
         ingest::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo"))).unwrap().snapshot
     }
 
-    /// The rows the analysis gives are those each role's own summary gives, and the graph is
-    /// built once and kept.
+    /// The rows the analysis gives are those each role's own summary gives, with the privilege
+    /// settled by the graph: the levels the graph decides (administrator, a path to one) are
+    /// its, the others are the role's own; and the graph is built once and kept.
     #[test]
     fn summaries_agree_with_the_roles_report() {
         let s = demo();
         let a = Analysis::new(&s);
-        let ours = serde_json::to_value(&a.summaries().roles).unwrap();
-        let theirs = serde_json::to_value(&access::record::roles_report(&s).roles).unwrap();
-        assert_eq!(ours, theirs);
+        let ours = a.summaries().roles;
+        let theirs = access::record::roles_report(&s).roles;
+        assert_eq!(ours.len(), theirs.len());
+        let mut settled = 0;
+        for (o, t) in ours.iter().zip(&theirs) {
+            let mut plain = serde_json::to_value(o).unwrap();
+            let mut own = serde_json::to_value(t).unwrap();
+            for v in [&mut plain, &mut own] {
+                v.as_object_mut().unwrap().remove("privilege");
+                v.as_object_mut().unwrap().remove("privilege_conditional");
+            }
+            assert_eq!(plain, own);
+            let verdict = a.role(&o.arn).unwrap().verdict();
+            if verdict == GraphVerdict::default() && t.privilege != access::PrivilegeLevel::Admin {
+                assert_eq!((o.privilege, o.privilege_conditional), (t.privilege, t.privilege_conditional), "{}", o.name);
+            } else {
+                settled += 1;
+            }
+        }
+        // The demo's administrators and its three roles with a path to one.
+        assert!(settled >= 9, "{settled}");
+        let by_name = |n: &str| ours.iter().find(|r| r.name == n).unwrap().privilege;
+        assert_eq!(by_name("ci-deployer"), access::PrivilegeLevel::PrivilegeEscalation);
+        assert_eq!(by_name("security-scanner-lambda"), access::PrivilegeLevel::Write);
+        assert_eq!(by_name("AWSServiceRoleForAutoScaling"), access::PrivilegeLevel::PermissionsManagement);
         // The table does not keep what it decided; the rules' facts, once computed, are read.
         assert!(a.roles().iter().all(|v| v.privilege_if_computed().is_none()));
         a.precompute(|_| true);
-        assert_eq!(serde_json::to_value(&a.summaries().roles).unwrap(), theirs);
-        assert!(a.graph_if_built().is_none());
+        assert_eq!(serde_json::to_value(a.summaries().roles).unwrap(), serde_json::to_value(&ours).unwrap());
         let n = a.graph().nodes().len();
         assert!(n > 0);
         assert!(std::ptr::eq(a.graph(), a.graph_if_built().unwrap()));

@@ -101,16 +101,19 @@ fn demo_path_is_explained_with_statements_and_conditions() {
     let v = json(&["path", DEMO, "ci-deployer", "legacy-batch-ec2", "--json"]);
     let p = &v["paths"][0];
     assert_eq!(p["hops"], 2);
-    assert_eq!(p["conditional"], true);
+    // The region SCP is a scope, not a condition: the path holds (docs/findings.md).
+    assert_eq!(p["conditional"], false);
     let pass = &p["edges"][1]["ways"][0]["checks"][0];
     assert_eq!(pass["action"], "iam:PassRole");
     assert_eq!(pass["evidence"][0]["sid"], "PassAnyRole");
-    // The region SCP makes RunInstances conditional.
+    // The region SCP scopes RunInstances: its condition is kept, marked as a scope.
     let run = p["edges"][1]["ways"][0]["checks"].as_array().unwrap().iter().find(|c| c["action"] == "ec2:RunInstances").unwrap();
     assert!(run["condition"]["text"].as_str().unwrap().contains("aws:RequestedRegion"), "{run}");
+    assert_eq!(run["condition"]["scope"], true, "{run}");
     let text = stdout(&rolegraph(&["path", DEMO, "ci-deployer", "legacy-batch-ec2"]));
     assert!(text.contains("ec2-001: iam:PassRole + ec2:RunInstances"), "{text}");
     assert!(text.contains("scp policy `AllowedRegionsOnly`"), "{text}");
+    assert!(text.contains("within not (aws:RequestedRegion StringNotEquals"), "{text}");
 }
 
 #[test]

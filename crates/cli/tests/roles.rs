@@ -219,3 +219,37 @@ fn role_record_json_snapshot() {
     let v = json(&["role", "demo", "payments-webhook-lambda", "--json"]);
     insta::assert_json_snapshot!(v);
 }
+
+/// Every privilege level of the demo with why, from `rolegraph role` (one definition: the
+/// level `roles` shows is the one `role` explains): administrators and paths to one are the
+/// graph's; the service-linked roles, the roles that may only assume read-only roles
+/// (`security-scanner-lambda`) or hold `rds:AddRoleToDBInstance` without `iam:PassRole`
+/// (`tmp-migration-2019`) are not `privilege-escalation`; `SecurityAudit` and `ViewOnlyAccess`
+/// read.
+#[test]
+fn demo_privilege_levels_say_why() {
+    let table = json(&["roles", "demo", "--json"]);
+    let mut out = Vec::new();
+    for r in table["roles"].as_array().unwrap() {
+        let arn = r["arn"].as_str().unwrap();
+        let rec = json(&["role", "demo", arn, "--json"]);
+        let p = &rec["privilege"];
+        assert_eq!(p["level"], r["privilege"], "{arn}: `roles` and `role` disagree");
+        assert_eq!(p["level_conditional"], r["privilege_conditional"], "{arn}");
+        assert_eq!(p["settled"], true, "{arn}");
+        out.push(serde_json::json!({
+            "role": format!("{}/{}", r["account_id"].as_str().unwrap(), r["name"].as_str().unwrap()),
+            "level": p["level"], "conditional": p["level_conditional"], "why": p["why"],
+            "path": p["path"], "managed_by_aws": p["managed_by_aws"],
+        }));
+    }
+    let level =
+        |name: &str| out.iter().find(|r| r["role"].as_str().unwrap().ends_with(&format!("/{name}"))).unwrap()["level"].clone();
+    assert_eq!(level("ci-deployer"), "privilege-escalation");
+    assert_eq!(level("AWSServiceRoleForAutoScaling"), "permissions-management");
+    assert_eq!(level("security-scanner-lambda"), "write");
+    assert_eq!(level("tmp-migration-2019"), "permissions-management");
+    assert_eq!(level("okta-prod-readonly"), "read");
+    assert_eq!(level("vanta-auditor"), "read");
+    insta::assert_json_snapshot!(out);
+}

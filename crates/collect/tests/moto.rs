@@ -128,7 +128,7 @@ async fn an_organization_collected_from_moto_loads_like_cli_exports() {
     assert!(row("github-deploy").kinds.contains(&RoleKind::Oidc));
     assert!(row("from-management").trusted_by.contains(&TrustCategory::Org), "{:?}", row("from-management"));
     let deployer = s.accounts.iter().flat_map(|a| &a.roles).find(|r| r.name == "deployer").unwrap();
-    let record = access::record::role_record(s, deployer, false);
+    let record = access::record::role_record(s, deployer, false, None);
     assert_eq!(record.details.max_session_duration, Some(7200));
     assert_eq!(record.details.description.as_deref(), Some("the deployer role"));
     assert!(record.details.inline_policies.contains(&"admin".to_owned()));

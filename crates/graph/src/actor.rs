@@ -129,6 +129,12 @@ pub(crate) struct Actor<'s> {
 }
 
 impl Actor<'_> {
+    /// Whether its requests never carry MFA (a role that only services and identity providers
+    /// may assume: [`context::sessions_without_mfa`]).
+    pub fn without_mfa(&self) -> bool {
+        self.role.is_some_and(context::sessions_without_mfa)
+    }
+
     /// The principal to name in checks: the stand-in member for a group, else none (the edge's
     /// source made the request).
     pub fn stand_in(&self) -> Option<Arc<str>> {

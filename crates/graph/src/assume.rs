@@ -251,11 +251,15 @@ fn capability_assumes(env: &Env<'_>, a: &Actor<'_>, out: &mut Out) -> Vec<u32> {
         // other (the engine finds that only when it decides both in one request): when they
         // share a key, or either has what the engine could not evaluate, decide role by role.
         let mine = condition_keys(&c);
-        if !mine.is_empty() {
-            let theirs = env.assume_keys.get(cap).map_or(&[][..], Vec::as_slice);
-            if mine.iter().any(|k| k.is_none() || theirs.contains(k)) || theirs.iter().any(Option::is_none) {
-                continue;
-            }
+        let theirs = env.assume_keys.get(cap).map_or(&[][..], Vec::as_slice);
+        if !mine.is_empty() && (mine.iter().any(|k| k.is_none() || theirs.contains(k)) || theirs.iter().any(Option::is_none)) {
+            continue;
+        }
+        // The capability's trusts were decided for a caller that may carry MFA: a caller that
+        // cannot meets no trust that requires it, so it decides role by role.
+        if a.without_mfa() && theirs.iter().flatten().any(|k| k == "aws:multifactorauthpresent" || k == "aws:multifactorauthage")
+        {
+            continue;
         }
         covered.extend(roles.iter().copied());
         c.principal = a.stand_in();

@@ -2,7 +2,8 @@
 //! the same identity policies, boundary and SCPs — the same documents, not only the same text —
 //! get the same answer from the engine for every request whose other policies do not name them,
 //! as long as none of their statements depends on who the caller is (`aws:PrincipalArn`,
-//! `aws:username`, `aws:userid`, `aws:PrincipalTag/...` or a policy variable). The graph
+//! `aws:username`, `aws:userid`, `aws:PrincipalTag/...` or a policy variable), and their
+//! sessions alike can or cannot carry MFA. The graph
 //! evaluates one member of such a class and shares the resulting ways with the others; what
 //! names a principal individually (a trust policy that names it, or one whose conditions depend
 //! on who the caller is) is still evaluated per principal.
@@ -26,6 +27,8 @@ struct Key {
     gaps: Vec<String>,
     /// A user's groups (a group without policies adds no entry, but membership matters).
     groups: Vec<String>,
+    /// Whether its requests never carry MFA: that decides conditions on MFA.
+    without_mfa: bool,
 }
 
 /// Whether a condition key's value depends on who the caller is (beyond its account and kind).
@@ -56,7 +59,7 @@ fn key(a: &Actor<'_>) -> Option<Key> {
         .map(|(e, n)| (e.kind.as_str(), e.level, n.clone(), Arc::as_ptr(&e.policy) as usize))
         .collect();
     let groups = a.user.map(|u| u.groups.clone()).unwrap_or_default();
-    Some(Key { kind: a.kind, account: a.account.clone(), entries, gaps: a.gaps.clone(), groups })
+    Some(Key { kind: a.kind, account: a.account.clone(), entries, gaps: a.gaps.clone(), groups, without_mfa: a.without_mfa() })
 }
 
 /// The actors grouped into classes (positions into `actors`), in order of first member.

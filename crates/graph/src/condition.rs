@@ -34,6 +34,12 @@ use serde::Serialize;
 
 use crate::types::Evidence;
 
+/// Keys that say *where* a request is made: the regions, source IPs and VPCs. A condition
+/// on them alone is the principal's scope, not a mitigation: whoever acts as a principal acts
+/// from where it runs (its regions, its network), so such a condition does not make an edge
+/// conditional; it is shown as a scope (`Condition::is_scope`).
+pub const SCOPE_KEYS: &[&str] = &["aws:RequestedRegion", "aws:SourceIp", "aws:SourceVpc", "aws:SourceVpce", "aws:VpcSourceIp"];
+
 /// A residual condition, serialisable (with its text: `{text, expr, atoms}`).
 #[derive(Clone, Debug)]
 pub struct Condition {
@@ -45,11 +51,24 @@ pub struct Condition {
 impl Serialize for Condition {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Condition", 3)?;
+        let scope = self.is_scope();
+        let mut st = s.serialize_struct("Condition", if scope { 4 } else { 3 })?;
         st.serialize_field("text", &self.text())?;
+        if scope {
+            st.serialize_field("scope", &true)?;
+        }
         st.serialize_field("expr", &self.expr)?;
         st.serialize_field("atoms", &self.atoms)?;
         st.end()
+    }
+}
+
+impl Condition {
+    /// Whether every atom is a condition on a key of [`SCOPE_KEYS`]: where the request is
+    /// made, not who may make it.
+    pub fn is_scope(&self) -> bool {
+        !self.atoms.is_empty()
+            && self.atoms.iter().all(|a| a.key().is_some_and(|k| SCOPE_KEYS.iter().any(|s| s.eq_ignore_ascii_case(k))))
     }
 }
 

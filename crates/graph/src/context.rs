@@ -4,7 +4,9 @@
 //!
 //! Known for an IAM user or role of the snapshot: `aws:PrincipalArn`, `aws:PrincipalAccount`,
 //! `aws:PrincipalType`, `aws:PrincipalIsAWSService` (false), `aws:PrincipalServiceName`
-//! (absent), `aws:username` (a user's name; absent for a role), `aws:userid` (a user's id, when
+//! (absent), `aws:username` (a user's name; absent for a role), `aws:MultiFactorAuthPresent` and
+//! `aws:MultiFactorAuthAge` (absent for a role that only services and identity providers may
+//! assume: [`sessions_without_mfa`]), `aws:userid` (a user's id, when
 //! the export has it), `aws:PrincipalOrgID` (when the snapshot has the organization and the
 //! account is a member) and `aws:PrincipalTag/*` from the principal's tags. A role session can
 //! carry session tags that override the role's: with
@@ -94,11 +96,34 @@ pub(crate) fn user(snapshot: &Snapshot, u: &User) -> Known {
     k
 }
 
-/// The known keys of the requests of a role's sessions.
+/// Whether no session of the role can carry MFA: every `Allow` of its trust policy names only
+/// services and identity providers (SAML, OIDC). A service's sessions carry no MFA, and AWS
+/// STS issues the credentials of `AssumeRoleWithSAML` and `AssumeRoleWithWebIdentity` without
+/// it (IAM User Guide, "Compare AWS STS credentials": MFA support "No" for both; the
+/// provider's own MFA is not `aws:MultiFactorAuthPresent`). A trust that names an account, a
+/// user, a role or `*`, or that cannot be read, may admit a caller with MFA.
+pub(crate) fn sessions_without_mfa(r: &Role) -> bool {
+    let Some(policy) = r.trust_policy.as_ref().and_then(|d| d.policy()) else { return false };
+    let allows: Vec<&policy::Statement> = policy.statements.iter().filter(|s| s.effect == policy::Effect::Allow).collect();
+    !allows.is_empty()
+        && allows.iter().all(|s| match &s.principal {
+            Some(policy::Block::Only(ps)) => {
+                ps.iter().all(|p| matches!(p, policy::Principal::Service(_) | policy::Principal::Federated(_)))
+            }
+            _ => false,
+        })
+}
+
+/// The known keys of the requests of a role's sessions. A role whose sessions cannot carry MFA
+/// ([`sessions_without_mfa`]) has `aws:MultiFactorAuthPresent` and `aws:MultiFactorAuthAge`
+/// known absent: a condition that requires MFA is never met by its sessions.
 pub(crate) fn role(snapshot: &Snapshot, r: &Role, session_tags_unknown: bool) -> Known {
     let mut k = Known::new();
     common(&mut k, snapshot, &r.arn, &r.account_id, "AssumedRole");
     k.absent("aws:username");
+    if sessions_without_mfa(r) {
+        k.absent("aws:MultiFactorAuthPresent").absent("aws:MultiFactorAuthAge");
+    }
     if !session_tags_unknown {
         tags(&mut k, &r.tags);
     }

@@ -241,6 +241,39 @@ fn dfs(
     }
 }
 
+/// An escalation in words: one entry per hop (`FROM -KIND (pathfinding ids)-> TO`, with every
+/// way the hop has), what the path needs as it was taken (its conditions and assumptions), and
+/// whether it needs any. Another way to the same node that needs a condition or an assumption
+/// does not make this one need it.
+pub struct EscalationWords {
+    pub steps: Vec<String>,
+    pub notes: Vec<String>,
+    pub uncertain: bool,
+}
+
+/// [`EscalationWords`] of a path.
+pub fn escalation_words(g: &Graph, path: &[u32]) -> EscalationWords {
+    let label = |n: NodeIdx| g.node(n).map_or("?", |n| n.label.as_str());
+    let mut steps = Vec::with_capacity(path.len());
+    for e in g.hops(path) {
+        let paths = e.paths();
+        let via = if paths.is_empty() { String::new() } else { format!(" ({})", paths.join(", ")) };
+        steps.push(format!("{} -{}{via}-> {}", label(e.from), e.kind.as_str(), label(e.to)));
+    }
+    let taken = g.taken(path);
+    let mut notes = Vec::new();
+    for e in &taken {
+        if let Some(c) = e.condition_text() {
+            notes.push(format!("to {}, if {c}", label(e.to)));
+        }
+        if e.has_assumptions() {
+            notes.push(format!("to {}: rests on an assumption the snapshot cannot check", label(e.to)));
+        }
+    }
+    let uncertain = taken.iter().any(|e| e.is_conditional() || e.has_assumptions());
+    EscalationWords { steps, notes, uncertain }
+}
+
 /// Principals (and outsiders: providers, external accounts, `*`) that can reach an account
 /// administrator node without being administrators, with their shortest path, sorted by node
 /// id.

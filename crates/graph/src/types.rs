@@ -255,8 +255,15 @@ fn arc_evidence<S: serde::Serializer>(v: &Arc<[Evidence]>, s: S) -> Result<S::Ok
 }
 
 impl Check {
+    /// Whether it holds only under a condition that limits who can meet it (a condition on
+    /// where the request is made alone is a scope: [`crate::condition::SCOPE_KEYS`]).
     pub fn is_conditional(&self) -> bool {
-        self.condition.is_some()
+        self.condition.as_ref().is_some_and(|c| !c.is_scope())
+    }
+
+    /// Its condition when it only says where the request is made (regions, source IPs, VPCs).
+    pub fn scope(&self) -> Option<&Condition> {
+        self.condition.as_deref().filter(|c| c.is_scope())
     }
 }
 
@@ -378,8 +385,22 @@ impl Edge {
             return None;
         }
         let w = self.way()?;
-        let parts: Vec<String> =
-            w.checks.iter().filter_map(|c| c.condition.as_ref().map(|cond| format!("{}: {}", c.action, cond.text()))).collect();
+        let parts: Vec<String> = w
+            .checks
+            .iter()
+            .filter(|c| c.is_conditional())
+            .filter_map(|c| c.condition.as_ref().map(|cond| format!("{}: {}", c.action, cond.text())))
+            .collect();
         Some(parts.join("; "))
+    }
+
+    /// The scope of its best way, in words: the conditions on where its requests are made
+    /// (regions, source IPs, VPCs), which do not make it conditional.
+    pub fn scope_text(&self) -> Option<String> {
+        let w = self.way()?;
+        let mut parts: Vec<String> = w.checks.iter().filter_map(|c| c.scope().map(Condition::text)).collect();
+        parts.sort();
+        parts.dedup();
+        (!parts.is_empty()).then(|| parts.join("; "))
     }
 }

@@ -30,7 +30,6 @@ pub static RULES: &[&dyn Rule] = &[
     &privileged_role_assumable_from_outside::PrivilegedRoleAssumableFromOutside,
     &privileged_role_assumable_without_mfa::PrivilegedRoleAssumableWithoutMfa,
     &role_assumable_by_several_services::RoleAssumableBySeveralServices,
-    &role_can_escalate_privileges::RoleCanEscalatePrivileges,
     &role_trusted_by_everyone::RoleTrustedByEveryone,
     &role_used_by_many_resources::RoleUsedByManyResources,
     &root_access_keys::RootAccessKeys,

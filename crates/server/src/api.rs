@@ -244,22 +244,25 @@ async fn role(State(st): St, Path(arn): Path<String>, Query(q): Query<RoleQuery>
     };
     let findings: Vec<&Finding> = st.findings_of(&r.arn).collect();
     let summary = st.summary(&r.arn);
-    match role_value(&st.snapshot, r, &q, json!(findings), json!(summary.map(|s| &s.trusted))) {
+    let verdict = st.verdicts.get(&r.arn).cloned().unwrap_or_default();
+    match role_value(&st.snapshot, r, &q, Some(&verdict), json!(findings), json!(summary.map(|s| &s.trusted))) {
         Ok(v) => Json(v).into_response(),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     }
 }
 
 /// The body of `/api/role/{arn}`: the role's record with the schema version, its findings and
-/// who trusts it (null while a warming server answers before the analysis: [`crate::Phase`]).
+/// who trusts it (null while a warming server answers before the analysis: [`crate::Phase`];
+/// its privilege is then that of the role's own permissions, `settled: false`).
 pub(crate) fn role_value(
     snapshot: &model::Snapshot,
     role: &model::Role,
     q: &RoleQuery,
+    verdict: Option<&access::privilege::GraphVerdict>,
     findings: serde_json::Value,
     trusted: serde_json::Value,
 ) -> Result<serde_json::Value, serde_json::Error> {
-    let mut value = serde_json::to_value(role_record(snapshot, role, q.show_denied.unwrap_or(false)))?;
+    let mut value = serde_json::to_value(role_record(snapshot, role, q.show_denied.unwrap_or(false), verdict))?;
     if let Some(obj) = value.as_object_mut() {
         obj.insert("schema_version".into(), json!(SCHEMA_VERSION));
         obj.insert("findings".into(), findings);

@@ -46,6 +46,9 @@ pub struct EdgeCondition {
     pub negated: bool,
     /// JSON pointer of the condition key in its policy.
     pub pointer: String,
+    /// Whether it only says where the request is made (a region, a source IP, a VPC): a scope,
+    /// which does not make the edge conditional.
+    pub scope: bool,
 }
 
 /// A statement that decided an edge, or the fact of the snapshot behind it.
@@ -128,11 +131,13 @@ fn edge_view(g: &Graph, e: &Edge) -> Option<GraphEdge> {
     let checks = way.map_or(&[][..], |w| w.checks.as_slice());
     let mut actions: Vec<String> = checks.iter().map(|c| c.action.to_owned()).collect();
     actions.dedup();
-    let conditions = if e.is_conditional() {
+    // The conditions of the best way: those it needs, or (when it needs none) its scope.
+    let conditions = if e.is_conditional() || e.scope_text().is_some() {
         checks
             .iter()
             .filter_map(|c| c.condition.as_deref().map(|cond| (c.action, cond)))
             .flat_map(|(action, cond)| {
+                let scope = cond.is_scope();
                 let negated: Vec<usize> = cond.required().into_iter().filter(|(_, holds)| !holds).map(|(i, _)| i).collect();
                 cond.atoms.iter().enumerate().filter_map(move |(i, a)| {
                     Some(EdgeCondition {
@@ -142,6 +147,7 @@ fn edge_view(g: &Graph, e: &Edge) -> Option<GraphEdge> {
                         values: a.values().into_iter().map(str::to_owned).collect(),
                         negated: negated.contains(&i),
                         pointer: a.pointer().unwrap_or_default().to_owned(),
+                        scope,
                     })
                 })
             })

@@ -310,7 +310,7 @@ impl Phase {
         // A query the full router would refuse is left to it.
         let axum::extract::Query(q) = axum::extract::Query::<api::RoleQuery>::try_from_uri(req.uri()).ok()?;
         let null = serde_json::Value::Null;
-        let mut value = api::role_value(&snapshot, role, &q, null.clone(), null).ok()?;
+        let mut value = api::role_value(&snapshot, role, &q, None, null.clone(), null).ok()?;
         value.as_object_mut()?.insert("warming".into(), warming);
         Some(axum::Json(value).into_response())
     }

@@ -33,6 +33,9 @@ pub struct AppState {
     /// CloudTrail usage, when the server was given a trail: the findings were computed with
     /// it and its observed assumptions are placed in `graph`.
     pub usage: Option<usage::Usage>,
+    /// The graph's verdict on the roles that have one (administrator, a path to one), by ARN:
+    /// a role's page settles its privilege with it.
+    pub verdicts: std::collections::HashMap<String, access::privilege::GraphVerdict>,
 }
 
 /// The history database of `rolegraph serve --db`. One connection, behind a lock: requests
@@ -70,7 +73,7 @@ impl AppState {
     ) -> AppState {
         phase.read(snapshot.clone());
         // One analysis: the rows, the rules and the graph read the same per-role facts.
-        let (roles, findings, mut graph) = {
+        let (roles, findings, verdicts, mut graph) = {
             let analysis = analysis::Analysis::new(&snapshot);
             // The rules first: the rows then read the privilege they computed. The graph and
             // the privilege are computed before the rules ask, to name the phases.
@@ -88,7 +91,8 @@ impl AppState {
             };
             phase.set("summarising the roles");
             let roles = analysis.summaries().roles;
-            (roles, findings, analysis.into_graph())
+            let verdicts = analysis.verdicts();
+            (roles, findings, verdicts, analysis.into_graph())
         };
         if let Some(u) = &usage {
             graph.attach_observed(&crate::trail::observations(u));
@@ -98,7 +102,7 @@ impl AppState {
         for (i, f) in findings.iter().enumerate() {
             findings_by_subject.entry(f.subject.arn.clone()).or_default().push(i);
         }
-        AppState { snapshot, now, roles, findings, graph, role_index, findings_by_subject, history: None, usage }
+        AppState { snapshot, now, roles, findings, graph, role_index, findings_by_subject, history: None, usage, verdicts }
     }
 
     /// The same state with a history database: `served` is the stored snapshot being shown,

@@ -213,13 +213,15 @@ async fn role_graph_edges_are_checked_by_the_engine() {
         .find(|e| e["kind"] == "privesc" && e["source"] == "arn:aws:iam::111111111111:role/github-actions-terraform")
         .unwrap_or_else(|| panic!("no privesc edge: {v}"));
     assert!(!esc["paths"].as_array().unwrap().is_empty(), "{esc}");
-    // It holds only in the regions the SCP leaves: the SCP's deny, negated, is the condition.
-    assert_eq!(esc["conditional"], true);
+    // It holds in the regions the SCP leaves: the SCP's deny, negated, is kept as its scope,
+    // which does not make it conditional (docs/findings.md).
+    assert_eq!(esc["conditional"], false);
     let c = &esc["conditions"][0];
     assert_eq!(
         (&c["key"], &c["operator"], &c["negated"]),
         (&"aws:RequestedRegion".into(), &"StringNotEquals".into(), &true.into())
     );
+    assert_eq!(c["scope"], true);
     assert!(esc["statements"].as_array().unwrap().iter().any(|s| s["policy_kind"] == "scp"), "{esc}");
 
     // Depth: two hops back from prod-deploy reach the provider that can assume ci-deployer.

@@ -210,7 +210,7 @@ async function findings() {
 // ---- one role ----
 function conditionList(conds) {
   if (!conds || !conds.length) return el('span', { class: 'muted' }, 'none');
-  return el('ul', { class: 'plain' }, conds.map((c) => el('li', {}, el('code', {}, `${c.operator} ${c.key} = ${c.values.join(' | ')}`))));
+  return el('ul', { class: 'plain' }, conds.map((c) => el('li', {}, el('code', {}, `${c.negated ? 'not ' : ''}${c.operator} ${c.key} = ${c.values.join(' | ')}`), c.scope ? el('span', { class: 'muted' }, ' (scope)') : null)));
 }
 
 function grantsText(grants) {
@@ -228,7 +228,13 @@ async function role() {
   const add = (k, v) => { if (v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && !v.length)) dl.append(el('dt', {}, k), el('dd', {}, v)); };
   add('ARN', el('code', {}, d.arn)); add('Account', `${d.account_name || ''} ${d.account_id}`); add('Path', d.path);
   add('Kinds', r.kinds.map((k) => el('span', { class: 'tag' }, k)));
-  add('Privilege', `${r.privilege.level}${r.privilege.level_conditional ? ' (conditional)' : ''}`);
+  const p = r.privilege;
+  add('Privilege', el('div', { id: 'privilege' },
+    el('div', {}, `${p.level}${p.level_conditional ? ' (conditional)' : ''}${p.settled ? '' : ' (the role\'s own permissions; the graph\'s verdict comes with the analysis)'}`),
+    el('div', { class: 'muted', id: 'privilege-why' }, p.why || ''),
+    p.managed_by_aws ? el('div', { class: 'muted' }, 'service-linked: only its service can assume it, and only AWS can change its policies') : null,
+    p.path && p.path.length ? el('ol', { id: 'privilege-path' }, p.path.map((s) => el('li', { class: 'mono' }, s))) : null,
+    p.path_needs && p.path_needs.length ? el('ul', { class: 'plain muted' }, p.path_needs.map((s) => el('li', {}, `needs: ${s}`))) : null));
   add('Last used', lastUsed(d.last_used)); add('Created', d.created); add('Description', d.description);
   add('Max session', d.max_session_duration ? `${d.max_session_duration / 3600} h` : null);
   add('Permissions boundary', d.permissions_boundary);

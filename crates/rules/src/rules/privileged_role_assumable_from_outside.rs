@@ -1,11 +1,12 @@
 //! `privileged-role-assumable-from-outside`: what a role outside principals can assume can do,
 //! decided by the engine (identity policies, boundary, SCPs, denies), not read from policy names.
 
+use access::PrivilegeLevel;
 use access::privilege::PrivilegeKind;
-use access::trust::{AccountRelation, EntityKind, TrustedEntity};
+use access::trust::{AccountRelation, EntityKind, GuardKind, TrustedEntity};
 
 use super::{account_words, finding, role_subject, statement_evidence, trust_evidence};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Evidence, Finding, Severity};
 use crate::rule::Rule;
 use crate::{RuleContext, declare_rule};
 
@@ -13,10 +14,22 @@ declare_rule! {
     /// ## What it finds
     /// A role that principals outside its account can assume (another account, a vendor,
     /// everyone, or an OIDC provider such as GitHub Actions) and that has highly privileged
-    /// permissions: admin-equivalent, permissions management, privilege escalation, credential
-    /// exposure, data access or resource exposure. The permissions are what the policy engine
-    /// decides for a session of the role on its whole policy set (identity policies, permissions
-    /// boundary, SCPs, explicit denies), with the request's conditions left open.
+    /// permissions. The privilege is the analysis's one definition (`rolegraph roles`'
+    /// PRIVILEGE column): administrator, or a path to one found by the graph, as the engine
+    /// decides them on the role's whole policy set (identity policies, permissions boundary,
+    /// SCPs, explicit denies); then permissions management, credential exposure, data access or
+    /// resource exposure among its allowed actions.
+    ///
+    /// ## Severity
+    /// - critical: administrator, or a path to one (`privilege-escalation`);
+    /// - high: permissions management, or actions that hand out credentials;
+    /// - medium: data access or resource exposure;
+    /// - one level lower when every outside principal is an account of the role's own
+    ///   organization, and one level lower when the privilege holds only under conditions of the
+    ///   granting statements (or the path only under conditions or assumptions);
+    /// - informational when the role can only read (level `read` or `list`) and every outside
+    ///   principal is a known vendor that must give `sts:ExternalId`: the third-party
+    ///   scanner designed as AWS documents it.
     ///
     /// ## Why it matters
     /// Whoever controls the outside principal controls what the role can do: a compromised
@@ -33,8 +46,8 @@ declare_rule! {
     ///
     /// ## False positives
     /// Accounts of your own organization are outside the role's account but yours: their
-    /// findings are one level lower. A grant that holds only under conditions of the granting
-    /// statements (MFA, a source IP) lowers the severity by one level too and says so.
+    /// findings are one level lower. A read-only vendor role with `sts:ExternalId` is reported
+    /// as informational, so that it is listed without asking for action.
     ///
     /// ## References
     /// - https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_common-scenarios_third-party.html
@@ -106,36 +119,58 @@ impl Rule for PrivilegedRoleAssumableFromOutside {
                 continue;
             }
             let privilege = v.privilege();
-            let Some(top) = privilege.categories.first() else { continue };
-            let mut severity = match top.kind {
-                PrivilegeKind::AdminEquivalent => Severity::Critical,
-                PrivilegeKind::PrivilegeEscalation | PrivilegeKind::PermissionsManagement | PrivilegeKind::CredentialExposure => {
-                    Severity::High
-                }
-                PrivilegeKind::DataAccess | PrivilegeKind::ResourceExposure => Severity::Medium,
+            let find = |k: PrivilegeKind| privilege.categories.iter().find(|c| c.kind == k);
+            let (mut severity, conditional) = match privilege.level {
+                PrivilegeLevel::Admin | PrivilegeLevel::PrivilegeEscalation => (Severity::Critical, privilege.level_conditional),
+                PrivilegeLevel::PermissionsManagement => (Severity::High, privilege.level_conditional),
+                _ => match find(PrivilegeKind::CredentialExposure) {
+                    Some(c) => (Severity::High, c.conditional),
+                    None => match find(PrivilegeKind::DataAccess).or_else(|| find(PrivilegeKind::ResourceExposure)) {
+                        Some(c) => (Severity::Medium, c.conditional),
+                        None => continue,
+                    },
+                },
             };
             if entities.iter().all(|(_, org)| *org) {
                 severity = lower(severity);
             }
-            if top.conditional {
+            if conditional {
                 severity = lower(severity);
+            }
+            let vendors_with_external_id = entities.iter().all(|(e, _)| {
+                e.account.as_ref().is_some_and(|a| a.relation == AccountRelation::Vendor) && e.requires(GuardKind::ExternalId)
+            });
+            if vendors_with_external_id && !privilege.level.at_least(PrivilegeLevel::Write) {
+                severity = Severity::Info;
             }
             let mut whos: Vec<String> = entities.iter().map(|(e, _)| who(e)).collect();
             whos.dedup();
-            let cats: Vec<String> = privilege
-                .categories
-                .iter()
-                .map(|c| format!("{}{}", c.kind.as_str(), if c.conditional { " (under conditions)" } else { "" }))
-                .collect();
+            let mut what = vec![format!(
+                "{}{} ({})",
+                privilege.level.as_str(),
+                if privilege.level_conditional { " under conditions" } else { "" },
+                privilege.why
+            )];
+            what.extend(
+                privilege
+                    .categories
+                    .iter()
+                    .filter(|c| c.kind != PrivilegeKind::AdminEquivalent && c.kind != PrivilegeKind::PermissionsManagement)
+                    .map(|c| format!("{}{}", c.kind.as_str(), if c.conditional { " (under conditions)" } else { "" })),
+            );
+            let top = privilege.categories.first();
             let mut evidence: Vec<_> = entities.iter().map(|(e, _)| trust_evidence(v.role, e)).collect();
-            evidence.extend(top.statements.iter().take(5).map(statement_evidence));
+            evidence.extend(top.into_iter().flat_map(|c| c.statements.iter().take(5)).map(statement_evidence));
+            if !privilege.path.is_empty() {
+                evidence.push(Evidence::Path { edges: privilege.path.clone() });
+            }
             evidence.dedup();
             out.push(finding(
                 &Self::META,
                 severity,
                 role_subject(v.account, v.role),
                 "",
-                format!("role `{}` can be assumed by {} and has {} permissions", v.role.name, whos.join(", "), cats.join(", ")),
+                format!("role `{}` can be assumed by {} and is {}", v.role.name, whos.join(", "), what.join("; ")),
                 evidence,
             ));
         }
