@@ -151,6 +151,14 @@ impl Graph {
     /// succeeded without such an edge is flagged ([`ObservedStatus::NotPossible`]). Sorted by
     /// role, then caller.
     pub fn attach_observed(&mut self, observations: &[Observation]) {
+        let out = self.place_observed(observations);
+        self.observations = observations.to_vec();
+        self.observed = out;
+    }
+
+    /// The observations placed as [`Graph::attach_observed`] places them, without keeping
+    /// them (for a reader of a shared graph: the rules).
+    pub fn place_observed(&self, observations: &[Observation]) -> Vec<ObservedEdge> {
         let mut out = Vec::with_capacity(observations.len());
         let ix = role_index(self);
         for o in observations {
@@ -190,8 +198,7 @@ impl Graph {
             out.push(ObservedEdge { from_node: id(from), to_node: id(to), seen: o.clone(), from, to, status, edges });
         }
         out.sort_by(|a, b| (&a.seen.role, &a.seen.caller).cmp(&(&b.seen.role, &b.seen.caller)));
-        self.observations = observations.to_vec();
-        self.observed = out;
+        out
     }
 
     /// The observed assumptions placed with [`Graph::attach_observed`].

@@ -32,6 +32,27 @@ impl Default for Thresholds {
 
 pub use analysis::RoleView;
 
+/// The observed `AssumeRole*` calls of a usage table, as [`graph::Graph::attach_observed`]
+/// takes them.
+pub fn observations(u: &usage::Usage) -> Vec<graph::Observation> {
+    u.assumptions
+        .iter()
+        .map(|e| graph::Observation {
+            caller: e.caller.clone(),
+            caller_kind: e.caller_kind.as_str().to_owned(),
+            caller_account: e.caller_account.clone(),
+            role: e.role.clone(),
+            count: e.count,
+            denied: e.denied,
+            first_seen: e.first_seen,
+            last_seen: e.last_seen,
+            apis: e.apis.clone(),
+            source_ips: e.source_ips.clone(),
+            subjects: e.subjects.clone(),
+        })
+        .collect()
+}
+
 /// The analysis the rules read: their own, or one the caller shares with its other views.
 enum Shared<'a> {
     Owned(Box<analysis::Analysis<'a>>),

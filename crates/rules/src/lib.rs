@@ -8,7 +8,7 @@ pub mod rule;
 pub mod rules;
 pub mod suppress;
 
-pub use context::{RoleView, RuleContext, Thresholds, TrailCoverage};
+pub use context::{RoleView, RuleContext, Thresholds, TrailCoverage, observations};
 pub use finding::{Evidence, Finding, Severity, Subject, SubjectKind, fingerprint};
 pub use rule::{Category, REQUIRED_HEADINGS, Rule, RuleMeta};
 pub use suppress::{SuppressError, Suppression, Suppressions};
@@ -23,6 +23,7 @@ pub static RULES: &[&dyn Rule] = &[
     &execution_role_with_wildcard_permissions::ExecutionRoleWithWildcardPermissions,
     &external_account_trust_without_external_id::ExternalAccountTrustWithoutExternalId,
     &long_max_session_duration::LongMaxSessionDuration,
+    &observed_assumption_not_allowed::ObservedAssumptionNotAllowed,
     &oidc_trust_without_sub_condition::OidcTrustWithoutSubCondition,
     &old_access_key::OldAccessKey,
     &passrole_on_any_role::PassroleOnAnyRole,

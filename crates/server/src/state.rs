@@ -95,7 +95,7 @@ impl AppState {
             (roles, findings, verdicts, analysis.into_graph())
         };
         if let Some(u) = &usage {
-            graph.attach_observed(&crate::trail::observations(u));
+            graph.attach_observed(&rules::observations(u));
         }
         let role_index = roles.iter().enumerate().map(|(i, r)| (r.arn.clone(), i)).collect();
         let mut findings_by_subject: BTreeMap<String, Vec<usize>> = BTreeMap::new();

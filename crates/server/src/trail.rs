@@ -23,27 +23,6 @@ pub fn routes() -> Router<Arc<AppState>> {
     Router::new().route("/api/trail", get(trail)).route("/api/role/{arn}/usage", get(role_usage))
 }
 
-/// The observed `AssumeRole*` calls of a usage table, as [`graph::Graph::attach_observed`]
-/// takes them.
-pub fn observations(u: &usage::Usage) -> Vec<graph::Observation> {
-    u.assumptions
-        .iter()
-        .map(|e| graph::Observation {
-            caller: e.caller.clone(),
-            caller_kind: e.caller_kind.as_str().to_owned(),
-            caller_account: e.caller_account.clone(),
-            role: e.role.clone(),
-            count: e.count,
-            denied: e.denied,
-            first_seen: e.first_seen,
-            last_seen: e.last_seen,
-            apis: e.apis.clone(),
-            source_ips: e.source_ips.clone(),
-            subjects: e.subjects.clone(),
-        })
-        .collect()
-}
-
 /// Whether the server has a trail, and what it read: the window, the events, the files.
 async fn trail(State(st): State<Arc<AppState>>) -> Response {
     let Some(u) = &st.usage else {

@@ -530,6 +530,7 @@ impl Aggregator {
             .map(|((caller, role), e)| AssumeEdge {
                 caller: caller.into(),
                 caller_kind: e.caller_kind,
+                caller_vendor: e.caller_account.as_deref().and_then(|a| access::known::vendor_names(a).first().cloned()),
                 caller_account: e.caller_account,
                 role: role.into(),
                 count: e.span.count,
@@ -672,6 +673,10 @@ pub struct AssumeEdge {
     /// The caller's account (`userIdentity.accountId`, else its ARN's).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub caller_account: Option<String>,
+    /// The known vendor that publishes the caller's account (`Datadog`), when it is one
+    /// (`access::known`): a vendor's role appears in the trail only as `AROA…:session`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caller_vendor: Option<String>,
     pub role: String,
     /// Calls, denied ones included.
     pub count: u64,

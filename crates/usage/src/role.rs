@@ -260,7 +260,15 @@ pub fn overview(snapshot: &Snapshot, usage: &Usage) -> Overview {
         if r.in_snapshot && r.events == 0 && r.denied == 0 {
             unused_roles.push(arn.clone());
         }
-        let mut assumers: Vec<String> = r.assumers.iter().map(|e| e.caller.clone()).collect();
+        // A known vendor's role is only `AROA…:session` in the trail: named by its vendor.
+        let mut assumers: Vec<String> = r
+            .assumers
+            .iter()
+            .map(|e| match (&e.caller_vendor, &e.caller_account) {
+                (Some(v), Some(a)) => format!("{v} ({a}): {}", e.caller),
+                _ => e.caller.clone(),
+            })
+            .collect();
         assumers.dedup();
         roles.push(RoleSummary {
             role: r.role,

@@ -454,6 +454,23 @@ fn federated_assumptions_are_edges_from_their_provider() {
     assert!(e.subjects.is_empty());
 }
 
+/// A vendor's role assumes a customer's role: CloudTrail names it only `AROA…:session` in the
+/// vendor's account; the edge carries the vendor's name from the known accounts.
+#[test]
+fn a_vendor_assumer_is_named_by_its_vendor() {
+    let rec = r#"{"eventTime":"2024-02-01T09:00:00Z","eventSource":"sts.amazonaws.com","eventName":"AssumeRole",
+        "userIdentity":{"type":"AWSAccount","principalId":"AROAXQIRWDGMOTHGFXVGS:datadog-aws-integration","accountId":"464622532012"},
+        "sourceIPAddress":"44.192.28.53","requestParameters":{"roleArn":"arn:aws:iam::111122223333:role/datadog"},
+        "recipientAccountId":"111122223333"}"#;
+    let u = scan_bytes("v.jsonl", rec.replace('\n', "").as_bytes(), Window::default());
+    let e = u.assumers_of("arn:aws:iam::111122223333:role/datadog").next().unwrap();
+    assert_eq!(e.caller_account.as_deref(), Some("464622532012"));
+    assert_eq!(e.caller_vendor.as_deref(), Some("Datadog"));
+    let unknown = rec.replace("464622532012", "999988887777");
+    let u = scan_bytes("v.jsonl", unknown.replace('\n', "").as_bytes(), Window::default());
+    assert_eq!(u.assumers_of("arn:aws:iam::111122223333:role/datadog").next().unwrap().caller_vendor, None);
+}
+
 #[test]
 fn records_read_in_place_give_what_the_derived_reader_gives() {
     // The log file is read with `record::InPlace`, JSON lines with the derived `Deserialize`:

@@ -102,7 +102,7 @@ pub struct GraphArgs {
 /// whether it did.
 fn attach_trail(g: &mut Graph, trail: &OptionalTrail) -> Result<bool> {
     let Some(u) = trail.read()? else { return Ok(false) };
-    g.attach_observed(&server::trail::observations(&u));
+    g.attach_observed(&rules::observations(&u));
     let flagged = g.observed().iter().filter(|o| o.is_flagged()).count();
     if flagged > 0 {
         errln!("note: {flagged} observed assumptions are not possible per the policies in the exports (data missing, or a gap)");

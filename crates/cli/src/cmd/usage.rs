@@ -246,7 +246,11 @@ pub fn render_role(r: &usage::RoleUsage) -> String {
         let _ = writeln!(out, "  assumed by: nobody in the trail");
     }
     for e in &r.assumers {
-        let account = e.caller_account.as_deref().map(|a| format!(", account {}", Safe(a))).unwrap_or_default();
+        let account = match (e.caller_account.as_deref(), e.caller_vendor.as_deref()) {
+            (Some(a), Some(v)) => format!(", vendor {} account {}", Safe(v), Safe(a)),
+            (Some(a), None) => format!(", account {}", Safe(a)),
+            _ => String::new(),
+        };
         let denied = if e.denied > 0 { format!(" ({} denied)", e.denied) } else { String::new() };
         let _ = writeln!(
             out,

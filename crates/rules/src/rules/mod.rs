@@ -6,6 +6,7 @@ pub mod console_user_without_mfa;
 pub mod execution_role_with_wildcard_permissions;
 pub mod external_account_trust_without_external_id;
 pub mod long_max_session_duration;
+pub mod observed_assumption_not_allowed;
 pub mod oidc_trust_without_sub_condition;
 pub mod old_access_key;
 pub mod passrole_on_any_role;
