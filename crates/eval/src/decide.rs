@@ -244,9 +244,18 @@ fn resource_policy_required(action_lower: &str, resource: &str) -> bool {
 /// cannot change the permissions defined in AWS managed policies", managed vs inline policies),
 /// or changing a service-linked role or an IAM Identity Center role, which only the service
 /// may change ("service-linked roles ... only the service can modify"; "AWSReservedSSO roles
-/// ... cannot be modified outside IAM Identity Center"). Reading them stays allowed.
+/// ... cannot be modified outside IAM Identity Center"). Reading them stays allowed. Also
+/// creating, updating or deleting a KMS alias that begins with `alias/aws/`: "You cannot
+/// create, update, or delete aliases that begin with alias/aws/. These aliases are reserved for
+/// AWS managed keys" (AWS KMS Developer Guide, *Aliases in AWS KMS*).
 pub fn protected_by_aws(action_lower: &str, resource: &str) -> Option<&'static str> {
     let (service, name) = action_lower.split_once(':')?;
+    if service == "kms" {
+        let changes_alias = matches!(name, "createalias" | "updatealias" | "deletealias");
+        let arn = policy::Arn::parse(resource)?;
+        return (changes_alias && arn.service == "kms" && arn.resource.starts_with("alias/aws/"))
+            .then_some("aliases that begin with alias/aws/ are reserved for AWS managed keys");
+    }
     if service != "iam" || ["get", "list", "generate", "simulate"].iter().any(|p| name.starts_with(p)) {
         return None;
     }
@@ -292,6 +301,12 @@ impl<'r, 'c> Eval<'r, 'c> {
         s.action.applies(any)
     }
 
+    /// Whether the statement's `Resource` or `NotResource` applies to the request. A policy
+    /// variable that cannot be resolved (its key is absent and it has no default) makes the
+    /// whole statement not apply, whichever the element: "If AWS cannot resolve a variable this
+    /// might cause the entire statement to be invalid" (IAM User Guide, *IAM policy elements:
+    /// Variables and tags*). Reading it as "this resource matches nothing" would make a
+    /// `NotResource` match everything.
     fn resource_applies(&self, s: &Statement, src: StatementRef) -> Expr {
         let Some(block) = &s.resource else { return Expr::True };
         let mut any = Expr::False;
@@ -300,7 +315,7 @@ impl<'r, 'c> Eval<'r, 'c> {
                 Some(m) => Expr::from_bool(m.matches(self.req.resource)),
                 None => match r.template.resolve(true, |k| self.lookup_var(k)) {
                     policy::Resolved::Pattern(p) => Expr::from_bool(policy::arn::resource_matches(&p, self.req.resource)),
-                    policy::Resolved::Missing(_) => Expr::False,
+                    policy::Resolved::Missing(_) => return Expr::False,
                     policy::Resolved::Unknown(key) => Expr::Atom(Arc::new(Atom::CouldNotEvaluate {
                         source: src,
                         what: format!("resource `{}` depends on the unknown value of `{key}`", r.raw),
@@ -352,7 +367,17 @@ impl<'r, 'c> Eval<'r, 'c> {
         }
     }
 
+    /// Whether the statement's conditions hold. A condition value whose policy variable cannot
+    /// be resolved makes the statement not apply (as for resources, [`Eval::resource_applies`]),
+    /// also under a negated operator, where "the value matches nothing" would make the
+    /// condition hold.
     fn conditions_hold(&self, s: &Statement, src: StatementRef) -> Expr {
+        let unresolvable = s.conditions.iter().flat_map(|c| &c.values).any(|v| {
+            v.template.has_variables() && matches!(v.template.resolve(true, |k| self.lookup_var(k)), policy::Resolved::Missing(_))
+        });
+        if unresolvable {
+            return Expr::False;
+        }
         let mut all = Expr::True;
         for c in &s.conditions {
             let t = match evaluate_condition(c, self.req.context) {
@@ -480,6 +505,17 @@ fn decide(ev: &Eval<'_, '_>, set: &PolicySet) -> Decision {
                 continue;
             }
             let mut named = Naming::Exactly;
+            if entry.kind == PolicyKind::Resource && s.principal.is_none() {
+                // A resource-based policy must name its principals: "You must use the Principal
+                // element in resource-based policies" (IAM JSON policy elements: Principal), and
+                // AWS refuses to store one without. Such a statement names nobody, never everyone.
+                could_not.push(format!(
+                    "{}: a statement of a resource-based policy without `Principal` or `NotPrincipal` names nobody (AWS \
+                     refuses to store such a policy)",
+                    set.describe(&src)
+                ));
+                continue;
+            }
             if principal_kinds {
                 let (n, required_session) = ev.principal_naming(s);
                 named = n;
@@ -624,7 +660,10 @@ fn decide(ev: &Eval<'_, '_>, set: &PolicySet) -> Decision {
                         blocked_by.push(PolicyKind::Session);
                     }
                 }
-                if resource_any.is_false() && (!same_account || !has_identity_side) {
+                // A role's trust policy (and a KMS key policy) must allow explicitly: without
+                // one in the set, nothing allowed it.
+                let required = resource_policy_required(&ev.action_lower, ev.req.resource);
+                if resource_any.is_false() && (!same_account || !has_identity_side || required) {
                     blocked_by.push(PolicyKind::Resource);
                 }
             }
