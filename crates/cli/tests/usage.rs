@@ -235,3 +235,57 @@ fn who_can_assume_and_graph_show_observed_edges() {
     let plain = json(&rolegraph(&["graph", "demo", "--format", "json"]));
     assert!(plain.get("observed").is_none());
 }
+
+/// On the demo, under its region SCP (`aws:RequestedRegion`): the trail's regions decide the
+/// calls, so the suggestions are not empty, each is proved and covers every observed call; the
+/// Lambda role keeps the log writes of its functions (the trail cannot show them), and the
+/// statements the region decided keep the region condition.
+#[test]
+fn suggest_policy_on_the_demo_uses_the_regions_of_the_calls_and_keeps_the_runtime() {
+    for role in ["orders-processor-lambda", "web-app-ec2", "datadog-integration"] {
+        let v = json(&rolegraph(&[
+            "suggest-policy",
+            "demo",
+            role,
+            "--trail",
+            "demo/cloudtrail",
+            "--until",
+            "2026-11-20T08:00:00Z",
+            "--json",
+        ]));
+        let statements = v["policy"]["Statement"].as_array().unwrap();
+        assert!(!statements.is_empty(), "{role}: {v}");
+        assert_eq!(v["proof"]["holds"], true, "{role}: {v}");
+        assert_eq!(v["proof"]["covers_every_observed_call"], true, "{role}: {v}");
+        assert!(v["proof"]["observed_allowed"].as_u64().unwrap() > 0, "{role}");
+        let observed = statements.iter().find(|s| s["Sid"] == "Observed1").unwrap();
+        assert_eq!(observed["Condition"]["StringEquals"]["aws:RequestedRegion"][0], "eu-west-1", "{role}: {observed}");
+        assert!(v["notes"][0].as_str().unwrap().contains("data events"), "{role}");
+    }
+    let v = json(&rolegraph(&[
+        "suggest-policy",
+        "demo",
+        "orders-processor-lambda",
+        "--trail",
+        "demo/cloudtrail",
+        "--until",
+        "2026-11-20T08:00:00Z",
+        "--json",
+    ]));
+    let runtime: Vec<&serde_json::Value> = v["policy"]["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["Sid"].as_str().unwrap().starts_with("KeptForTheRuntime"))
+        .collect();
+    let actions: Vec<&str> = runtime.iter().flat_map(|s| s["Action"].as_array().unwrap()).map(|a| a.as_str().unwrap()).collect();
+    assert!(actions.contains(&"logs:PutLogEvents") && actions.contains(&"logs:CreateLogStream"), "{actions:?}");
+    assert!(
+        v["proof"]["runtime_kept"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["resource"] == "arn:aws:logs:eu-west-1:111111111111:log-group:/aws/lambda/orders-ingest:*"),
+        "{v}"
+    );
+}

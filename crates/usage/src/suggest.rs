@@ -15,6 +15,18 @@
 //!    pattern taken as written (a `*` in it must be covered by a wildcard of the current
 //!    policy); a pair that is not, or only under conditions, is dropped and reported;
 //! 3. the suggested policy allows every observed call that was kept.
+//!
+//! Decisions know the region of the calls: the trail records each call's region
+//! (`awsRegion`), so a grant that holds only in some regions (an SCP's or a statement's
+//! `aws:RequestedRegion`) is decided for the regions the action was called in. Where the region
+//! decided it, the suggested statement keeps the condition (`StringEquals aws:RequestedRegion`
+//! with those regions), so the suggestion stays within the current policies in every region.
+//!
+//! What the runtime needs and a trail of management events cannot show is kept when the role
+//! has it today, in statements of its own (`Sid` `KeptForTheRuntime...`) and listed in the proof
+//! (`runtime_kept`): CloudWatch Logs writes of a Lambda function's log group, and the ECR image
+//! pulls and log writes of an ECS task (its execution role). Such calls are data events, or
+//! made by the service for the role, and never appear in a management-events trail.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -51,8 +63,14 @@ pub struct Proof {
     pub suggested_within_current: usize,
     /// Pairs beyond what the current policies allow: dropped from the suggestion.
     pub dropped_beyond_current: Vec<Check>,
+    /// What the runtime needs, kept because the role has it today (see the module's
+    /// documentation); each is within the current policies.
+    pub runtime_kept: Vec<Check>,
     /// Whether both directions hold for everything suggested.
     pub holds: bool,
+    /// Whether every observed call is covered: false when some were left out
+    /// (`observed_not_allowed_now`), so the suggestion may break them.
+    pub covers_every_observed_call: bool,
 }
 
 /// A suggested policy and its proof.
@@ -65,6 +83,32 @@ pub struct Suggestion {
     pub proof: Proof,
     /// What the snapshot lacks for the current policies (the proof is against what is known).
     pub gaps: Vec<String>,
+    /// What the trail cannot show, to read before applying the policy.
+    pub notes: Vec<String>,
+}
+
+/// What a trail of management events does not record (CloudTrail User Guide, *Logging data
+/// events*: data events "are not logged by default").
+pub const TRAIL_BLIND_SPOTS: &str = "a trail of management events does not record data events (S3 object reads and \
+writes, DynamoDB item reads and writes, Lambda invocations, CloudWatch Logs writes, ...) unless data events are \
+logged: actions used only that way are missing from the suggestion; calls made less often than the window (yearly \
+jobs, disaster recovery) are missing too";
+
+/// What one action keeps: its resources, and the regions it is limited to when the region
+/// decided it.
+#[derive(Default)]
+struct Kept {
+    resources: BTreeSet<String>,
+    regions: Option<BTreeSet<String>>,
+}
+
+impl Kept {
+    fn add(&mut self, resource: String, regions: Option<&BTreeSet<String>>) {
+        self.resources.insert(resource);
+        if let Some(r) = regions {
+            self.regions.get_or_insert_with(BTreeSet::new).extend(r.iter().cloned());
+        }
+    }
 }
 
 /// Errors of [`suggest_policy`].
@@ -176,6 +220,75 @@ fn decide(set: &PolicySet, principal: &str, action: &str, resource: &str, contex
     crate::role::identity_outcome(&evaluate(&req, set))
 }
 
+/// Decides with the conditions of the current policies unknown, then, when that is not an
+/// allow, in each region of `regions` with `aws:RequestedRegion` known: allowed in every one is
+/// an allow limited to them (the regions are returned).
+fn decide_in_regions<'r>(
+    set: &PolicySet,
+    principal: &str,
+    action: &str,
+    resource: &str,
+    regions: &'r BTreeSet<String>,
+) -> (Outcome, Option<&'r BTreeSet<String>>) {
+    let unknown = Context::new().with_unknowns(Unknowns::All);
+    let o = decide(set, principal, action, resource, &unknown);
+    if o == Outcome::Allowed || regions.is_empty() {
+        return (o, None);
+    }
+    for r in regions {
+        let ctx = Context::new()
+            .with_unknowns(Unknowns::AllExcept(vec![policy::Pattern::literal("aws:requestedregion")]))
+            .with_known("aws:requestedregion", r.clone());
+        let o = decide(set, principal, action, resource, &ctx);
+        if o != Outcome::Allowed {
+            return (o, None);
+        }
+    }
+    (Outcome::Allowed, Some(regions))
+}
+
+/// What the runtime of the role's compute needs that no management-events trail shows: the
+/// (action, resource, region) of each, for the resources that use the role.
+fn runtime_needs(
+    snapshot: &Snapshot,
+    role: &Role,
+    partition: &str,
+    observed_regions: &BTreeSet<String>,
+) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for u in snapshot.resources_using_role(role) {
+        let account = if u.account_id.is_empty() { role.account_id.as_str() } else { u.account_id.as_str() };
+        let regions: Vec<String> = match &u.region {
+            Some(r) => vec![r.clone()],
+            None => observed_regions.iter().cloned().collect(),
+        };
+        for region in regions {
+            match u.kind {
+                model::UseKind::LambdaFunction => {
+                    let group = format!("arn:{partition}:logs:{region}:{account}:log-group:/aws/lambda/{}", u.name);
+                    out.push(("logs:CreateLogGroup".to_owned(), group.clone(), region.clone()));
+                    for a in ["logs:CreateLogStream", "logs:PutLogEvents"] {
+                        out.push((a.to_owned(), format!("{group}:*"), region.clone()));
+                    }
+                }
+                model::UseKind::EcsExecutionRole | model::UseKind::EcsServiceExecutionRole => {
+                    out.push(("ecr:GetAuthorizationToken".to_owned(), "*".to_owned(), region.clone()));
+                    for a in ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"] {
+                        out.push((a.to_owned(), format!("arn:{partition}:ecr:{region}:{account}:repository/*"), region.clone()));
+                    }
+                    for a in ["logs:CreateLogStream", "logs:PutLogEvents"] {
+                        out.push((a.to_owned(), format!("arn:{partition}:logs:{region}:{account}:log-group:*"), region.clone()));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Suggests a least-privilege identity policy for a role from its observed activity, and proves
 /// it with the engine (see the module's documentation).
 pub fn suggest_policy(snapshot: &Snapshot, usage: &Usage, role: &Role) -> Result<Suggestion, SuggestError> {
@@ -183,19 +296,20 @@ pub fn suggest_policy(snapshot: &Snapshot, usage: &Usage, role: &Role) -> Result
     let current = access::role_identity(snapshot, role);
     let principal = session_arn(role);
     let partition = policy::Arn::parse(&role.arn).map_or("aws", |a| a.partition);
-    // Conditions of the current policies are unknown: an allow under conditions is not proof.
-    let context = Context::new().with_unknowns(Unknowns::All);
     let mut proof = Proof::default();
-    // action name → resources kept; observed requests kept
-    let mut kept: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    // action name → resources kept (and the regions they are limited to); observed requests kept
+    let mut kept: BTreeMap<String, Kept> = BTreeMap::new();
     let mut observed_kept: Vec<(String, String)> = Vec::new();
+    let mut all_regions: BTreeSet<String> = BTreeSet::new();
     if let Some(p) = usage.principal(&role.arn) {
         for a in p.actions.iter().filter(|a| a.count > 0) {
             let Some(id) = catalog.action(&a.action) else { continue };
+            let regions: BTreeSet<String> = a.places.iter().map(|p| p.region.clone()).filter(|r| !r.is_empty()).collect();
+            all_regions.extend(regions.iter().cloned());
             let (resources, observed) = resources_for(catalog, id, a, partition);
             let mut refused: BTreeSet<String> = BTreeSet::new();
             for r in &observed {
-                let o = decide(&current.set, &principal, &a.action, r, &context);
+                let (o, _) = decide_in_regions(&current.set, &principal, &a.action, r, &regions);
                 if o == Outcome::Allowed {
                     observed_kept.push((a.action.clone(), r.clone()));
                 } else {
@@ -212,10 +326,10 @@ pub fn suggest_policy(snapshot: &Snapshot, usage: &Usage, role: &Role) -> Result
                     continue;
                 }
                 proof.suggested_checked += 1;
-                let o = decide(&current.set, &principal, &a.action, &r, &context);
+                let (o, limited) = decide_in_regions(&current.set, &principal, &a.action, &r, &regions);
                 if o == Outcome::Allowed {
                     proof.suggested_within_current += 1;
-                    kept.entry(a.action.clone()).or_default().insert(r);
+                    kept.entry(a.action.clone()).or_default().add(r, limited);
                 } else {
                     proof.dropped_beyond_current.push(Check { action: a.action.clone(), resource: r, outcome: outcome_str(o) });
                 }
@@ -223,26 +337,65 @@ pub fn suggest_policy(snapshot: &Snapshot, usage: &Usage, role: &Role) -> Result
         }
     }
     // Observed requests whose resource pattern was dropped are no longer covered.
-    observed_kept.retain(|(a, r)| kept.get(a).is_some_and(|rs| rs.contains(r) || rs.iter().any(|p| covers(p, r))));
-    let policy_json = build_policy(&kept);
+    observed_kept
+        .retain(|(a, r)| kept.get(a).is_some_and(|k| k.resources.contains(r) || k.resources.iter().any(|p| covers(p, r))));
+    // What the runtime needs, when the role has it today.
+    let mut runtime: BTreeMap<String, Kept> = BTreeMap::new();
+    for (action, resource, region) in runtime_needs(snapshot, role, partition, &all_regions) {
+        if kept.get(&action).is_some_and(|k| k.resources.iter().any(|p| p == &resource || covers(p, &resource))) {
+            continue;
+        }
+        let one = BTreeSet::from([region]);
+        let (o, limited) = decide_in_regions(&current.set, &principal, &action, &resource, &one);
+        if o == Outcome::Allowed {
+            proof.runtime_kept.push(Check { action: action.clone(), resource: resource.clone(), outcome: outcome_str(o) });
+            runtime.entry(action).or_default().add(resource, limited);
+        }
+    }
+    let policy_json = build_policy(&kept, &runtime);
     let parsed = policy::Policy::from_json(&policy_json).map_err(|e| SuggestError::Parse(e.to_string()))?;
     let mut suggested = PolicySet::new();
     suggested.identity("suggested", Arc::new(parsed));
-    let concrete = Context::new();
     for (a, r) in &observed_kept {
         proof.observed_checked += 1;
-        if decide(&suggested, &principal, a, r, &concrete) == Outcome::Allowed {
+        let regions = usage
+            .principal(&role.arn)
+            .and_then(|p| p.actions.iter().find(|x| &x.action == a))
+            .map(|x| x.places.iter().map(|p| p.region.clone()).filter(|r| !r.is_empty()).collect::<BTreeSet<_>>())
+            .unwrap_or_default();
+        // In each region the call was made in, with every other key as the call had it unknown
+        // to the suggestion (which has no other condition): allowed means allowed.
+        let allowed = if regions.is_empty() {
+            decide(&suggested, &principal, a, r, &Context::new()) == Outcome::Allowed
+        } else {
+            regions.iter().all(|region| {
+                let mut ctx = Context::new();
+                ctx.set("aws:requestedregion", region.clone());
+                decide(&suggested, &principal, a, r, &ctx) == Outcome::Allowed
+            })
+        };
+        if allowed {
             proof.observed_allowed += 1;
         }
     }
     proof.holds = proof.observed_allowed == proof.observed_checked && proof.suggested_within_current == proof.suggested_checked;
+    proof.covers_every_observed_call = proof.observed_not_allowed_now.is_empty();
+    let mut notes = vec![TRAIL_BLIND_SPOTS.to_owned()];
+    if !proof.runtime_kept.is_empty() {
+        notes.push(format!(
+            "{} action/resource pairs the role's compute needs at run time are kept although the trail cannot show them \
+             (statements `KeptForTheRuntime...`)",
+            proof.runtime_kept.len()
+        ));
+    }
     Ok(Suggestion {
         schema_version: SCHEMA_VERSION,
         role: role.arn.clone(),
         policy: policy_json,
-        actions: kept.len(),
+        actions: kept.len() + runtime.keys().filter(|a| !kept.contains_key(*a)).count(),
         proof,
         gaps: current.gaps,
+        notes,
     })
 }
 
@@ -251,24 +404,30 @@ fn covers(pattern: &str, resource: &str) -> bool {
     policy::ResourceMatcher::new(&policy::Pattern::new(pattern)).matches(resource)
 }
 
-/// One statement per distinct resource list, actions sorted.
-fn build_policy(kept: &BTreeMap<String, BTreeSet<String>>) -> serde_json::Value {
-    let mut by_resources: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
-    for (action, rs) in kept {
-        by_resources.entry(rs.iter().cloned().collect()).or_default().push(action.clone());
-    }
-    let statements: Vec<serde_json::Value> = by_resources
-        .into_iter()
-        .enumerate()
-        .map(|(i, (resources, actions))| {
-            serde_json::json!({
-                "Sid": format!("Observed{}", i + 1),
+/// One statement per distinct resource list (and region list), actions sorted; the runtime's
+/// needs in statements of their own.
+fn build_policy(kept: &BTreeMap<String, Kept>, runtime: &BTreeMap<String, Kept>) -> serde_json::Value {
+    let mut statements: Vec<serde_json::Value> = Vec::new();
+    for (prefix, map) in [("Observed", kept), ("KeptForTheRuntime", runtime)] {
+        type Key = (Vec<String>, Option<Vec<String>>);
+        let mut by_resources: BTreeMap<Key, Vec<String>> = BTreeMap::new();
+        for (action, k) in map {
+            let key = (k.resources.iter().cloned().collect(), k.regions.as_ref().map(|r| r.iter().cloned().collect()));
+            by_resources.entry(key).or_default().push(action.clone());
+        }
+        for (i, ((resources, regions), actions)) in by_resources.into_iter().enumerate() {
+            let mut st = serde_json::json!({
+                "Sid": format!("{prefix}{}", i + 1),
                 "Effect": "Allow",
                 "Action": actions,
                 "Resource": resources,
-            })
-        })
-        .collect();
+            });
+            if let (Some(regions), Some(obj)) = (regions, st.as_object_mut()) {
+                obj.insert("Condition".into(), serde_json::json!({ "StringEquals": { "aws:RequestedRegion": regions } }));
+            }
+            statements.push(st);
+        }
+    }
     serde_json::json!({ "Version": "2012-10-17", "Statement": statements })
 }
 

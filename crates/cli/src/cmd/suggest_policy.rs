@@ -52,9 +52,31 @@ pub fn run(args: Args) -> Result<ExitCode> {
     for c in &p.dropped_beyond_current {
         errln!("  beyond the current policy ({}), dropped: {} on {}", Safe(c.outcome), Safe(&c.action), Safe(&c.resource));
     }
+    for c in &p.runtime_kept {
+        errln!(
+            "  kept for the runtime (the trail cannot show it; the role has it today): {} on {}",
+            Safe(&c.action),
+            Safe(&c.resource)
+        );
+    }
     for g in &s.gaps {
         crate::output::note("  gap", g);
     }
-    errln!("  {}", if p.holds { "the proof holds" } else { "the proof does NOT hold: see above" });
+    for n in &s.notes {
+        crate::output::note("  note", n);
+    }
+    errln!(
+        "  {}",
+        match (p.holds, p.covers_every_observed_call) {
+            (true, true) =>
+                "the proof holds: the suggestion allows every observed call and nothing the current policy refuses".to_owned(),
+            (true, false) => format!(
+                "the proof holds for what is suggested, but {} observed call(s) are left out (see above): applying it may \
+                 break them",
+                p.observed_not_allowed_now.len()
+            ),
+            (false, _) => "the proof does NOT hold: see above".to_owned(),
+        }
+    );
     Ok(ExitCode::SUCCESS)
 }
