@@ -789,8 +789,7 @@ pub(crate) fn coalesce(sorted: impl IntoIterator<Item = Edge>) -> Vec<Edge> {
         if let Some(e) = out.get_mut(i) {
             let data = Arc::make_mut(&mut e.data);
             // Unconditional ways first, then by path id, for a deterministic order.
-            data.ways
-                .sort_by(|a, b| (a.is_conditional(), a.path, &a.description).cmp(&(b.is_conditional(), b.path, &b.description)));
+            data.ways.sort_by(|a, b| a.rank().cmp(&b.rank()));
             data.gaps.sort();
         }
     }

@@ -214,7 +214,7 @@ impl Graph {
                 }
             }
         }
-        data.ways.sort_by(|a, b| (a.is_conditional(), a.path, &a.description).cmp(&(b.is_conditional(), b.path, &b.description)));
+        data.ways.sort_by(|a, b| a.rank().cmp(&b.rank()));
         if data.ways.len() > crate::types::MAX_WAYS {
             data.more_ways += data.ways.len() - crate::types::MAX_WAYS;
             data.ways.truncate(crate::types::MAX_WAYS);

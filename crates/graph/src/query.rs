@@ -50,6 +50,11 @@ pub fn hops(g: &Graph, path: &[u32]) -> usize {
 /// Dijkstra from `sources`, forward along edges or backward against them. `via[n]` is the
 /// edge by which `n` was reached (forward: the edge into `n`; backward: the edge out of `n`).
 fn shortest(g: &Graph, sources: &[NodeIdx], forward: bool) -> (Vec<u64>, Vec<u32>) {
+    shortest_over(g, sources, forward, |_| true)
+}
+
+/// [`shortest`] over the edges that `keep` accepts.
+fn shortest_over(g: &Graph, sources: &[NodeIdx], forward: bool, keep: impl Fn(&Edge) -> bool) -> (Vec<u64>, Vec<u32>) {
     let n = g.nodes().len();
     let mut dist = vec![u64::MAX; n];
     let mut via = vec![u32::MAX; n];
@@ -66,7 +71,7 @@ fn shortest(g: &Graph, sources: &[NodeIdx], forward: bool) -> (Vec<u64>, Vec<u32
         }
         let edges = if forward { g.out_edges(x) } else { g.in_edges(x) };
         for ei in edges {
-            let Some(e) = g.edge(*ei) else { continue };
+            let Some(e) = g.edge(*ei).filter(|e| keep(e)) else { continue };
             let y = if forward { e.to } else { e.from };
             let nd = d + weight(g, e);
             if let Some(dy) = dist.get_mut(y as usize)
@@ -276,7 +281,9 @@ pub fn escalation_words(g: &Graph, path: &[u32]) -> EscalationWords {
 
 /// Principals (and outsiders: providers, external accounts, `*`) that can reach an account
 /// administrator node without being administrators, with their shortest path, sorted by node
-/// id.
+/// id. A path whose every edge holds without a condition and without an assumption is taken
+/// when there is one, however long: the escalation is then certain, and a shorter path that
+/// needs a condition or rests on an assumption does not make it uncertain.
 pub fn escalations(g: &Graph) -> Vec<Escalation> {
     let admins: Vec<NodeIdx> =
         g.nodes().iter().enumerate().filter(|(_, n)| n.kind == NodeKind::AccountAdmin).map(|(i, _)| i as NodeIdx).collect();
@@ -284,6 +291,7 @@ pub fn escalations(g: &Graph) -> Vec<Escalation> {
         return Vec::new();
     }
     let (dist, via) = shortest(g, &admins, false);
+    let (certain_dist, certain_via) = shortest_over(g, &admins, false, |e| !e.is_conditional() && !e.has_assumptions());
     let is_admin_node = |n: NodeIdx| g.node(n).is_some_and(|n| n.kind == NodeKind::AccountAdmin);
     let mut out = Vec::new();
     for (i, node) in g.nodes().iter().enumerate() {
@@ -291,7 +299,8 @@ pub fn escalations(g: &Graph) -> Vec<Escalation> {
         if !node.kind.is_actor() || node.admin || dist.get(i as usize).is_none_or(|d| *d == u64::MAX) {
             continue;
         }
-        let p = path_backward(g, &via, i, is_admin_node);
+        let certain = certain_dist.get(i as usize).is_some_and(|d| *d != u64::MAX);
+        let p = path_backward(g, if certain { &certain_via } else { &via }, i, is_admin_node);
         let Some(admin) = p.last().and_then(|e| g.edge(*e)).map(|e| e.to) else { continue };
         if let Some(path) = consistent(g, i, admin, p) {
             out.push(Escalation { node: i, admin, path });

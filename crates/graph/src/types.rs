@@ -301,6 +301,17 @@ impl Way {
     pub fn is_conditional(&self) -> bool {
         self.checks.iter().any(|c| c.is_conditional())
     }
+
+    /// Whether it rests on an assumption the snapshot cannot check.
+    pub fn is_assumed(&self) -> bool {
+        !self.assumptions.is_empty()
+    }
+
+    /// The order of an edge's ways: those that hold without a condition first, then those
+    /// that rest on no assumption, then by path id and description. The first is the best.
+    pub fn rank(&self) -> (bool, bool, Option<&'static str>, &str) {
+        (self.is_conditional(), self.is_assumed(), self.path, &self.description)
+    }
 }
 
 /// Index of a node in [`crate::Graph::nodes`].
@@ -361,9 +372,11 @@ impl Edge {
         !self.data.ways.is_empty() && self.data.ways.iter().all(|w| w.is_conditional())
     }
 
-    /// Whether any way rests on an assumption.
+    /// Whether its best way ([`Way::rank`]) rests on an assumption: one way that holds exactly
+    /// makes the edge exact whatever the others need (a way that holds unconditionally counts
+    /// first, so an edge is certain only when one way is both unconditional and exact).
     pub fn has_assumptions(&self) -> bool {
-        self.data.ways.iter().any(|w| !w.assumptions.is_empty())
+        self.data.ways.iter().min_by_key(|w| w.rank()).is_some_and(Way::is_assumed)
     }
 
     /// Whether one of its ways follows this documented path.

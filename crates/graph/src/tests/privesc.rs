@@ -581,3 +581,50 @@ fn an_edge_keeps_its_first_ways_and_counts_the_others() {
         assert_eq!(w.checks.len(), 1, "{w:#?}");
     }
 }
+
+/// An edge is assumed only when its best way is: a caller that may run an instance with a
+/// passed role (ec2-001, exact) and change an existing launch template (ec2-004, on the
+/// assumption that one runs as the role) holds the edge exactly. With only the second, the
+/// edge rests on the assumption.
+#[test]
+fn an_exact_way_makes_the_edge_exact_whatever_the_other_ways_assume() {
+    let build = |actions: &[&str]| {
+        let mut s = Snap::new();
+        target_trusting(&mut s, "ec2.amazonaws.com");
+        with_profile(&mut s);
+        s.user(A, "attacker", &[&allow(actions, "*")]);
+        s.build()
+    };
+    let template = ["ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate"];
+    let g = build(&["iam:PassRole", "ec2:RunInstances", template[0], template[1]]);
+    // Every way from the attacker to the role, direct and through capability nodes, as a hop
+    // shows it.
+    let (f, t) = (g.find_id(&user_arn(A, "attacker")).unwrap(), g.find_id(&target()).unwrap());
+    let e = g.link(f, t, EdgeKind::Privesc).unwrap().into_owned();
+    assert!(e.has_path("ec2-001") && e.has_path("ec2-004"), "{:?}", e.paths());
+    assert!(e.ways().iter().any(|w| !w.assumptions.is_empty()), "one way rests on an assumption");
+    assert!(!e.has_assumptions());
+    assert_eq!(e.way().unwrap().path, Some("ec2-001"), "the exact way comes first");
+    let g = build(&template);
+    let (f, t) = (g.find_id(&user_arn(A, "attacker")).unwrap(), g.find_id(&target()).unwrap());
+    assert!(g.link(f, t, EdgeKind::Privesc).unwrap().has_assumptions());
+}
+
+/// `escalations` takes a certain path when there is one, even a longer one: the escalation is
+/// uncertain only when every path is.
+#[test]
+fn escalations_prefer_a_certain_path_to_a_shorter_uncertain_one() {
+    let mut s = Snap::new();
+    s.role(A, "admin-role", &trust_aws(A), &[&allow(&["*"], "*")]);
+    // One hop, on an assumption: an existing CodeBuild project running as `builder-admin`.
+    s.role(A, "builder-admin", &trust_service("codebuild.amazonaws.com"), &[&allow(&["*"], "*")]);
+    // Two hops, exact: assume `jump`, which may assume `admin-role`.
+    s.role(A, "jump", &trust_aws(A), &[&allow(&["sts:AssumeRole"], &role_arn(A, "admin-role"))]);
+    s.user(A, "attacker", &[&allow(&["codebuild:StartBuild"], "*"), &allow(&["sts:AssumeRole"], &role_arn(A, "jump"))]);
+    let g = s.build();
+    let attacker = g.find_id(&user_arn(A, "attacker")).unwrap();
+    let esc = crate::escalations(&g).into_iter().find(|e| e.node == attacker).unwrap();
+    let words = crate::escalation_words(&g, &esc.path);
+    assert!(!words.uncertain, "{:?}", words.steps);
+    assert!(words.steps.iter().any(|s| s.contains("jump")), "{:?}", words.steps);
+}

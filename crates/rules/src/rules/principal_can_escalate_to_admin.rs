@@ -31,7 +31,8 @@ declare_rule! {
     /// Paths marked as resting on an assumption (for example "an existing launch template runs
     /// as this role", where the snapshot does not list such resources) may not exist; paths under
     /// conditions hold only when the conditions do. Both are said in the finding, and lower its
-    /// severity to high.
+    /// severity to high; a path whose only conditions ask for MFA (a break-glass role) is
+    /// medium: it needs the person's second factor.
     ///
     /// ## References
     /// - https://pathfinding.cloud (the documented paths, `docs/privesc-coverage.md`)
@@ -66,9 +67,17 @@ impl Rule for PrincipalCanEscalateToAdmin {
             };
             let mut evidence = vec![Evidence::Path { edges: steps }];
             evidence.extend(notes.into_iter().map(|text| Evidence::Note { text }));
+            // A path whose only conditions ask for MFA (a break-glass role) needs the person's
+            // second factor: medium, not high, for every user who can reach it.
+            let mfa_only = uncertain && mfa_is_all_it_needs(&g.taken(&esc.path));
+            let severity = match (uncertain, mfa_only) {
+                (false, _) => Self::META.severity,
+                (true, true) => crate::Severity::Medium,
+                (true, false) => crate::Severity::High,
+            };
             out.push(Finding {
                 rule: Self::META.id.into(),
-                severity: if uncertain { crate::Severity::High } else { Self::META.severity },
+                severity,
                 message: format!(
                     "{} `{}` can become {} in {} step{}{}",
                     node.kind.as_str(),
@@ -76,7 +85,11 @@ impl Rule for PrincipalCanEscalateToAdmin {
                     admin.label,
                     hops,
                     if hops == 1 { "" } else { "s" },
-                    if uncertain { " (under conditions or assumptions)" } else { "" }
+                    match (uncertain, mfa_only) {
+                        (false, _) => "",
+                        (true, true) => " (with MFA)",
+                        (true, false) => " (under conditions or assumptions)",
+                    }
                 ),
                 evidence,
                 remediation: Self::META.section("Remediation"),
@@ -86,4 +99,28 @@ impl Rule for PrincipalCanEscalateToAdmin {
             });
         }
     }
+}
+
+/// Whether the only things a path needs are MFA conditions: no assumption, and every condition
+/// of its conditional checks on `aws:MultiFactorAuthPresent` or `aws:MultiFactorAuthAge`.
+fn mfa_is_all_it_needs(taken: &[graph::Edge]) -> bool {
+    let mfa = |k: &str| k.eq_ignore_ascii_case("aws:MultiFactorAuthPresent") || k.eq_ignore_ascii_case("aws:MultiFactorAuthAge");
+    let mut any = false;
+    for e in taken {
+        if e.has_assumptions() {
+            return false;
+        }
+        if !e.is_conditional() {
+            continue;
+        }
+        let Some(w) = e.way() else { return false };
+        for c in w.checks.iter().filter(|c| c.is_conditional()) {
+            let Some(cond) = c.condition.as_deref() else { continue };
+            if !cond.atoms.iter().all(|a| a.key().is_some_and(mfa)) {
+                return false;
+            }
+            any = true;
+        }
+    }
+    any
 }
