@@ -230,17 +230,22 @@ fn actor<'s>(kind: NodeKind, id: &str, arn: &str, account: String, a: Assembled,
 }
 
 /// A user as an actor.
-pub(crate) fn of_user<'s>(snapshot: &'s Snapshot, u: &'s User) -> Actor<'s> {
+pub(crate) fn of_user<'s>(snapshot: &'s Snapshot, u: &'s User, now: Option<model::Timestamp>) -> Actor<'s> {
     let a = access::user_identity(snapshot, u);
-    let mut out = actor(NodeKind::User, &u.arn, &u.arn, u.account_id.clone(), a, context::user(snapshot, u));
+    let mut out = actor(NodeKind::User, &u.arn, &u.arn, u.account_id.clone(), a, context::user(snapshot, u, now));
     out.user = Some(u);
     out
 }
 
 /// A role as an actor (its sessions).
-pub(crate) fn of_role<'s>(snapshot: &'s Snapshot, r: &'s Role, session_tags_unknown: bool) -> Actor<'s> {
+pub(crate) fn of_role<'s>(
+    snapshot: &'s Snapshot,
+    r: &'s Role,
+    session_tags_unknown: bool,
+    now: Option<model::Timestamp>,
+) -> Actor<'s> {
     let a = access::role_identity(snapshot, r);
-    let known = context::role(snapshot, r, session_tags_unknown);
+    let known = context::role(snapshot, r, session_tags_unknown, now);
     let mut out = actor(NodeKind::Role, &r.arn, &r.arn, r.account_id.clone(), a, known);
     out.role = Some(r);
     out
@@ -251,7 +256,7 @@ pub(crate) const GROUP_MEMBER: &str = "rolegraph-member-of-";
 
 /// A group as an actor: a stand-in user whose only policies are the group's (and the SCPs of
 /// its account).
-pub(crate) fn of_group<'s>(snapshot: &'s Snapshot, g: &'s Group) -> Actor<'s> {
+pub(crate) fn of_group<'s>(snapshot: &'s Snapshot, g: &'s Group, now: Option<model::Timestamp>) -> Actor<'s> {
     let name = format!("{GROUP_MEMBER}{}", g.name);
     let partition = policy::Arn::parse(&g.arn).map_or("aws", |a| a.partition);
     let user = User {
@@ -269,7 +274,7 @@ pub(crate) fn of_group<'s>(snapshot: &'s Snapshot, g: &'s Group) -> Actor<'s> {
         policies_known: true,
     };
     let a = access::user_identity(snapshot, &user);
-    let mut k = context::created_in(snapshot, &g.account_id);
+    let mut k = context::created_in(snapshot, &g.account_id, now);
     k.set("aws:PrincipalType", "User");
     let mut out = actor(NodeKind::Group, &g.arn, &user.arn, g.account_id.clone(), a, k);
     out.group = Some(g);

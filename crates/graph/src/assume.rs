@@ -145,7 +145,7 @@ pub(crate) fn capability_target(env: &Env<'_>, i: u32) -> bool {
 pub(crate) fn capability_edges(env: &Env<'_>) -> AssumeCapabilities {
     let mut out = AssumeCapabilities::default();
     for ((from, to_account, user), &cap) in &env.assume_capabilities {
-        let (caller, known) = context::any_principal(env.snapshot, from, *user);
+        let (caller, known) = context::any_principal(env.snapshot, from, *user, env.options.now);
         let caller: Arc<str> = Arc::from(caller);
         let ctx = known.context();
         let mut identity = eval::PolicySet::new();
@@ -376,7 +376,13 @@ pub(crate) fn outsider_edges(env: &Env<'_>, i: u32, out: &mut Out) {
         let (Some(base), Some(from)) = (env.created.get(account), env.admin_node(account)) else { return };
         let set = merged(base, &side.set);
         let caller: Arc<str> = Arc::from(format!("arn:{p}:iam::{account}:role/rolegraph-created-by-admin"));
-        let r = check(&set, &caller, "sts:AssumeRole", &resource, &context::created_in(env.snapshot, account).context());
+        let r = check(
+            &set,
+            &caller,
+            "sts:AssumeRole",
+            &resource,
+            &context::created_in(env.snapshot, account, env.options.now).context(),
+        );
         env.count(&r);
         let Ok(mut c) = r else { return };
         c.principal = Some(caller);

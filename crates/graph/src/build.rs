@@ -57,6 +57,11 @@ pub struct GraphOptions {
     /// every principal gets one edge per target: the same answers, in a graph that grows with
     /// principals × targets (for tests that compare the two).
     pub capabilities: bool,
+    /// The time requests are made at: `aws:CurrentTime` and `aws:EpochTime` of every IAM
+    /// principal, and `aws:TokenIssueTime` of a role's sessions (issued at most a session
+    /// length before, so never before the role was created). `None`: the snapshot's time
+    /// ([`model::Snapshot::time`]); without one, the keys stay unknown.
+    pub now: Option<model::Timestamp>,
 }
 
 impl Default for GraphOptions {
@@ -68,6 +73,7 @@ impl Default for GraphOptions {
             role_session_tags_unknown: false,
             threads: 0,
             capabilities: true,
+            now: None,
         }
     }
 }
@@ -470,14 +476,22 @@ pub fn build(snapshot: &Snapshot, options: &GraphOptions) -> Graph {
         phases.push((name, clock.elapsed()));
         clock = std::time::Instant::now();
     };
+    let settled;
+    let options = if options.now.is_none() {
+        settled = GraphOptions { now: snapshot.time(), ..options.clone() };
+        &settled
+    } else {
+        options
+    };
+    let now = options.now;
     let t = threads(options);
     crate::engine::forget_conditions();
     crate::privesc::uniform::forget();
     let ix = TrustIndex::new(snapshot);
     let resource_sides = par_map(&ix.roles, t, |r| resource_side(snapshot, r));
     let users: Vec<&model::User> = snapshot.users().collect();
-    let mut actors: Vec<Actor<'_>> = par_map(&users, t, |u| actor::of_user(snapshot, u));
-    actors.extend(par_map(&ix.roles, t, |r| actor::of_role(snapshot, r, options.role_session_tags_unknown)));
+    let mut actors: Vec<Actor<'_>> = par_map(&users, t, |u| actor::of_user(snapshot, u, now));
+    actors.extend(par_map(&ix.roles, t, |r| actor::of_role(snapshot, r, options.role_session_tags_unknown, now)));
     let classes = crate::class::classes(&actors);
     let class_admin: Vec<Option<Vec<Check>>> = par_map(&classes, t, |members| {
         let a = members.first().and_then(|i| actors.get(*i))?;
@@ -605,7 +619,7 @@ pub fn build(snapshot: &Snapshot, options: &GraphOptions) -> Graph {
         .flat_map(|a| a.groups.iter())
         .filter(|g| env.nodes.get(&g.arn).is_some_and(|n| joinable.contains(&n)))
         .collect();
-    let mut group_actors: Vec<Actor<'_>> = par_map(&groups, t, |g| actor::of_group(snapshot, g));
+    let mut group_actors: Vec<Actor<'_>> = par_map(&groups, t, |g| actor::of_group(snapshot, g, options.now));
     let mut group_admin: Vec<(NodeIdx, String, Vec<Check>)> = Vec::new();
     for g in &mut group_actors {
         g.node = env.nodes.get(&g.id).unwrap_or(u32::MAX);

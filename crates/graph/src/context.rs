@@ -73,6 +73,14 @@ fn tags(k: &mut Known, tags: &[Tag]) {
     k.known_glob("aws:principaltag/*");
 }
 
+/// The time of requests made at `now`: `aws:CurrentTime` and `aws:EpochTime` (IAM User
+/// Guide, global condition keys: "always included in the request context").
+fn times(k: &mut Known, now: Option<model::Timestamp>) {
+    if let Some(t) = now {
+        k.set("aws:CurrentTime", &t.to_rfc3339()).set("aws:EpochTime", &t.0.timestamp().to_string());
+    }
+}
+
 fn common(k: &mut Known, snapshot: &Snapshot, arn: &str, account: &str, ty: &str) {
     k.set("aws:PrincipalArn", arn)
         .set("aws:PrincipalAccount", account)
@@ -85,9 +93,10 @@ fn common(k: &mut Known, snapshot: &Snapshot, arn: &str, account: &str, ty: &str
 }
 
 /// The known keys of a user's requests.
-pub(crate) fn user(snapshot: &Snapshot, u: &User) -> Known {
+pub(crate) fn user(snapshot: &Snapshot, u: &User, now: Option<model::Timestamp>) -> Known {
     let mut k = Known::new();
     common(&mut k, snapshot, &u.arn, &u.account_id, "User");
+    times(&mut k, now);
     k.set("aws:username", &u.name);
     if !u.id.is_empty() {
         k.set("aws:userid", &u.id);
@@ -117,10 +126,17 @@ pub(crate) fn sessions_without_mfa(r: &Role) -> bool {
 /// The known keys of the requests of a role's sessions. A role whose sessions cannot carry MFA
 /// ([`sessions_without_mfa`]) has `aws:MultiFactorAuthPresent` and `aws:MultiFactorAuthAge`
 /// known absent: a condition that requires MFA is never met by its sessions.
-pub(crate) fn role(snapshot: &Snapshot, r: &Role, session_tags_unknown: bool) -> Known {
+pub(crate) fn role(snapshot: &Snapshot, r: &Role, session_tags_unknown: bool, now: Option<model::Timestamp>) -> Known {
     let mut k = Known::new();
     common(&mut k, snapshot, &r.arn, &r.account_id, "AssumedRole");
     k.absent("aws:username");
+    times(&mut k, now);
+    // A session is issued at most its length before the request, never before the role
+    // existed: the request's time stands for its issue time (a condition that needs a token
+    // issued before the role was created is never met).
+    if let Some(t) = now {
+        k.set("aws:TokenIssueTime", &t.to_rfc3339());
+    }
     if sessions_without_mfa(r) {
         k.absent("aws:MultiFactorAuthPresent").absent("aws:MultiFactorAuthAge");
     }
@@ -132,9 +148,10 @@ pub(crate) fn role(snapshot: &Snapshot, r: &Role, session_tags_unknown: bool) ->
 
 /// The known keys of a principal that an administrator of `account` could create: only its
 /// account and organization.
-pub(crate) fn created_in(snapshot: &Snapshot, account: &str) -> Known {
+pub(crate) fn created_in(snapshot: &Snapshot, account: &str, now: Option<model::Timestamp>) -> Known {
     let mut k = Known::new();
     k.set("aws:PrincipalAccount", account);
+    times(&mut k, now);
     if let Some(o) = org_id(snapshot, account) {
         k.set("aws:PrincipalOrgID", o);
     }
@@ -144,7 +161,7 @@ pub(crate) fn created_in(snapshot: &Snapshot, account: &str) -> Known {
 /// A stand-in for any user (`user`) or any role's session of an account, and the keys known of
 /// every such caller: for checks that decide alike for all of them (a trust policy that names
 /// only the account).
-pub(crate) fn any_principal(snapshot: &Snapshot, account: &str, user: bool) -> (String, Known) {
+pub(crate) fn any_principal(snapshot: &Snapshot, account: &str, user: bool, now: Option<model::Timestamp>) -> (String, Known) {
     let partition = snapshot
         .account(account)
         .and_then(|a| a.roles.first())
@@ -162,6 +179,10 @@ pub(crate) fn any_principal(snapshot: &Snapshot, account: &str, user: bool) -> (
         .absent("aws:PrincipalServiceName");
     if !user {
         k.absent("aws:username");
+    }
+    times(&mut k, now);
+    if !user && let Some(t) = now {
+        k.set("aws:TokenIssueTime", &t.to_rfc3339());
     }
     if let Some(o) = org_id(snapshot, account) {
         k.set("aws:PrincipalOrgID", o);

@@ -12,6 +12,7 @@ use crate::doc::PolicyDoc;
 use crate::gap::{DataKind, Gap};
 use crate::iam::{Group, InstanceProfile, ManagedPolicy, Role, User, is_aws_managed_policy_arn};
 use crate::org::{OrgPolicyChain, OrgPolicyType, Organization};
+use crate::time::Timestamp;
 
 /// The version of the snapshot format; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -327,6 +328,29 @@ impl Snapshot {
     /// An empty snapshot of the current schema version.
     pub fn new() -> Snapshot {
         Snapshot::default()
+    }
+
+    /// The time the snapshot shows: the newest time its exports record (a credential report's
+    /// generation, a role's last use, a creation). The exports were taken at or after it;
+    /// `None` when they record no time.
+    pub fn time(&self) -> Option<Timestamp> {
+        let mut newest: Option<Timestamp> = None;
+        let mut see = |t: Option<Timestamp>| {
+            if let Some(t) = t {
+                newest = Some(newest.map_or(t, |n| n.max(t)));
+            }
+        };
+        for a in &self.accounts {
+            see(a.credential_report.as_ref().and_then(|r| r.generated_time));
+            for r in &a.roles {
+                see(r.create_date);
+                see(r.role_last_used.as_ref().and_then(|u| u.date));
+            }
+            for u in &a.users {
+                see(u.create_date);
+            }
+        }
+        newest
     }
 
     pub fn account(&self, id: &str) -> Option<&Account> {

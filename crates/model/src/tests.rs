@@ -222,3 +222,19 @@ fn serialises_deterministically_and_reads_back() {
     // Documents are embedded as JSON, not as strings.
     assert!(json.contains("\"trust_policy\": {\"Version\":\"2012-10-17\""), "{json}");
 }
+
+/// The snapshot's time is the newest time its exports record: a role's last use, a creation,
+/// a credential report's generation; none when they record none.
+#[test]
+fn the_snapshots_time_is_the_newest_it_records() {
+    let t = |s: &str| Timestamp::parse(s).unwrap();
+    let mut a = role("111111111111", "/", "a");
+    a.create_date = Some(t("2024-01-01T00:00:00Z"));
+    a.role_last_used = Some(RoleLastUsed { date: Some(t("2026-11-20T08:00:00Z")), region: None });
+    let mut b = role("111111111111", "/", "b");
+    b.create_date = Some(t("2025-06-01T00:00:00Z"));
+    let mut s = Snapshot::new();
+    assert_eq!(s.time(), None);
+    s.accounts.push(Account { id: "111111111111".into(), roles: vec![a, b], ..Account::default() });
+    assert_eq!(s.time(), Some(t("2026-11-20T08:00:00Z")));
+}

@@ -193,7 +193,7 @@ fn capped(env: &Env<'_>, g: &Graph, actor_at: &HashMap<NodeIdx, usize>, cache: &
                 .flat_map(|a| a.groups.iter())
                 .find(|grp| grp.arn == id)
                 .map(|grp| {
-                    let a = crate::actor::of_group(env.snapshot, grp);
+                    let a = crate::actor::of_group(env.snapshot, grp, env.options.now);
                     crate::admin::capped_admin(&a.set, &a.arn, &a.account, &a.ctx)
                 })
                 .unwrap_or(false)

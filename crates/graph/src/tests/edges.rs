@@ -348,3 +348,32 @@ fn region_and_network_conditions_are_a_scope() {
     let e = edge(&g, &user_arn(A, "alice"), &role_arn(A, "mixed"), EdgeKind::CanAssume);
     assert!(e.is_conditional(), "MFA is a condition, whatever the region");
 }
+
+/// Requests are made at the snapshot's time: `aws:CurrentTime` is it, and a role session's
+/// `aws:TokenIssueTime` is never long before it (a session lasts at most 12 hours), so a grant
+/// that holds only for tokens issued, or requests made, before 2020 is no edge in 2026; one
+/// that holds after is unconditional.
+#[test]
+fn time_keys_are_the_snapshots_time() {
+    let old_tokens =
+        trust(json!({"AWS": A}), "sts:AssumeRole", Some(json!({"DateLessThan": {"aws:TokenIssueTime": "2020-01-01T00:00:00Z"}})));
+    let old_requests =
+        trust(json!({"AWS": A}), "sts:AssumeRole", Some(json!({"DateLessThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}})));
+    let recent =
+        trust(json!({"AWS": A}), "sts:AssumeRole", Some(json!({"DateGreaterThan": {"aws:CurrentTime": "2025-01-01T00:00:00Z"}})));
+    let mut s = Snap::new();
+    s.role(A, "caller", &trust_aws(A), &[ASSUME_ALL]);
+    s.role(A, "old-tokens", &old_tokens, &[]);
+    s.role(A, "old-requests", &old_requests, &[]);
+    s.role(A, "recent", &recent, &[]);
+    s.options.now = model::Timestamp::parse("2026-12-01T00:00:00Z");
+    let g = s.build();
+    let caller = role_arn(A, "caller");
+    assert!(edges(&g, &caller, &role_arn(A, "old-tokens"), EdgeKind::CanAssume).is_empty());
+    assert!(edges(&g, &caller, &role_arn(A, "old-requests"), EdgeKind::CanAssume).is_empty());
+    assert!(!edge(&g, &caller, &role_arn(A, "recent"), EdgeKind::CanAssume).is_conditional());
+    // Without a time (a snapshot that records none), the keys stay unknown: conditions.
+    s.options.now = None;
+    let g = s.build();
+    assert!(edge(&g, &caller, &role_arn(A, "old-tokens"), EdgeKind::CanAssume).is_conditional());
+}
