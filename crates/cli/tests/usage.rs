@@ -36,7 +36,10 @@ fn usage_table_of_roles() {
     let admin =
         out.lines().find(|l| l.starts_with("arn:aws:iam::677301038893:role/account-admin")).unwrap_or_else(|| panic!("{out}"));
     assert!(admin.contains("2022-07-20T21:06:11Z"), "{admin}");
-    assert!(out.contains("roles not used in the window: 1\n  arn:aws:iam::677301038893:role/idle-worker"), "{out}");
+    assert!(
+        out.contains("roles not used in the window (no call in the trail, none per RoleLastUsed): 1\n  arn:aws:iam::677301038893:role/idle-worker"),
+        "{out}"
+    );
     let some = out.lines().find(|l| l.contains("role/someRole *")).unwrap_or_else(|| panic!("{out}"));
     assert!(some.ends_with("config.amazonaws.com"), "the observed assumer: {some}");
     let err = text(&o.stderr);
@@ -288,4 +291,35 @@ fn suggest_policy_on_the_demo_uses_the_regions_of_the_calls_and_keeps_the_runtim
             .any(|c| c["resource"] == "arn:aws:logs:eu-west-1:111111111111:log-group:/aws/lambda/orders-ingest:*"),
         "{v}"
     );
+}
+
+/// One source of "last used": the newest of the trail and `RoleLastUsed`. On the demo, a role
+/// with no call in the trail that `RoleLastUsed` shows used in the window is not listed as
+/// unused (the trail misses its calls), and its last use says where it comes from; the
+/// Datadog assumer is named by its vendor.
+#[test]
+fn last_used_has_one_source() {
+    let args = ["usage", "demo", "--trail", "demo/cloudtrail", "--until", "2026-11-20T08:00:00Z", "--json"];
+    let v = json(&rolegraph(&args));
+    let unused: Vec<&str> = v["unused_roles"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+    let beyond: Vec<&str> = v["used_beyond_the_trail"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+    assert!(unused.contains(&"arn:aws:iam::111111111111:role/old-reporting-role"), "{unused:?}");
+    assert!(!unused.iter().any(|r| r.ends_with("role/github-actions-terraform")), "{unused:?}");
+    assert!(beyond.contains(&"arn:aws:iam::111111111111:role/github-actions-terraform"), "{beyond:?}");
+    let row =
+        |name: &str| v["roles"].as_array().unwrap().iter().find(|r| r["role"].as_str().unwrap().ends_with(name)).unwrap().clone();
+    assert_eq!(row("role/github-actions-terraform")["last_activity_source"], "role-last-used");
+    // Datadog's last call in the trail is 2026-11-19; RoleLastUsed says 2026-11-20: the newest.
+    let dd = row("role/datadog-integration");
+    assert_eq!(dd["last_activity_source"], "role-last-used", "{dd}");
+    assert!(dd["last_activity"].as_str().unwrap().starts_with("2026-11-20"), "{dd}");
+    let partner = row("role/analytics-partner-access");
+    assert_eq!(partner["last_activity_source"], "trail", "{partner}");
+    assert!(dd["assumers"][0].as_str().unwrap().starts_with("Datadog (464622532012)"), "{dd}");
+    let text = String::from_utf8(
+        rolegraph(&["role", "demo", "github-actions-terraform", "--trail", "demo/cloudtrail", "--until", "2026-11-20T08:00:00Z"])
+            .stdout,
+    )
+    .unwrap();
+    assert!(text.contains("last used: 2026-11-18") && text.contains("(from RoleLastUsed)"), "{text}");
 }

@@ -31,7 +31,9 @@ pub use aggregate::{
 pub use attribute::{Actor, PrincipalKind, attribute};
 pub use read::{Format, Problem, ReadError, ReadStats, TrailFile};
 pub use record::Record;
-pub use role::{Granted, Overview, RoleSummary, RoleUsage, UnusedService, granted_actions, overview, role_usage};
+pub use role::{
+    Granted, LastUse, Overview, RoleSummary, RoleUsage, UnusedService, granted_actions, last_use, overview, role_usage,
+};
 pub use suggest::{Check, Proof, SuggestError, Suggestion, suggest_policy};
 pub use table::{ParquetError, UsageRow, rows, write_parquet};
 

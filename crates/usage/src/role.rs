@@ -139,6 +139,28 @@ pub struct RoleUsage {
     pub last_accessed_known: bool,
     pub assumers: Vec<AssumeEdge>,
     pub gaps: Vec<String>,
+    /// When the role was last used, from one source: the newest of the trail's last call and
+    /// IAM's `RoleLastUsed` (which sees every region and data events the trail may not log).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_used: Option<LastUse>,
+}
+
+/// When a role was last used, and which record says so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct LastUse {
+    pub at: Timestamp,
+    /// `trail` or `role-last-used`.
+    pub source: &'static str,
+}
+
+/// The newest of the trail's last call and `RoleLastUsed` (the trail wins a tie).
+pub fn last_use(trail: Option<Timestamp>, role_last_used: Option<Timestamp>) -> Option<LastUse> {
+    match (trail, role_last_used) {
+        (Some(t), Some(r)) if r > t => Some(LastUse { at: r, source: "role-last-used" }),
+        (Some(t), _) => Some(LastUse { at: t, source: "trail" }),
+        (None, Some(r)) => Some(LastUse { at: r, source: "role-last-used" }),
+        (None, None) => None,
+    }
 }
 
 /// The usage report of one role (of the snapshot, or seen only in the trail): what `rolegraph
@@ -194,6 +216,10 @@ pub fn role_usage(snapshot: &Snapshot, usage: &Usage, role_arn: &str) -> RoleUsa
         last_accessed_known,
         assumers: usage.assumers_of(role_arn).cloned().collect(),
         gaps: granted.gaps,
+        last_used: last_use(
+            p.filter(|p| p.events > 0).and_then(|p| p.last_seen),
+            role.and_then(|r| r.role_last_used.as_ref()).and_then(|u| u.date),
+        ),
     }
 }
 
@@ -227,7 +253,12 @@ pub struct RoleSummary {
     pub in_snapshot: bool,
     pub used_actions: usize,
     pub granted_unused: usize,
+    /// The one "last used" ([`RoleUsage::last_used`]): the newest of the trail and
+    /// `RoleLastUsed`.
     pub last_activity: Option<Timestamp>,
+    /// Which record `last_activity` comes from: `trail` or `role-last-used`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_activity_source: Option<&'static str>,
     /// Observed assumers (callers of `AssumeRole*`).
     pub assumers: Vec<String>,
 }
@@ -237,8 +268,13 @@ pub struct RoleSummary {
 pub struct Overview {
     pub schema_version: u32,
     pub roles: Vec<RoleSummary>,
-    /// Roles of the snapshot with no event in the window.
+    /// Roles of the snapshot with no event in the window, and no use in it per `RoleLastUsed`
+    /// either.
     pub unused_roles: Vec<String>,
+    /// Roles with no event in the trail's window that `RoleLastUsed` shows used in it: the
+    /// trail misses their calls (a region, an account or data events it does not log). Not
+    /// unused.
+    pub used_beyond_the_trail: Vec<String>,
 }
 
 pub fn overview(snapshot: &Snapshot, usage: &Usage) -> Overview {
@@ -255,10 +291,18 @@ pub fn overview(snapshot: &Snapshot, usage: &Usage) -> Overview {
     arns.dedup();
     let mut roles = Vec::new();
     let mut unused_roles = Vec::new();
+    let mut used_beyond_the_trail = Vec::new();
+    // The window's start: given, else the trail's first event.
+    let since = usage.window_from.or_else(|| usage.principals.iter().filter_map(|p| p.first_seen).min());
     for arn in arns {
         let r = role_usage(snapshot, usage, &arn);
         if r.in_snapshot && r.events == 0 && r.denied == 0 {
-            unused_roles.push(arn.clone());
+            let seen_by_iam = r.last_used.is_some_and(|u| u.source == "role-last-used" && since.is_none_or(|s| u.at >= s));
+            if seen_by_iam {
+                used_beyond_the_trail.push(arn.clone());
+            } else {
+                unused_roles.push(arn.clone());
+            }
         }
         // A known vendor's role is only `AROA…:session` in the trail: named by its vendor.
         let mut assumers: Vec<String> = r
@@ -275,9 +319,10 @@ pub fn overview(snapshot: &Snapshot, usage: &Usage) -> Overview {
             in_snapshot: r.in_snapshot,
             used_actions: r.used.iter().filter(|a| a.count > 0).count(),
             granted_unused: r.granted_unused.len(),
-            last_activity: r.last_seen,
+            last_activity: r.last_used.map(|u| u.at),
+            last_activity_source: r.last_used.map(|u| u.source),
             assumers,
         });
     }
-    Overview { schema_version: SCHEMA_VERSION, roles, unused_roles }
+    Overview { schema_version: SCHEMA_VERSION, roles, unused_roles, used_beyond_the_trail }
 }

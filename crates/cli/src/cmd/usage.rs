@@ -152,6 +152,10 @@ pub fn render_role(r: &usage::RoleUsage) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     let _ = writeln!(out, "  window: {}", window_text(r.window_from, r.window_to));
+    if let Some(u) = r.last_used {
+        let from = if u.source == "trail" { "the trail" } else { "RoleLastUsed" };
+        let _ = writeln!(out, "  last used: {} (from {from})", u.at.to_rfc3339());
+    }
     if !r.active {
         let denied = if r.denied > 0 { format!(" ({} denied)", r.denied) } else { String::new() };
         let _ = writeln!(out, "  not used in the window: no call passed authorization{denied}");
@@ -307,6 +311,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             "schema_version": o.schema_version,
             "roles": o.roles,
             "unused_roles": o.unused_roles,
+            "used_beyond_the_trail": o.used_beyond_the_trail,
             "assumptions": usage.assumptions,
             "unmapped": usage.unmapped,
             "read": usage.read,
@@ -331,9 +336,20 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if o.roles.iter().any(|r| !r.in_snapshot) {
         writeln!(out, "* seen in the trail, not in the exports")?;
     }
-    writeln!(out, "roles not used in the window: {}", o.unused_roles.len())?;
+    writeln!(out, "roles not used in the window (no call in the trail, none per RoleLastUsed): {}", o.unused_roles.len())?;
     for r in &o.unused_roles {
         writeln!(out, "  {}", Safe(r))?;
+    }
+    if !o.used_beyond_the_trail.is_empty() {
+        writeln!(
+            out,
+            "roles with no call in the trail but used in the window per RoleLastUsed (the trail misses a region, an \
+             account or data events): {}",
+            o.used_beyond_the_trail.len()
+        )?;
+        for r in &o.used_beyond_the_trail {
+            writeln!(out, "  {}", Safe(r))?;
+        }
     }
     if !usage.unmapped.is_empty() {
         let shown: Vec<String> = usage
