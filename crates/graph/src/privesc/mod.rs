@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use eval::Context;
+use model::DataKind;
 
 use crate::actor::Actor;
 use crate::build::{ChangeFact, Draft, Env, Out};
@@ -336,10 +337,26 @@ pub(crate) fn actor_edges(env: &Env<'_>, a: &Actor<'_>, out: &mut Out) {
                     service_roles(&mut cx, spec, services, instance_profile, Some(resource), out);
                 }
             }
-            Mechanism::Ec2Instance => compute(&mut cx, spec, NodeKind::Ec2Instance, None, out),
+            Mechanism::Ec2Instance => {
+                compute(&mut cx, spec, NodeKind::Ec2Instance, None, out);
+                // The exports list no EC2 instances of the account: an instance may run with any
+                // role that has an instance profile, on that assumption.
+                if env.options.assume_unlisted_resources
+                    && lacks(env, &a.account, &[DataKind::Ec2Instances, DataKind::Ec2ProfileAssociations])
+                {
+                    service_roles(&mut cx, spec, EC2, true, Some(UNLISTED_INSTANCE), out);
+                }
+            }
             Mechanism::LambdaFunction { needs_trigger } => {
                 let assumption = needs_trigger.then_some("the function's triggers invoke it after its code changes");
                 compute(&mut cx, spec, NodeKind::LambdaFunction, assumption, out);
+                // The exports list no Lambda functions of the account: a function may run as any
+                // role that trusts Lambda, on that assumption (and its triggers, when the path
+                // needs them, are assumed too).
+                if env.options.assume_unlisted_resources && lacks(env, &a.account, &[DataKind::LambdaFunctions]) {
+                    let what = if needs_trigger { UNLISTED_TRIGGERED_FUNCTION } else { UNLISTED_FUNCTION };
+                    service_roles(&mut cx, spec, LAMBDA, false, Some(what), out);
+                }
             }
             Mechanism::UserCredentials { login_profile, delete_key } => users(&mut cx, spec, login_profile, delete_key, out),
             Mechanism::UpdateTrust => update_trust(&mut cx, spec, out),
@@ -414,6 +431,20 @@ fn service_roles(
             cx.draft(spec, to, way_checks, assumptions, out);
         }
     }
+}
+
+const EC2: spec::Services = &["ec2.amazonaws.com"];
+const LAMBDA: spec::Services = &["lambda.amazonaws.com"];
+const UNLISTED_INSTANCE: &str =
+    "EC2 instance with the role's instance profile (the exports list no EC2 instances of this account)";
+const UNLISTED_FUNCTION: &str = "Lambda function (the exports list no Lambda functions of this account)";
+const UNLISTED_TRIGGERED_FUNCTION: &str =
+    "Lambda function whose triggers invoke it after its code changes (the exports list no Lambda functions of this account)";
+
+/// Whether the exports lack every one of these kinds of data for the account (a gap, not an
+/// account that has none).
+fn lacks(env: &Env<'_>, account: &str, kinds: &[DataKind]) -> bool {
+    env.snapshot.account(account).is_some_and(|a| kinds.iter().all(|k| !a.has(*k)))
 }
 
 fn unlisted_assumption(unlisted: Option<&'static str>) -> Arc<str> {

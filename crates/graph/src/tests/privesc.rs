@@ -628,3 +628,44 @@ fn escalations_prefer_a_certain_path_to_a_shorter_uncertain_one() {
     assert!(!words.uncertain, "{:?}", words.steps);
     assert!(words.steps.iter().any(|s| s.contains("jump")), "{:?}", words.steps);
 }
+
+/// When the exports list no EC2 instances (or no Lambda functions) of an account, the paths
+/// through them still show, to every role that such compute could run as, resting on the
+/// stated assumption; when the exports have the data and list none, there is no such path.
+#[test]
+fn compute_the_exports_do_not_list_is_assumed() {
+    let build = |collected: &[model::DataKind], actions: &[&str]| {
+        let mut s = Snap::new();
+        s.role(A, "ec2-admin", &trust_service("ec2.amazonaws.com"), &[&allow(&["*"], "*")]);
+        with_profile_of(&mut s, "ec2-admin");
+        s.role(A, "lambda-admin", &trust_service("lambda.amazonaws.com"), &[&allow(&["*"], "*")]);
+        s.user(A, "attacker", &[&allow(actions, "*")]);
+        s.account(A).collected.extend(collected.iter().copied());
+        s.build()
+    };
+    let attacker = user_arn(A, "attacker");
+    let g = build(&[], &["ssm:SendCommand", "lambda:UpdateFunctionCode", "lambda:InvokeFunction"]);
+    let (f, ec2) = (g.find_id(&attacker).unwrap(), g.find_id(&role_arn(A, "ec2-admin")).unwrap());
+    let e = g.link(f, ec2, EdgeKind::Privesc).expect("ssm-002 to the EC2 role, on an assumption");
+    assert!(e.has_path("ssm-002") && e.has_assumptions(), "{:?}", e.paths());
+    assert!(e.way().unwrap().assumptions[0].contains("no EC2 instances"), "{:?}", e.way().unwrap().assumptions);
+    let lambda = g.find_id(&role_arn(A, "lambda-admin")).unwrap();
+    let e = g.link(f, lambda, EdgeKind::Privesc).expect("lambda-004 to the Lambda role, on an assumption");
+    assert!(e.has_path("lambda-004") && e.has_assumptions(), "{:?}", e.paths());
+    // The data is there and lists no instance, no function: no path.
+    let g = build(
+        &[model::DataKind::Ec2Instances, model::DataKind::Ec2ProfileAssociations, model::DataKind::LambdaFunctions],
+        &["ssm:SendCommand", "lambda:UpdateFunctionCode", "lambda:InvokeFunction"],
+    );
+    let f = g.find_id(&attacker).unwrap();
+    for to in ["ec2-admin", "lambda-admin"] {
+        let t = g.find_id(&role_arn(A, to)).unwrap();
+        assert!(g.link(f, t, EdgeKind::Privesc).is_none(), "{to}");
+    }
+}
+
+fn with_profile_of(s: &mut Snap, name: &str) {
+    let a = s.account(A);
+    let r = a.roles.iter_mut().find(|r| r.name == name).unwrap();
+    r.instance_profile_arns.push(format!("arn:aws:iam::{A}:instance-profile/{name}"));
+}
