@@ -148,3 +148,59 @@ fn sarif_of_the_demo_has_rules_results_and_suppressions() {
     assert_eq!(s[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "demo");
     let _ = std::fs::remove_file(&path);
 }
+
+/// Every finding of the demo with its severity, with the trail (the severity criteria of each
+/// rule are in `docs/findings.md`): the GitHub → ci-deployer → prod-deploy → legacy-batch-ec2
+/// chain is critical, the read-only vendor roles with an ExternalId are info, the MFA-gated
+/// break-glass paths are medium, and jane.doe's assumption of okta-prod-admin, which no policy
+/// allows, is a finding.
+#[test]
+fn demo_findings_and_their_severities() {
+    let o = rolegraph(&[
+        "scan",
+        "demo",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "--now",
+        "2026-12-01T00:00:00Z",
+        "--trail",
+        "demo/cloudtrail",
+        "--until",
+        "2026-11-20T08:00:00Z",
+    ]);
+    let v = json(&o);
+    let findings = v["findings"].as_array().unwrap();
+    let severity = |rule: &str, name: &str| {
+        findings
+            .iter()
+            .find(|f| f["rule"] == rule && f["subject"]["name"] == name)
+            .map(|f| f["severity"].as_str().unwrap().to_owned())
+            .unwrap_or_else(|| panic!("no {rule} finding for {name}"))
+    };
+    assert_eq!(severity("principal-can-escalate-to-admin", "ci-deployer"), "critical");
+    assert_eq!(severity("privileged-role-assumable-from-outside", "ci-deployer"), "critical");
+    assert_eq!(severity("privileged-role-assumable-from-outside", "snyk-scanner"), "info");
+    assert_eq!(severity("privileged-role-assumable-from-outside", "vanta-auditor"), "info");
+    assert_eq!(severity("principal-can-escalate-to-admin", "jane.doe"), "medium");
+    assert_eq!(severity("observed-assumption-not-allowed", "okta-prod-admin"), "high");
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f["rule"] == "principal-can-escalate-to-admin" && f["subject"]["name"] == "AWSServiceRoleForAutoScaling")
+    );
+    let all: Vec<String> = findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {}: {}",
+                f["severity"].as_str().unwrap(),
+                f["rule"].as_str().unwrap(),
+                f["subject"]["name"].as_str().unwrap(),
+                f["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    insta::assert_json_snapshot!(all);
+}
