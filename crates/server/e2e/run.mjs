@@ -176,6 +176,11 @@ try {
     assert(JSON.stringify(labels) === JSON.stringify(['github-actions-terraform', 'token.actions.githubusercontent.com']), `nodes: ${labels}`);
     const text = await page.textContent('main');
     for (const w of ['Trusted entities', 'Permissions by service', 'Privileged permissions', 'oidc-trust-without-sub-condition']) assert(text.includes(w), `no \`${w}\``);
+    // The privilege says why, with the path to the administrator (the graph's verdict).
+    const why = await page.textContent('#privilege-why');
+    assert(why.includes('can become administrator of production'), `privilege why: ${why}`);
+    const steps = await page.$$eval('#privilege-path li', (li) => li.map((x) => x.textContent));
+    assert(steps.length >= 2 && steps[steps.length - 1].includes('administrator of production'), `path: ${steps}`);
   });
 
   await check('clicking an edge shows its conditions and evidence', async () => {
