@@ -299,19 +299,21 @@ pub fn suggest_policy(snapshot: &Snapshot, usage: &Usage, role: &Role) -> Result
     let mut proof = Proof::default();
     // action name → resources kept (and the regions they are limited to); observed requests kept
     let mut kept: BTreeMap<String, Kept> = BTreeMap::new();
-    let mut observed_kept: Vec<(String, String)> = Vec::new();
+    // (action, resource, the regions the action was called in)
+    let mut observed_kept: Vec<(String, String, Arc<BTreeSet<String>>)> = Vec::new();
     let mut all_regions: BTreeSet<String> = BTreeSet::new();
     if let Some(p) = usage.principal(&role.arn) {
         for a in p.actions.iter().filter(|a| a.count > 0) {
             let Some(id) = catalog.action(&a.action) else { continue };
-            let regions: BTreeSet<String> = a.places.iter().map(|p| p.region.clone()).filter(|r| !r.is_empty()).collect();
+            let regions: Arc<BTreeSet<String>> =
+                Arc::new(a.places.iter().map(|p| p.region.clone()).filter(|r| !r.is_empty()).collect());
             all_regions.extend(regions.iter().cloned());
             let (resources, observed) = resources_for(catalog, id, a, partition);
             let mut refused: BTreeSet<String> = BTreeSet::new();
             for r in &observed {
                 let (o, _) = decide_in_regions(&current.set, &principal, &a.action, r, &regions);
                 if o == Outcome::Allowed {
-                    observed_kept.push((a.action.clone(), r.clone()));
+                    observed_kept.push((a.action.clone(), r.clone(), Arc::clone(&regions)));
                 } else {
                     refused.insert(r.clone());
                     proof.observed_not_allowed_now.push(Check {
@@ -338,7 +340,7 @@ pub fn suggest_policy(snapshot: &Snapshot, usage: &Usage, role: &Role) -> Result
     }
     // Observed requests whose resource pattern was dropped are no longer covered.
     observed_kept
-        .retain(|(a, r)| kept.get(a).is_some_and(|k| k.resources.contains(r) || k.resources.iter().any(|p| covers(p, r))));
+        .retain(|(a, r, _)| kept.get(a).is_some_and(|k| k.resources.contains(r) || k.resources.iter().any(|p| covers(p, r))));
     // What the runtime needs, when the role has it today.
     let mut runtime: BTreeMap<String, Kept> = BTreeMap::new();
     for (action, resource, region) in runtime_needs(snapshot, role, partition, &all_regions) {
@@ -356,13 +358,8 @@ pub fn suggest_policy(snapshot: &Snapshot, usage: &Usage, role: &Role) -> Result
     let parsed = policy::Policy::from_json(&policy_json).map_err(|e| SuggestError::Parse(e.to_string()))?;
     let mut suggested = PolicySet::new();
     suggested.identity("suggested", Arc::new(parsed));
-    for (a, r) in &observed_kept {
+    for (a, r, regions) in &observed_kept {
         proof.observed_checked += 1;
-        let regions = usage
-            .principal(&role.arn)
-            .and_then(|p| p.actions.iter().find(|x| &x.action == a))
-            .map(|x| x.places.iter().map(|p| p.region.clone()).filter(|r| !r.is_empty()).collect::<BTreeSet<_>>())
-            .unwrap_or_default();
         // In each region the call was made in, with every other key as the call had it unknown
         // to the suggestion (which has no other condition): allowed means allowed.
         let allowed = if regions.is_empty() {
