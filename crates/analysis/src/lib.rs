@@ -52,6 +52,7 @@ struct Shared<'s> {
     graph: OnceLock<graph::Graph>,
     graph_options: graph::GraphOptions,
     verdicts: OnceLock<HashMap<String, GraphVerdict>>,
+    escalations: OnceLock<Vec<graph::Escalation>>,
 }
 
 impl Shared<'_> {
@@ -59,19 +60,24 @@ impl Shared<'_> {
         self.graph.get_or_init(|| graph::build(self.snapshot, &self.graph_options))
     }
 
+    /// The graph's escalations, computed once (the verdicts and the rules read them).
+    fn escalations(&self) -> &[graph::Escalation] {
+        self.escalations.get_or_init(|| graph::escalations(self.graph()))
+    }
+
     /// The graph's verdict on a principal (none: not an administrator, no path to one).
     fn verdict(&self, arn: &str) -> Option<&GraphVerdict> {
-        self.verdicts.get_or_init(|| verdicts(self.graph())).get(arn)
+        self.verdicts.get_or_init(|| verdicts(self.graph(), self.escalations())).get(arn)
     }
 }
 
 /// The graph's verdicts on its administrators and on the principals with a path to one.
-fn verdicts(g: &graph::Graph) -> HashMap<String, GraphVerdict> {
+fn verdicts(g: &graph::Graph, escalations: &[graph::Escalation]) -> HashMap<String, GraphVerdict> {
     let mut out: HashMap<String, GraphVerdict> = HashMap::new();
     for n in g.nodes().iter().filter(|n| n.admin && n.kind.is_actor()) {
         out.insert(n.id.clone(), GraphVerdict { admin: true, escalation: None });
     }
-    for esc in graph::escalations(g) {
+    for esc in escalations {
         let (Some(node), Some(admin)) = (g.node(esc.node), g.node(esc.admin)) else { continue };
         let graph::EscalationWords { steps, notes, uncertain } = graph::escalation_words(g, &esc.path);
         out.entry(node.id.clone()).or_default().escalation =
@@ -178,7 +184,13 @@ impl<'s> Analysis<'s> {
     }
 
     pub fn with_graph_options(snapshot: &'s Snapshot, graph_options: graph::GraphOptions) -> Self {
-        let shared = Arc::new(Shared { snapshot, graph: OnceLock::new(), graph_options, verdicts: OnceLock::new() });
+        let shared = Arc::new(Shared {
+            snapshot,
+            graph: OnceLock::new(),
+            graph_options,
+            verdicts: OnceLock::new(),
+            escalations: OnceLock::new(),
+        });
         let mut roles = Vec::new();
         for account in &snapshot.accounts {
             let mut uses: BTreeMap<String, Vec<RoleUse>> = account.role_uses();
@@ -213,6 +225,12 @@ impl<'s> Analysis<'s> {
     /// The authorization graph, built on first use.
     pub fn graph(&self) -> &graph::Graph {
         self.shared.graph()
+    }
+
+    /// The principals that can become an administrator without being one, with their path
+    /// (`graph::escalations`), computed once for every view.
+    pub fn escalations(&self) -> &[graph::Escalation] {
+        self.shared.escalations()
     }
 
     /// Whether the graph has been built.

@@ -1,4 +1,4 @@
-use graph::{NodeKind, escalations};
+use graph::NodeKind;
 
 use crate::finding::{Evidence, Finding, Subject, SubjectKind, fingerprint};
 use crate::rule::Rule;
@@ -49,7 +49,7 @@ impl Rule for PrincipalCanEscalateToAdmin {
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         let g = cx.graph();
-        for esc in escalations(g) {
+        for esc in cx.analysis().escalations() {
             let Some(node) = g.node(esc.node) else { continue };
             let kind = match node.kind {
                 NodeKind::User => SubjectKind::User,
