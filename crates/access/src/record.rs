@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use model::{Gap, Role, RoleUse, Snapshot, Tag, Timestamp, UseKind};
+use model::{Gap, Role, RoleUse, Snapshot, Tag, Timestamp};
 use serde::Serialize;
 
 use crate::kind::{RoleKind, role_kinds};
@@ -144,9 +144,9 @@ pub struct RoleRecord {
     pub gaps: Vec<String>,
 }
 
-/// The number of distinct resources (not instance profiles) among a role's uses.
+/// The number of distinct resources among a role's uses (see [`model::UseKind::is_resource`]).
 pub fn resource_count(uses: &[RoleUse]) -> usize {
-    let mut seen: Vec<&str> = uses.iter().filter(|u| u.kind != UseKind::InstanceProfile).map(|u| u.resource.as_str()).collect();
+    let mut seen: Vec<&str> = uses.iter().filter(|u| u.kind.is_resource()).map(|u| u.resource.as_str()).collect();
     seen.sort_unstable();
     seen.dedup();
     seen.len()

@@ -181,6 +181,12 @@ pub(crate) struct Compute {
     pub label: String,
     pub account: String,
     pub role: String,
+    /// For a resource of another service: which kind, and whether it is a CodeBuild project
+    /// configured for batch builds.
+    pub service: Option<(model::ServiceKind, bool)>,
+    /// What a path into it assumes of it (a launch template that something launches, an
+    /// unknown region).
+    pub assumptions: Vec<Arc<str>>,
     /// Set when the nodes are registered.
     pub node: NodeIdx,
     pub role_node: NodeIdx,
@@ -355,6 +361,13 @@ fn compute(snapshot: &Snapshot) -> HashMap<String, Vec<Compute>> {
                     | UseKind::EcsExecutionRole
                     | UseKind::EcsServiceExecutionRole
                     | UseKind::EcsServiceRole => continue,
+                    // Read from the resources themselves, below.
+                    UseKind::CodeBuildProject
+                    | UseKind::CloudFormationStack
+                    | UseKind::SageMakerNotebook
+                    | UseKind::GlueDevEndpoint
+                    | UseKind::AppRunnerService
+                    | UseKind::LaunchTemplate => continue,
                 };
                 out.entry(a.id.clone()).or_default().push(Compute {
                     id,
@@ -362,13 +375,56 @@ fn compute(snapshot: &Snapshot) -> HashMap<String, Vec<Compute>> {
                     label: u.name.clone(),
                     account: a.id.clone(),
                     role: role.clone(),
+                    service: None,
+                    assumptions: Vec::new(),
                     node: 0,
                     role_node: 0,
                 });
             }
         }
+        service_resources(a, &mut out);
     }
     out
+}
+
+/// The resources of other services that run as a role of the account (no trust check: AWS
+/// refuses to create them with a role their service cannot assume).
+fn service_resources(a: &model::Account, out: &mut HashMap<String, Vec<Compute>>) {
+    use model::ServiceKind;
+    for r in &a.service_resources {
+        let mut roles: Vec<&str> = Vec::new();
+        if let Some(role) = r.role_arn.as_deref().and_then(|x| a.resolve_role(x)) {
+            roles.push(&role.arn);
+        }
+        for p in &r.instance_profiles {
+            let Some(profile) = a.instance_profiles.iter().find(|x| &x.arn == p || &x.name == p) else { continue };
+            roles.extend(profile.role_arns.iter().filter_map(|x| a.resolve_role(x)).map(|x| x.arn.as_str()));
+        }
+        let mut assumptions: Vec<Arc<str>> = Vec::new();
+        if r.kind == ServiceKind::LaunchTemplate {
+            assumptions.push(Arc::from("instances are launched from the template (by an Auto Scaling group or by hand)"));
+        }
+        if r.region.is_none() {
+            assumptions.push(Arc::from(format!(
+                "the {}'s region is unknown (its export does not say; put the file in a folder named for the region): \
+                 policies that name regions were not matched",
+                r.kind.label()
+            )));
+        }
+        for role in roles {
+            out.entry(a.id.clone()).or_default().push(Compute {
+                id: r.arn.clone(),
+                kind: NodeKind::ServiceResource,
+                label: format!("{} {}", r.kind.label(), r.name),
+                account: a.id.clone(),
+                role: role.to_owned(),
+                service: Some((r.kind, r.batch_builds)),
+                assumptions: assumptions.clone(),
+                node: 0,
+                role_node: 0,
+            });
+        }
+    }
 }
 
 fn attachments(snapshot: &Snapshot, nodes: &NodeTable) -> HashMap<String, Vec<NodeIdx>> {
@@ -423,7 +479,7 @@ fn register(
         }
         t.add(&admin_id(&acct.id), NodeKind::AccountAdmin, &format!("administrator of {}", acct.display_name()), Some(&acct.id));
         for spec in crate::privesc::spec::PATHS.iter().filter(|p| crate::privesc::fans_out(p)) {
-            let label = crate::privesc::capability_label(spec, acct.display_name());
+            let label = crate::privesc::capability_label(spec, acct);
             t.add(&crate::privesc::capability_id(spec, &acct.id), NodeKind::Capability, &label, Some(&acct.id));
         }
     }

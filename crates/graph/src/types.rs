@@ -35,6 +35,10 @@ pub enum NodeKind {
     LambdaFunction,
     EcsTaskDefinition,
     EcsService,
+    /// A resource of another service that runs as a role: a CodeBuild project, a
+    /// CloudFormation stack, a SageMaker notebook, a Glue development endpoint, an App Runner
+    /// service, an EC2 launch template (its label says which).
+    ServiceResource,
     /// What one documented path gives any principal that holds it in an account: its edges go
     /// to every target of the path there (every role a service may assume, every Lambda
     /// function, ...). Principals whose permissions for the path do not depend on the target
@@ -59,6 +63,7 @@ impl NodeKind {
             NodeKind::LambdaFunction => "lambda-function",
             NodeKind::EcsTaskDefinition => "ecs-task-definition",
             NodeKind::EcsService => "ecs-service",
+            NodeKind::ServiceResource => "service-resource",
             NodeKind::Capability => "capability",
         }
     }

@@ -30,6 +30,8 @@ struct AccountBuilder {
     functions: BTreeMap<String, LambdaFunction>,
     task_definitions: BTreeMap<String, EcsTaskDefinition>,
     services: BTreeMap<String, EcsService>,
+    /// Keyed by ARN (relative for the kinds whose ARN is built once the account is known).
+    service_resources: BTreeMap<String, model::ServiceResource>,
     credential_report: Option<CredentialReport>,
     last_accessed: Vec<LastAccessedReport>,
     aliases: BTreeSet<String>,
@@ -251,6 +253,26 @@ impl AccountBuilder {
                     self.services.entry(s.arn.clone()).or_insert(s);
                 }
             }
+            Payload::Services(kind, list) => {
+                self.collected.insert(kind.data_kind());
+                for r in list {
+                    match self.service_resources.get_mut(&r.arn) {
+                        Some(old) => {
+                            for p in r.instance_profiles {
+                                if !old.instance_profiles.contains(&p) {
+                                    old.instance_profiles.push(p);
+                                }
+                            }
+                            fill(&mut old.region, r.region);
+                            fill(&mut old.role_arn, r.role_arn);
+                            old.batch_builds |= r.batch_builds;
+                        }
+                        None => {
+                            self.service_resources.insert(r.arn.clone(), r);
+                        }
+                    }
+                }
+            }
             Payload::CredentialReport(r) => {
                 self.collected.insert(DataKind::CredentialReport);
                 // The most recent report wins.
@@ -319,6 +341,7 @@ impl AccountBuilder {
             lambda_functions: self.functions.into_values().collect(),
             ecs_task_definitions: self.task_definitions.into_values().collect(),
             ecs_services: self.services.into_values().collect(),
+            service_resources: self.service_resources.into_values().collect(),
             credential_report: self.credential_report,
             service_last_accessed: self.last_accessed,
         };
@@ -350,6 +373,16 @@ fn set_account_ids(a: &mut Account) {
     a.lambda_functions.iter_mut().for_each(|x| x.account_id.clone_from(&id));
     a.ecs_task_definitions.iter_mut().for_each(|x| x.account_id.clone_from(&id));
     a.ecs_services.iter_mut().for_each(|x| x.account_id.clone_from(&id));
+    let partition = a.roles.first().and_then(|r| policy::Arn::parse(&r.arn)).map_or("aws", |x| x.partition).to_owned();
+    for r in &mut a.service_resources {
+        r.account_id.clone_from(&id);
+        // Glue development endpoints and launch templates: `devEndpoint/NAME`,
+        // `launch-template/ID` until now; an unknown region stays empty in the ARN.
+        if !r.arn.starts_with("arn:") {
+            let service = if r.kind == model::ServiceKind::GlueDevEndpoint { "glue" } else { "ec2" };
+            r.arn = format!("arn:{partition}:{service}:{}:{id}:{}", r.region.as_deref().unwrap_or(""), r.arn);
+        }
+    }
 }
 
 fn parent_folder(rel: &str) -> &str {

@@ -35,6 +35,8 @@ pub enum Payload {
     Lambda(Vec<LambdaFunction>),
     EcsTaskDefinitions(Vec<EcsTaskDefinition>),
     EcsServices(Vec<EcsService>),
+    /// Resources of other services that run as a role, of one kind.
+    Services(model::ServiceKind, Vec<model::ServiceResource>),
     CredentialReport(CredentialReport),
     LastAccessed(LastAccessedReport),
     Aliases(Vec<String>),
@@ -178,6 +180,15 @@ pub fn convert<'a>(kind: ExportKind, e: Export<'a>, cx: &FileCtx<'_>) -> FileOut
             Payload::EcsTaskDefinitions(crate::resources::task_definitions(e.task_definition.into_iter().collect(), &mut votes))
         }
         EcsServices => Payload::EcsServices(crate::resources::services(e.ecs_services.unwrap_or_default(), &mut votes)),
+        CodeBuildProjects
+        | CloudFormationStacks
+        | SageMakerNotebook
+        | GlueDevEndpoints
+        | AppRunnerService
+        | Ec2LaunchTemplateVersions => {
+            let (kind, list) = crate::resources::service_resources(kind, e, cx.rel, &mut votes);
+            Payload::Services(kind, list)
+        }
         CredentialReport => {
             match crate::activity::credential_report(e.content.as_deref().unwrap_or(""), e.generated_time, &mut votes) {
                 Ok(r) => Payload::CredentialReport(r),

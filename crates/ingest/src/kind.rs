@@ -20,6 +20,12 @@ pub enum ExportKind {
     LambdaGetFunction,
     EcsTaskDefinition,
     EcsServices,
+    CodeBuildProjects,
+    CloudFormationStacks,
+    SageMakerNotebook,
+    GlueDevEndpoints,
+    AppRunnerService,
+    Ec2LaunchTemplateVersions,
     CredentialReport,
     ServiceLastAccessed,
     AccountAliases,
@@ -56,6 +62,12 @@ impl ExportKind {
             LambdaGetFunction => "aws lambda get-function",
             EcsTaskDefinition => "aws ecs describe-task-definition",
             EcsServices => "aws ecs describe-services",
+            CodeBuildProjects => "aws codebuild batch-get-projects",
+            CloudFormationStacks => "aws cloudformation describe-stacks",
+            SageMakerNotebook => "aws sagemaker describe-notebook-instance",
+            GlueDevEndpoints => "aws glue get-dev-endpoints",
+            AppRunnerService => "aws apprunner describe-service",
+            Ec2LaunchTemplateVersions => "aws ec2 describe-launch-template-versions",
             CredentialReport => "aws iam get-credential-report",
             ServiceLastAccessed => "aws iam get-service-last-accessed-details",
             AccountAliases => "aws iam list-account-aliases",
@@ -199,6 +211,37 @@ pub fn recognise(e: &Export<'_>, names: &NameIds) -> Recognised {
     }
     if e.ecs_services.is_some() {
         return Kind(EcsServices);
+    }
+    if let Some(projects) = &e.codebuild_projects {
+        return if projects.iter().all(|p| matches!(p, crate::raw::RawProjectEntry::Name(_))) && !projects.is_empty() {
+            NotUsed("`aws codebuild list-projects` (names without service roles: use `batch-get-projects`)")
+        } else {
+            Kind(CodeBuildProjects)
+        };
+    }
+    if e.stacks.is_some() {
+        return Kind(CloudFormationStacks);
+    }
+    if e.notebook_instance_arn.is_some() {
+        return Kind(SageMakerNotebook);
+    }
+    if e.dev_endpoints.is_some() || e.dev_endpoint.is_some() {
+        return Kind(GlueDevEndpoints);
+    }
+    if e.service.as_ref().is_some_and(|s| s.service_arn.is_some()) {
+        return Kind(AppRunnerService);
+    }
+    if e.launch_template_versions.is_some() {
+        return Kind(Ec2LaunchTemplateVersions);
+    }
+    if e.notebook_instances.is_some() {
+        return NotUsed("`aws sagemaker list-notebook-instances` (no roles: use `describe-notebook-instance`)");
+    }
+    if e.service_summary_list.is_some() {
+        return NotUsed("`aws apprunner list-services` (no roles: use `describe-service`)");
+    }
+    if e.launch_templates.is_some() {
+        return NotUsed("`aws ec2 describe-launch-templates` (no instance profiles: use `describe-launch-template-versions`)");
     }
     if e.content.is_some() && (e.report_format.is_some() || e.generated_time.is_some()) {
         return Kind(CredentialReport);

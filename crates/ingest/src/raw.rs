@@ -69,6 +69,23 @@ pub struct Export<'a> {
     #[serde(rename = "services")]
     pub ecs_services: Option<Vec<RawEcsService>>,
 
+    // codebuild batch-get-projects (objects) / list-projects (names)
+    #[serde(rename = "projects")]
+    pub codebuild_projects: Option<Vec<RawProjectEntry>>,
+    // cloudformation describe-stacks
+    pub stacks: Option<Vec<RawStack>>,
+    // sagemaker describe-notebook-instance (a notebook at the top level)
+    pub notebook_instance_arn: Option<String>,
+    pub notebook_instance_name: Option<String>,
+    pub role_arn: Option<String>,
+    // glue get-dev-endpoints / get-dev-endpoint
+    pub dev_endpoints: Option<Vec<RawDevEndpoint>>,
+    pub dev_endpoint: Option<RawDevEndpoint>,
+    // apprunner describe-service
+    pub service: Option<RawAppRunnerService>,
+    // ec2 describe-launch-template-versions
+    pub launch_template_versions: Option<Vec<RawLaunchTemplateVersion>>,
+
     // organizations
     pub organization: Option<RawOrganization>,
     pub accounts: Option<Vec<RawOrgAccount>>,
@@ -97,6 +114,80 @@ pub struct Export<'a> {
     pub records: Option<serde::de::IgnoredAny>,
     pub credentials: Option<serde::de::IgnoredAny>,
     pub state: Option<serde::de::IgnoredAny>,
+    pub notebook_instances: Option<serde::de::IgnoredAny>,
+    pub service_summary_list: Option<serde::de::IgnoredAny>,
+    pub launch_templates: Option<serde::de::IgnoredAny>,
+}
+
+/// An entry of `projects`: a project (`batch-get-projects`) or a name (`list-projects`).
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub enum RawProjectEntry {
+    Project(RawProject),
+    Name(#[allow(dead_code, reason = "a name of `list-projects`: recognised, not used")] String),
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawProject {
+    pub name: String,
+    pub arn: String,
+    pub service_role: Option<String>,
+    pub build_batch_config: Option<serde::de::IgnoredAny>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RawStack {
+    pub stack_id: String,
+    pub stack_name: String,
+    #[serde(rename = "RoleARN")]
+    pub role_arn: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RawDevEndpoint {
+    pub endpoint_name: String,
+    pub role_arn: Option<String>,
+    pub availability_zone: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RawAppRunnerService {
+    pub service_arn: Option<String>,
+    pub service_name: Option<String>,
+    pub instance_configuration: Option<RawInstanceConfiguration>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RawInstanceConfiguration {
+    pub instance_role_arn: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RawLaunchTemplateVersion {
+    pub launch_template_id: String,
+    pub launch_template_name: Option<String>,
+    pub created_by: Option<String>,
+    pub launch_template_data: Option<RawLaunchTemplateData>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RawLaunchTemplateData {
+    pub iam_instance_profile: Option<RawTemplateProfile>,
+}
+
+/// A launch template names its instance profile by ARN or by name.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RawTemplateProfile {
+    pub arn: Option<String>,
+    pub name: Option<String>,
 }
 
 #[derive(Deserialize)]

@@ -1,7 +1,9 @@
 //! Compute outputs → the resources that run as roles: EC2 instances and instance-profile
 //! associations, Lambda functions, ECS task definitions and services.
 
-use model::{Ec2Instance, EcsService, EcsTaskDefinition, LambdaFunction, Tag, region_of_arn, region_of_zone};
+use model::{
+    Ec2Instance, EcsService, EcsTaskDefinition, LambdaFunction, ServiceKind, ServiceResource, Tag, region_of_arn, region_of_zone,
+};
 
 use crate::convert::AccountVotes;
 use crate::raw::{RawAssociation, RawEcsService, RawFunction, RawReservation, RawTaskDefinition};
@@ -112,4 +114,125 @@ pub fn services(list: Vec<RawEcsService>, votes: &mut AccountVotes) -> Vec<EcsSe
             }
         })
         .collect()
+}
+
+/// A region named by the file's path (`111111111111/eu-west-1/stacks.json`), for exports whose
+/// records do not give theirs.
+pub fn region_of_path(rel: &str) -> Option<String> {
+    rel.split(['/', '.']).find(|part| is_region(part)).map(str::to_owned)
+}
+
+/// `us-east-1`, `us-gov-west-1`, `ap-southeast-2`: lowercase words and a final number.
+fn is_region(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    let Some((last, words)) = parts.split_last() else { return false };
+    (2..=3).contains(&words.len())
+        && words.first().is_some_and(|w| w.len() == 2)
+        && words.iter().all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()))
+        && !last.is_empty()
+        && last.len() <= 2
+        && last.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The resources of another service that run as a role, from one export. ARNs the export does
+/// not give (Glue development endpoints, launch templates) are left relative
+/// (`devEndpoint/NAME`, `launch-template/ID`) and completed once the account is known.
+pub fn service_resources(
+    kind: crate::kind::ExportKind,
+    e: crate::raw::Export<'_>,
+    rel: &str,
+    votes: &mut AccountVotes,
+) -> (ServiceKind, Vec<ServiceResource>) {
+    use crate::kind::ExportKind as K;
+    let resource = |kind: ServiceKind, arn: String, name: String, region: Option<String>, role: Option<String>| ServiceResource {
+        kind,
+        arn,
+        name,
+        account_id: String::new(),
+        region,
+        role_arn: role.filter(|r| !r.is_empty()),
+        instance_profiles: Vec::new(),
+        batch_builds: false,
+    };
+    let path_region = region_of_path(rel);
+    let mut out = Vec::new();
+    let kind = match kind {
+        K::CodeBuildProjects => {
+            for p in e.codebuild_projects.unwrap_or_default() {
+                let crate::raw::RawProjectEntry::Project(p) = p else { continue };
+                votes.arn(&p.arn);
+                let mut r = resource(ServiceKind::CodeBuildProject, p.arn.clone(), p.name, region_of_arn(&p.arn), p.service_role);
+                r.batch_builds = p.build_batch_config.is_some();
+                out.push(r);
+            }
+            ServiceKind::CodeBuildProject
+        }
+        K::CloudFormationStacks => {
+            for s in e.stacks.unwrap_or_default() {
+                votes.arn(&s.stack_id);
+                out.push(resource(
+                    ServiceKind::CloudFormationStack,
+                    s.stack_id.clone(),
+                    s.stack_name,
+                    region_of_arn(&s.stack_id),
+                    s.role_arn,
+                ));
+            }
+            ServiceKind::CloudFormationStack
+        }
+        K::SageMakerNotebook => {
+            if let Some(arn) = e.notebook_instance_arn {
+                votes.arn(&arn);
+                let name = e.notebook_instance_name.unwrap_or_else(|| arn.rsplit('/').next().unwrap_or_default().to_owned());
+                out.push(resource(ServiceKind::SageMakerNotebook, arn.clone(), name, region_of_arn(&arn), e.role_arn));
+            }
+            ServiceKind::SageMakerNotebook
+        }
+        K::GlueDevEndpoints => {
+            for d in e.dev_endpoints.unwrap_or_default().into_iter().chain(e.dev_endpoint) {
+                if let Some(role) = &d.role_arn {
+                    votes.arn(role);
+                }
+                let region = d.availability_zone.as_deref().and_then(region_of_zone).or_else(|| path_region.clone());
+                let arn = format!("devEndpoint/{}", d.endpoint_name);
+                out.push(resource(ServiceKind::GlueDevEndpoint, arn, d.endpoint_name, region, d.role_arn));
+            }
+            ServiceKind::GlueDevEndpoint
+        }
+        K::AppRunnerService => {
+            if let Some(s) = e.service
+                && let Some(arn) = s.service_arn
+            {
+                votes.arn(&arn);
+                let name = s.service_name.unwrap_or_else(|| arn.clone());
+                let role = s.instance_configuration.and_then(|c| c.instance_role_arn);
+                out.push(resource(ServiceKind::AppRunnerService, arn.clone(), name, region_of_arn(&arn), role));
+            }
+            ServiceKind::AppRunnerService
+        }
+        _ => {
+            // One record per version: a template takes every instance profile its versions name,
+            // since whoever may modify it can make any of them the default again.
+            let mut by_id: std::collections::BTreeMap<String, ServiceResource> = std::collections::BTreeMap::new();
+            for v in e.launch_template_versions.unwrap_or_default() {
+                if let Some(by) = &v.created_by {
+                    votes.arn(by);
+                }
+                let r = by_id.entry(v.launch_template_id.clone()).or_insert_with(|| {
+                    let name = v.launch_template_name.clone().unwrap_or_else(|| v.launch_template_id.clone());
+                    let arn = format!("launch-template/{}", v.launch_template_id);
+                    resource(ServiceKind::LaunchTemplate, arn, name, path_region.clone(), None)
+                });
+                let profile = v.launch_template_data.and_then(|d| d.iam_instance_profile).and_then(|p| p.arn.or(p.name));
+                if let Some(p) = profile.filter(|p| !p.is_empty())
+                    && !r.instance_profiles.contains(&p)
+                {
+                    r.instance_profiles.push(p);
+                }
+            }
+            out.extend(by_id.into_values());
+            ServiceKind::LaunchTemplate
+        }
+    };
+    (kind, out)
 }

@@ -565,3 +565,121 @@ fn load_bytes_reads_one_file_in_memory_as_load_reads_it() {
     assert!(e.to_string().contains("x.json"), "{e}");
     assert!(crate::load_bytes("x.json", b"[1, 2]", &LoadOptions::default()).is_err(), "nothing recognised");
 }
+
+/// Issue 17: the resources of other services that the documented escalation paths take over
+/// (CodeBuild projects, CloudFormation stacks, SageMaker notebooks, Glue development endpoints,
+/// App Runner services, EC2 launch templates) are read from the AWS CLI's answers, with their
+/// role, region and account; the listing commands that carry no role are named as not used.
+#[test]
+fn service_resources_from_the_cli_shapes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let profile = r#"{"Path":"/","InstanceProfileName":"web","InstanceProfileId":"AIPA1","Arn":"arn:aws:iam::111111111111:instance-profile/web","Roles":[]}"#;
+    let details = details_with("s3:GetObject", "").replacen(
+        r#""InstanceProfileList":[]"#,
+        &format!(r#""InstanceProfileList":[{profile}]"#),
+        1,
+    );
+    write(root, "111111111111/iam.json", &details);
+    write(
+        root,
+        "111111111111/eu-west-1/codebuild.json",
+        r#"{"projects":[
+  {"name":"build","arn":"arn:aws:codebuild:eu-west-1:111111111111:project/build","serviceRole":"arn:aws:iam::111111111111:role/app","source":{"type":"GITHUB"}},
+  {"name":"batch","arn":"arn:aws:codebuild:eu-west-1:111111111111:project/batch","serviceRole":"arn:aws:iam::111111111111:role/app","buildBatchConfig":{"serviceRole":"arn:aws:iam::111111111111:role/app"}}],
+ "projectsNotFound":[]}"#,
+    );
+    write(
+        root,
+        "111111111111/stacks.json",
+        r#"{"Stacks":[{"StackId":"arn:aws:cloudformation:us-east-1:111111111111:stack/net/1a2b","StackName":"net","RoleARN":"arn:aws:iam::111111111111:role/app","StackStatus":"CREATE_COMPLETE","CreationTime":"2024-01-01T00:00:00Z"},
+ {"StackId":"arn:aws:cloudformation:us-east-1:111111111111:stack/plain/3c4d","StackName":"plain","StackStatus":"CREATE_COMPLETE","CreationTime":"2024-01-01T00:00:00Z"}]}"#,
+    );
+    write(
+        root,
+        "111111111111/notebook.json",
+        r#"{"NotebookInstanceArn":"arn:aws:sagemaker:us-east-1:111111111111:notebook-instance/nb","NotebookInstanceName":"nb","NotebookInstanceStatus":"InService","RoleArn":"arn:aws:iam::111111111111:role/app"}"#,
+    );
+    write(
+        root,
+        "111111111111/us-west-2/glue.json",
+        r#"{"DevEndpoints":[{"EndpointName":"dev","RoleArn":"arn:aws:iam::111111111111:role/app","Status":"READY"}]}"#,
+    );
+    write(
+        root,
+        "111111111111/apprunner.json",
+        r#"{"Service":{"ServiceName":"web","ServiceId":"x","ServiceArn":"arn:aws:apprunner:us-east-1:111111111111:service/web/x","InstanceConfiguration":{"Cpu":"1024","InstanceRoleArn":"arn:aws:iam::111111111111:role/app"}}}"#,
+    );
+    write(
+        root,
+        "111111111111/eu-central-1/lt.json",
+        r#"{"LaunchTemplateVersions":[
+  {"LaunchTemplateId":"lt-1","LaunchTemplateName":"web","VersionNumber":1,"CreatedBy":"arn:aws:iam::111111111111:user/u","LaunchTemplateData":{"IamInstanceProfile":{"Name":"web"}}},
+  {"LaunchTemplateId":"lt-1","LaunchTemplateName":"web","VersionNumber":2,"CreatedBy":"arn:aws:iam::111111111111:user/u","LaunchTemplateData":{"IamInstanceProfile":{"Arn":"arn:aws:iam::111111111111:instance-profile/web"}}},
+  {"LaunchTemplateId":"lt-2","LaunchTemplateName":"bare","VersionNumber":1,"LaunchTemplateData":{}}]}"#,
+    );
+    // Listings without roles: recognised, not used, with the command to use instead.
+    write(root, "111111111111/list-projects.json", r#"{"projects":["build","batch"]}"#);
+    write(root, "111111111111/notebooks.json", r#"{"NotebookInstances":[{"NotebookInstanceName":"nb"}]}"#);
+    let l = load(root).unwrap();
+    let a = only_account(&l.snapshot);
+    let by_name =
+        |n: &str| a.service_resources.iter().find(|r| r.name == n).unwrap_or_else(|| panic!("{n}: {:?}", a.service_resources));
+    let app = "arn:aws:iam::111111111111:role/app";
+
+    let build = by_name("build");
+    assert_eq!(
+        (build.kind, build.region.as_deref(), build.role_arn.as_deref()),
+        (model::ServiceKind::CodeBuildProject, Some("eu-west-1"), Some(app))
+    );
+    assert!(!build.batch_builds);
+    assert!(by_name("batch").batch_builds);
+    let net = by_name("net");
+    assert_eq!(
+        (net.kind, net.region.as_deref(), net.role_arn.as_deref()),
+        (model::ServiceKind::CloudFormationStack, Some("us-east-1"), Some(app))
+    );
+    assert_eq!(by_name("plain").role_arn, None);
+    assert_eq!(by_name("nb").kind, model::ServiceKind::SageMakerNotebook);
+    // Glue gives no ARN: it is made from the account and the region of the file's folder.
+    let dev = by_name("dev");
+    assert_eq!(dev.arn, "arn:aws:glue:us-west-2:111111111111:devEndpoint/dev");
+    assert_eq!(dev.region.as_deref(), Some("us-west-2"));
+    assert_eq!(by_name("web").kind, model::ServiceKind::AppRunnerService);
+    // One launch template per id, with every instance profile its versions name.
+    let lts: Vec<_> = a.service_resources.iter().filter(|r| r.kind == model::ServiceKind::LaunchTemplate).collect();
+    assert_eq!(lts.len(), 2, "{lts:?}");
+    let lt = lts.iter().find(|r| r.name == "web").unwrap();
+    assert_eq!(lt.arn, "arn:aws:ec2:eu-central-1:111111111111:launch-template/lt-1");
+    assert_eq!(lt.instance_profiles, vec!["web".to_owned(), "arn:aws:iam::111111111111:instance-profile/web".to_owned()]);
+    for k in [
+        DataKind::CodeBuildProjects,
+        DataKind::CloudFormationStacks,
+        DataKind::SageMakerNotebooks,
+        DataKind::GlueDevEndpoints,
+        DataKind::AppRunnerServices,
+        DataKind::Ec2LaunchTemplates,
+    ] {
+        assert!(a.has(k), "{k:?}");
+    }
+    // The role's uses name each resource (launch templates through the instance profile's role
+    // only, and the profile has no role here).
+    let uses = a.role_uses();
+    let kinds: Vec<UseKind> = uses.get(app).unwrap().iter().map(|u| u.kind).collect();
+    for k in [
+        UseKind::CodeBuildProject,
+        UseKind::CloudFormationStack,
+        UseKind::SageMakerNotebook,
+        UseKind::GlueDevEndpoint,
+        UseKind::AppRunnerService,
+    ] {
+        assert!(kinds.contains(&k), "{k:?} in {kinds:?}");
+    }
+    let summary = |p: &str| l.files.iter().find(|f| f.path == p).unwrap();
+    assert_eq!(summary("111111111111/eu-west-1/codebuild.json").kind, Some(ExportKind::CodeBuildProjects));
+    let skipped = summary("111111111111/list-projects.json");
+    assert_eq!(skipped.kind, None);
+    assert!(skipped.note.as_deref().is_some_and(|n| n.contains("batch-get-projects")), "{skipped:?}");
+    let skipped = summary("111111111111/notebooks.json");
+    assert!(skipped.note.as_deref().is_some_and(|n| n.contains("describe-notebook-instance")), "{skipped:?}");
+}

@@ -114,6 +114,99 @@ pub struct EcsService {
     pub desired_count: Option<u32>,
 }
 
+/// A kind of resource of another AWS service that runs as a role, read so that the documented
+/// paths which take such a resource over (start a build of a project, update a stack, ...) name
+/// the resources that exist instead of assuming one does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceKind {
+    /// `codebuild batch-get-projects`: the project's service role.
+    CodeBuildProject,
+    /// `cloudformation describe-stacks`: the stack's service role (`RoleARN`).
+    CloudFormationStack,
+    /// `sagemaker describe-notebook-instance`: the notebook's execution role.
+    SageMakerNotebook,
+    /// `glue get-dev-endpoints`: the endpoint's role.
+    GlueDevEndpoint,
+    /// `apprunner describe-service`: the instance role.
+    AppRunnerService,
+    /// `ec2 describe-launch-template-versions`: the instance profile a version launches with.
+    LaunchTemplate,
+}
+
+impl ServiceKind {
+    /// What the resource is, in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            ServiceKind::CodeBuildProject => "CodeBuild project",
+            ServiceKind::CloudFormationStack => "CloudFormation stack",
+            ServiceKind::SageMakerNotebook => "SageMaker notebook instance",
+            ServiceKind::GlueDevEndpoint => "Glue development endpoint",
+            ServiceKind::AppRunnerService => "App Runner service",
+            ServiceKind::LaunchTemplate => "EC2 launch template",
+        }
+    }
+
+    /// The kind of data that lists the resources of an account.
+    pub fn data_kind(self) -> crate::gap::DataKind {
+        use crate::gap::DataKind;
+        match self {
+            ServiceKind::CodeBuildProject => DataKind::CodeBuildProjects,
+            ServiceKind::CloudFormationStack => DataKind::CloudFormationStacks,
+            ServiceKind::SageMakerNotebook => DataKind::SageMakerNotebooks,
+            ServiceKind::GlueDevEndpoint => DataKind::GlueDevEndpoints,
+            ServiceKind::AppRunnerService => DataKind::AppRunnerServices,
+            ServiceKind::LaunchTemplate => DataKind::Ec2LaunchTemplates,
+        }
+    }
+
+    /// An ARN pattern that matches every resource of this kind in an account.
+    pub fn any_arn(self, partition: &str, account: &str) -> String {
+        match self {
+            ServiceKind::CodeBuildProject => format!("arn:{partition}:codebuild:*:{account}:project/*"),
+            ServiceKind::CloudFormationStack => format!("arn:{partition}:cloudformation:*:{account}:stack/*"),
+            ServiceKind::SageMakerNotebook => format!("arn:{partition}:sagemaker:*:{account}:notebook-instance/*"),
+            ServiceKind::GlueDevEndpoint => format!("arn:{partition}:glue:*:{account}:devEndpoint/*"),
+            ServiceKind::AppRunnerService => format!("arn:{partition}:apprunner:*:{account}:service/*"),
+            ServiceKind::LaunchTemplate => format!("arn:{partition}:ec2:*:{account}:launch-template/*"),
+        }
+    }
+
+    pub fn use_kind(self) -> UseKind {
+        match self {
+            ServiceKind::CodeBuildProject => UseKind::CodeBuildProject,
+            ServiceKind::CloudFormationStack => UseKind::CloudFormationStack,
+            ServiceKind::SageMakerNotebook => UseKind::SageMakerNotebook,
+            ServiceKind::GlueDevEndpoint => UseKind::GlueDevEndpoint,
+            ServiceKind::AppRunnerService => UseKind::AppRunnerService,
+            ServiceKind::LaunchTemplate => UseKind::LaunchTemplate,
+        }
+    }
+}
+
+/// A resource of another service that runs as a role (see [`ServiceKind`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ServiceResource {
+    pub kind: ServiceKind,
+    /// The resource's ARN; for the kinds whose export gives none (Glue development endpoints,
+    /// launch templates), built from the account, the region and the name or id.
+    pub arn: String,
+    pub name: String,
+    pub account_id: String,
+    /// `None` when the export does not say (see `region_assumed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// The role it runs as (ARN, or a name as written).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    /// The instance profiles a launch template's versions name (ARN or name as written).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instance_profiles: Vec<String>,
+    /// A CodeBuild project configured for batch builds (`buildBatchConfig`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub batch_builds: bool,
+}
+
 /// The region of an ARN (`arn:aws:lambda:eu-west-1:...` → `eu-west-1`), if it has one.
 pub fn region_of_arn(arn: &str) -> Option<String> {
     policy::Arn::parse(arn).map(|a| a.region).filter(|r| !r.is_empty()).map(str::to_owned)
@@ -158,6 +251,47 @@ pub enum UseKind {
     EcsServiceExecutionRole,
     /// The service's own IAM role.
     EcsServiceRole,
+    /// A CodeBuild project's service role.
+    CodeBuildProject,
+    /// A CloudFormation stack's service role.
+    CloudFormationStack,
+    /// A SageMaker notebook instance's execution role.
+    SageMakerNotebook,
+    /// A Glue development endpoint's role.
+    GlueDevEndpoint,
+    /// An App Runner service's instance role.
+    AppRunnerService,
+    /// A launch template version names an instance profile that contains the role.
+    LaunchTemplate,
+}
+
+impl UseKind {
+    /// Whether the use counts as a resource of its own when telling how many resources share
+    /// a role: not an instance profile or a launch template (the instances they start are
+    /// counted), nor a CloudFormation stack (a deployment role shared by stacks is the norm).
+    pub fn is_resource(self) -> bool {
+        !matches!(self, UseKind::InstanceProfile | UseKind::LaunchTemplate | UseKind::CloudFormationStack)
+    }
+
+    /// What the resource is, in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            UseKind::InstanceProfile => "instance profile",
+            UseKind::Ec2Instance => "ec2 instance",
+            UseKind::LambdaFunction => "lambda function",
+            UseKind::EcsTaskRole => "ecs task definition (task role)",
+            UseKind::EcsExecutionRole => "ecs task definition (execution role)",
+            UseKind::EcsServiceTaskRole => "ecs service (task role)",
+            UseKind::EcsServiceExecutionRole => "ecs service (execution role)",
+            UseKind::EcsServiceRole => "ecs service (service role)",
+            UseKind::CodeBuildProject => "codebuild project",
+            UseKind::CloudFormationStack => "cloudformation stack",
+            UseKind::SageMakerNotebook => "sagemaker notebook instance",
+            UseKind::GlueDevEndpoint => "glue development endpoint",
+            UseKind::AppRunnerService => "app runner service",
+            UseKind::LaunchTemplate => "ec2 launch template",
+        }
+    }
 }
 
 /// A resource that uses a role.

@@ -31,6 +31,18 @@ pub enum DataKind {
     CallerIdentity,
     /// `iam list-account-aliases`.
     AccountAliases,
+    /// `codebuild batch-get-projects`.
+    CodeBuildProjects,
+    /// `cloudformation describe-stacks`.
+    CloudFormationStacks,
+    /// `sagemaker describe-notebook-instance`.
+    SageMakerNotebooks,
+    /// `glue get-dev-endpoints`.
+    GlueDevEndpoints,
+    /// `apprunner describe-service`.
+    AppRunnerServices,
+    /// `ec2 describe-launch-template-versions`.
+    Ec2LaunchTemplates,
 }
 
 impl DataKind {
@@ -49,6 +61,12 @@ impl DataKind {
             DataKind::ServiceLastAccessed => "aws iam get-service-last-accessed-details",
             DataKind::CallerIdentity => "aws sts get-caller-identity",
             DataKind::AccountAliases => "aws iam list-account-aliases",
+            DataKind::CodeBuildProjects => "aws codebuild batch-get-projects",
+            DataKind::CloudFormationStacks => "aws cloudformation describe-stacks",
+            DataKind::SageMakerNotebooks => "aws sagemaker describe-notebook-instance",
+            DataKind::GlueDevEndpoints => "aws glue get-dev-endpoints",
+            DataKind::AppRunnerServices => "aws apprunner describe-service",
+            DataKind::Ec2LaunchTemplates => "aws ec2 describe-launch-template-versions",
         }
     }
 }

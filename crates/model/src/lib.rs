@@ -17,7 +17,10 @@ pub mod text;
 pub mod time;
 
 pub use activity::{AccessKeyInfo, CertificateInfo, CredentialReport, CredentialRow, LastAccessedReport, ServiceLastAccessed};
-pub use compute::{Ec2Instance, EcsService, EcsTaskDefinition, LambdaFunction, RoleUse, UseKind, region_of_arn, region_of_zone};
+pub use compute::{
+    Ec2Instance, EcsService, EcsTaskDefinition, LambdaFunction, RoleUse, ServiceKind, ServiceResource, UseKind, region_of_arn,
+    region_of_zone,
+};
 pub use doc::PolicyDoc;
 pub use gap::{DataKind, Gap, GapKind};
 pub use iam::{

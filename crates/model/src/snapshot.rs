@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::activity::{CredentialReport, CredentialRow, LastAccessedReport};
-use crate::compute::{Ec2Instance, EcsService, EcsTaskDefinition, LambdaFunction, RoleUse, UseKind};
+use crate::compute::{Ec2Instance, EcsService, EcsTaskDefinition, LambdaFunction, RoleUse, ServiceResource, UseKind};
 use crate::doc::PolicyDoc;
 use crate::gap::{DataKind, Gap};
 use crate::iam::{Group, InstanceProfile, ManagedPolicy, Role, User, is_aws_managed_policy_arn};
@@ -81,6 +81,10 @@ pub struct Account {
     pub ecs_task_definitions: Vec<EcsTaskDefinition>,
     #[serde(default)]
     pub ecs_services: Vec<EcsService>,
+    /// Resources of other services that run as a role (CodeBuild projects, CloudFormation
+    /// stacks, ...), sorted by ARN.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub service_resources: Vec<ServiceResource>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_report: Option<CredentialReport>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -257,6 +261,28 @@ impl Account {
                 out.entry(key(role)).or_default().push(self.service_use(s, kind, Some(td.arn.clone())));
             }
         }
+        for r in &self.service_resources {
+            let mut add = |role: String, via: Option<String>| {
+                out.entry(role).or_default().push(RoleUse {
+                    kind: r.kind.use_kind(),
+                    resource: r.arn.clone(),
+                    name: r.name.clone(),
+                    account_id: self.id.clone(),
+                    region: r.region.clone(),
+                    via,
+                });
+            };
+            if let Some(role) = &r.role_arn {
+                add(key(role), None);
+            }
+            for profile in &r.instance_profiles {
+                let found = self.instance_profiles.iter().find(|p| &p.arn == profile || &p.name == profile);
+                let Some(p) = found else { continue };
+                for role in profile_roles.get(p.arn.as_str()).into_iter().flatten() {
+                    add(role.clone(), Some(p.arn.clone()));
+                }
+            }
+        }
         for uses in out.values_mut() {
             uses.sort();
             uses.dedup();
@@ -291,6 +317,7 @@ impl Account {
         self.lambda_functions.sort_by(|a, b| a.arn.cmp(&b.arn));
         self.ecs_task_definitions.sort_by(|a, b| a.arn.cmp(&b.arn));
         self.ecs_services.sort_by(|a, b| a.arn.cmp(&b.arn));
+        self.service_resources.sort_by(|a, b| a.arn.cmp(&b.arn));
         if let Some(r) = &mut self.credential_report {
             r.rows.sort_by(|a, b| a.arn.cmp(&b.arn));
         }

@@ -131,19 +131,6 @@ fn duration(secs: u32) -> String {
     if secs.is_multiple_of(3600) { format!("{} h", secs / 3600) } else { format!("{} min", secs / 60) }
 }
 
-fn use_kind(k: UseKind) -> &'static str {
-    match k {
-        UseKind::InstanceProfile => "instance profile",
-        UseKind::Ec2Instance => "ec2 instance",
-        UseKind::LambdaFunction => "lambda function",
-        UseKind::EcsTaskRole => "ecs task definition (task role)",
-        UseKind::EcsExecutionRole => "ecs task definition (execution role)",
-        UseKind::EcsServiceTaskRole => "ecs service (task role)",
-        UseKind::EcsServiceExecutionRole => "ecs service (execution role)",
-        UseKind::EcsServiceRole => "ecs service (service role)",
-    }
-}
-
 fn render_uses(out: &mut String, uses: &[RoleUse]) {
     let _ = writeln!(out, "\nUsed by ({})", uses.iter().filter(|u| u.kind != UseKind::InstanceProfile).count());
     if uses.is_empty() {
@@ -156,7 +143,7 @@ fn render_uses(out: &mut String, uses: &[RoleUse]) {
         if let Some(v) = &u.via {
             let _ = write!(resource, " (via {v})");
         }
-        t.row(vec![format!("  {}", use_kind(u.kind)), u.name.clone(), u.region.clone().unwrap_or_else(|| "-".into()), resource]);
+        t.row(vec![format!("  {}", u.kind.label()), u.name.clone(), u.region.clone().unwrap_or_else(|| "-".into()), resource]);
     }
     out.push_str(&t.render());
 }

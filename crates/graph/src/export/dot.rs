@@ -32,7 +32,11 @@ fn shape(k: NodeKind) -> &'static str {
         NodeKind::Anyone => "star",
         NodeKind::AccountAdmin => "tripleoctagon",
         NodeKind::Capability => "diamond",
-        NodeKind::Ec2Instance | NodeKind::LambdaFunction | NodeKind::EcsTaskDefinition | NodeKind::EcsService => "component",
+        NodeKind::Ec2Instance
+        | NodeKind::LambdaFunction
+        | NodeKind::EcsTaskDefinition
+        | NodeKind::EcsService
+        | NodeKind::ServiceResource => "component",
     }
 }
 

@@ -199,8 +199,13 @@ pub(crate) fn capability_id(spec: &PathSpec, account: &str) -> String {
 }
 
 /// What the capability node of a path in an account stands for, in words.
-pub(crate) fn capability_label(spec: &PathSpec, account: &str) -> String {
+pub(crate) fn capability_label(spec: &PathSpec, acct: &model::Account) -> String {
+    let account = acct.display_name();
     let targets = match spec.mechanism {
+        Mechanism::ExistingServiceRole { listed: Some(k), batch, .. } if acct.has(k.data_kind()) => {
+            let batch = if batch { " configured for batch builds" } else { "" };
+            format!("any {} of {account}{batch}", k.label())
+        }
         Mechanism::NewPassRole { services, instance_profile }
         | Mechanism::ExistingServiceRole { services, instance_profile, .. } => {
             let profile = if instance_profile { " with an instance profile" } else { "" };
@@ -236,6 +241,16 @@ pub(crate) fn capability_edges(env: &Env<'_>) -> Capabilities {
             Arc::new(EdgeData { ways: vec![way(Vec::new(), assumptions)], more_ways: 0, gaps: Vec::new() })
         };
         match spec.mechanism {
+            Mechanism::ExistingServiceRole { listed: Some(k), batch, .. } if listed(env, account, k) => {
+                let target = Target::service(k, batch);
+                let mut done: Vec<NodeIdx> = Vec::new();
+                for c in env.compute.get(account).into_iter().flatten().filter(|c| target.matches(c)) {
+                    if !done.contains(&c.node) {
+                        done.push(c.node);
+                        out.push(Edge::new(cap, c.node, EdgeKind::Privesc, way(Vec::new(), c.assumptions.clone()), Vec::new()));
+                    }
+                }
+            }
             Mechanism::NewPassRole { services, instance_profile }
             | Mechanism::ExistingServiceRole { services, instance_profile, .. } => {
                 let assumptions = match spec.mechanism {
@@ -332,13 +347,17 @@ pub(crate) fn actor_edges(env: &Env<'_>, a: &Actor<'_>, out: &mut Out) {
             Mechanism::NewPassRole { services, instance_profile } => {
                 service_roles(&mut cx, spec, services, instance_profile, None, out)
             }
-            Mechanism::ExistingServiceRole { services, instance_profile, resource } => {
-                if env.options.assume_unlisted_resources {
-                    service_roles(&mut cx, spec, services, instance_profile, Some(resource), out);
+            Mechanism::ExistingServiceRole { services, instance_profile, resource, listed: kind, batch } => {
+                match kind.filter(|k| listed(env, &a.account, *k)) {
+                    Some(k) => compute(&mut cx, spec, Target::service(k, batch), None, out),
+                    None if env.options.assume_unlisted_resources => {
+                        service_roles(&mut cx, spec, services, instance_profile, Some(resource), out)
+                    }
+                    None => {}
                 }
             }
             Mechanism::Ec2Instance => {
-                compute(&mut cx, spec, NodeKind::Ec2Instance, None, out);
+                compute(&mut cx, spec, Target::of(NodeKind::Ec2Instance), None, out);
                 // The exports list no EC2 instances of the account: an instance may run with any
                 // role that has an instance profile, on that assumption.
                 if env.options.assume_unlisted_resources
@@ -349,7 +368,7 @@ pub(crate) fn actor_edges(env: &Env<'_>, a: &Actor<'_>, out: &mut Out) {
             }
             Mechanism::LambdaFunction { needs_trigger } => {
                 let assumption = needs_trigger.then_some("the function's triggers invoke it after its code changes");
-                compute(&mut cx, spec, NodeKind::LambdaFunction, assumption, out);
+                compute(&mut cx, spec, Target::of(NodeKind::LambdaFunction), assumption, out);
                 // The exports list no Lambda functions of the account: a function may run as any
                 // role that trusts Lambda, on that assumption (and its triggers, when the path
                 // needs them, are assumed too).
@@ -441,6 +460,37 @@ const UNLISTED_FUNCTION: &str = "Lambda function (the exports list no Lambda fun
 const UNLISTED_TRIGGERED_FUNCTION: &str =
     "Lambda function whose triggers invoke it after its code changes (the exports list no Lambda functions of this account)";
 
+/// Whether the exports list the account's resources of a kind of another service.
+fn listed(env: &Env<'_>, account: &str, kind: model::ServiceKind) -> bool {
+    env.snapshot.account(account).is_some_and(|a| a.has(kind.data_kind()))
+}
+
+/// The compute resources a path goes into: of a node kind, and for resources of other
+/// services, of a service kind (a CodeBuild project configured for batch builds when `batch`).
+#[derive(Clone, Copy)]
+struct Target {
+    kind: NodeKind,
+    service: Option<(model::ServiceKind, bool)>,
+}
+
+impl Target {
+    fn of(kind: NodeKind) -> Target {
+        Target { kind, service: None }
+    }
+
+    fn service(kind: model::ServiceKind, batch: bool) -> Target {
+        Target { kind: NodeKind::ServiceResource, service: Some((kind, batch)) }
+    }
+
+    fn matches(self, c: &crate::build::Compute) -> bool {
+        c.kind == self.kind
+            && match self.service {
+                None => true,
+                Some((kind, batch)) => c.service.is_some_and(|(k, b)| k == kind && (b || !batch)),
+            }
+    }
+}
+
 /// Whether the exports lack every one of these kinds of data for the account (a gap, not an
 /// account that has none).
 fn lacks(env: &Env<'_>, account: &str, kinds: &[DataKind]) -> bool {
@@ -453,7 +503,7 @@ fn unlisted_assumption(unlisted: Option<&'static str>) -> Arc<str> {
 }
 
 /// Paths into an EC2 instance or a Lambda function of the snapshot.
-fn compute(cx: &mut Cx<'_, '_>, spec: &PathSpec, kind: NodeKind, assumption: Option<&'static str>, out: &mut Out) {
+fn compute(cx: &mut Cx<'_, '_>, spec: &PathSpec, target: Target, assumption: Option<&'static str>, out: &mut Out) {
     if !cx.a.may_do_all(spec.actions) {
         return;
     }
@@ -462,7 +512,13 @@ fn compute(cx: &mut Cx<'_, '_>, spec: &PathSpec, kind: NodeKind, assumption: Opt
         && let Some(one) = targets.first()
         && cx.uniform(&per_target, cap, targets)
     {
-        let any = cx.any_target(kind);
+        let any = match target.service {
+            Some((k, _)) => {
+                let p = policy::Arn::parse(&cx.a.arn).map_or("aws", |x| x.partition);
+                crate::engine::shared_resource(&k.any_arn(p, &cx.a.account))
+            }
+            None => cx.any_target(target.kind),
+        };
         let mut checks = Vec::with_capacity(spec.actions.len());
         for action in spec.actions {
             let Some(ch) = cx.decide_for_all(action, one, &any, &cx.a.ctx) else { return };
@@ -475,7 +531,7 @@ fn compute(cx: &mut Cx<'_, '_>, spec: &PathSpec, kind: NodeKind, assumption: Opt
     let cap = cx.capability(spec).map(|(c, _)| c);
     let actor = cx.a;
     let mut done: Vec<NodeIdx> = Vec::new();
-    for c in list.iter().filter(|c| c.kind == kind) {
+    for c in list.iter().filter(|c| target.matches(c)) {
         if done.contains(&c.node) {
             continue;
         }
@@ -500,7 +556,8 @@ fn compute(cx: &mut Cx<'_, '_>, spec: &PathSpec, kind: NodeKind, assumption: Opt
         if checks.len() != spec.actions.len() {
             continue;
         }
-        cx.draft(spec, c.node, checks, assumption.iter().map(|a| Arc::from(*a)).collect(), out);
+        let assumptions = assumption.iter().map(|a| Arc::from(*a)).chain(c.assumptions.iter().cloned()).collect();
+        cx.draft(spec, c.node, checks, assumptions, out);
     }
 }
 

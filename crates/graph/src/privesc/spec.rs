@@ -3,6 +3,8 @@
 //! them. A test checks that the permissions here are exactly the documented ones, so a change
 //! upstream shows up as a failing test rather than a silent drift.
 
+use model::ServiceKind;
+
 /// The service principals a role must trust for a path through a service.
 pub type Services = &'static [&'static str];
 
@@ -40,10 +42,18 @@ pub enum Mechanism {
     /// Pass a role to a service that then runs the caller's code with it: targets are the roles
     /// of the caller's account whose trust allows one of `services`.
     NewPassRole { services: Services, instance_profile: bool },
-    /// Take over an existing resource of a service that runs as a role. The snapshot does not
-    /// list these resources, so every role of the account that trusts the service is a target,
-    /// under the assumption that such a resource runs as it.
-    ExistingServiceRole { services: Services, instance_profile: bool, resource: &'static str },
+    /// Take over an existing resource of a service that runs as a role (of kind `listed`, when
+    /// rolegraph reads that kind; a CodeBuild
+    /// project configured for batch builds when `batch`). When the exports list the account's
+    /// resources of that kind, they are the targets; else every role of the account that trusts
+    /// the service is, under the assumption that such a resource runs as it.
+    ExistingServiceRole {
+        services: Services,
+        instance_profile: bool,
+        resource: &'static str,
+        listed: Option<ServiceKind>,
+        batch: bool,
+    },
     /// Run commands on an EC2 instance of the snapshot: the target is the instance (which runs
     /// as its profile's role).
     Ec2Instance,
@@ -84,8 +94,16 @@ const fn new(services: Services) -> Mechanism {
     Mechanism::NewPassRole { services, instance_profile: false }
 }
 
-const fn existing(services: Services, resource: &'static str) -> Mechanism {
-    Mechanism::ExistingServiceRole { services, instance_profile: false, resource }
+const fn existing(services: Services, listed: ServiceKind) -> Mechanism {
+    let resource = match listed {
+        ServiceKind::CodeBuildProject => "CodeBuild project",
+        ServiceKind::CloudFormationStack => "CloudFormation stack",
+        ServiceKind::SageMakerNotebook => "SageMaker notebook instance",
+        ServiceKind::GlueDevEndpoint => "Glue development endpoint",
+        ServiceKind::AppRunnerService => "App Runner service",
+        ServiceKind::LaunchTemplate => "launch template",
+    };
+    Mechanism::ExistingServiceRole { services, instance_profile: false, resource, listed: Some(listed), batch: false }
 }
 
 const fn change(changes: Changes, acts_as: ActsAs) -> Mechanism {
@@ -95,7 +113,11 @@ const fn change(changes: Changes, acts_as: ActsAs) -> Mechanism {
 /// Every documented path, sorted by id.
 pub const PATHS: &[PathSpec] = &[
     PathSpec { id: "apprunner-001", mechanism: new(APPRUNNER), actions: &["iam:PassRole", "apprunner:CreateService"] },
-    PathSpec { id: "apprunner-002", mechanism: existing(APPRUNNER, "App Runner service"), actions: &["apprunner:UpdateService"] },
+    PathSpec {
+        id: "apprunner-002",
+        mechanism: existing(APPRUNNER, ServiceKind::AppRunnerService),
+        actions: &["apprunner:UpdateService"],
+    },
     PathSpec {
         id: "bedrock-001",
         mechanism: new(BEDROCK),
@@ -108,13 +130,19 @@ pub const PATHS: &[PathSpec] = &[
     },
     PathSpec {
         id: "bedrock-002",
-        mechanism: existing(BEDROCK, "Bedrock AgentCore code interpreter"),
+        mechanism: Mechanism::ExistingServiceRole {
+            services: BEDROCK,
+            instance_profile: false,
+            resource: "Bedrock AgentCore code interpreter",
+            listed: None,
+            batch: false,
+        },
         actions: &["bedrock-agentcore:StartCodeInterpreterSession", "bedrock-agentcore:InvokeCodeInterpreter"],
     },
     PathSpec { id: "cloudformation-001", mechanism: new(CFN), actions: &["iam:PassRole", "cloudformation:CreateStack"] },
     PathSpec {
         id: "cloudformation-002",
-        mechanism: existing(CFN, "CloudFormation stack"),
+        mechanism: existing(CFN, ServiceKind::CloudFormationStack),
         actions: &["cloudformation:UpdateStack"],
     },
     PathSpec {
@@ -125,7 +153,7 @@ pub const PATHS: &[PathSpec] = &[
     PathSpec { id: "cloudformation-004", mechanism: new(CFN), actions: &["iam:PassRole", "cloudformation:UpdateStackSet"] },
     PathSpec {
         id: "cloudformation-005",
-        mechanism: existing(CFN, "CloudFormation stack"),
+        mechanism: existing(CFN, ServiceKind::CloudFormationStack),
         actions: &["cloudformation:CreateChangeSet", "cloudformation:ExecuteChangeSet"],
     },
     PathSpec {
@@ -133,10 +161,20 @@ pub const PATHS: &[PathSpec] = &[
         mechanism: new(CODEBUILD),
         actions: &["iam:PassRole", "codebuild:CreateProject", "codebuild:StartBuild"],
     },
-    PathSpec { id: "codebuild-002", mechanism: existing(CODEBUILD, "CodeBuild project"), actions: &["codebuild:StartBuild"] },
+    PathSpec {
+        id: "codebuild-002",
+        mechanism: existing(CODEBUILD, ServiceKind::CodeBuildProject),
+        actions: &["codebuild:StartBuild"],
+    },
     PathSpec {
         id: "codebuild-003",
-        mechanism: existing(CODEBUILD, "CodeBuild project configured for batch builds"),
+        mechanism: Mechanism::ExistingServiceRole {
+            services: CODEBUILD,
+            instance_profile: false,
+            resource: "CodeBuild project configured for batch builds",
+            listed: Some(ServiceKind::CodeBuildProject),
+            batch: true,
+        },
         actions: &["codebuild:StartBuildBatch"],
     },
     PathSpec {
@@ -171,7 +209,13 @@ pub const PATHS: &[PathSpec] = &[
     },
     PathSpec {
         id: "ec2-004",
-        mechanism: Mechanism::ExistingServiceRole { services: EC2, instance_profile: true, resource: "launch template" },
+        mechanism: Mechanism::ExistingServiceRole {
+            services: EC2,
+            instance_profile: true,
+            resource: "launch template",
+            listed: Some(ServiceKind::LaunchTemplate),
+            batch: false,
+        },
         actions: &["ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate"],
     },
     PathSpec {
@@ -197,7 +241,7 @@ pub const PATHS: &[PathSpec] = &[
     PathSpec { id: "ecs-004", mechanism: new(ECS), actions: &["iam:PassRole", "ecs:RegisterTaskDefinition", "ecs:RunTask"] },
     PathSpec { id: "ecs-005", mechanism: new(ECS), actions: &["iam:PassRole", "ecs:RegisterTaskDefinition", "ecs:StartTask"] },
     PathSpec { id: "glue-001", mechanism: new(GLUE), actions: &["iam:PassRole", "glue:CreateDevEndpoint"] },
-    PathSpec { id: "glue-002", mechanism: existing(GLUE, "Glue development endpoint"), actions: &["glue:UpdateDevEndpoint"] },
+    PathSpec { id: "glue-002", mechanism: existing(GLUE, ServiceKind::GlueDevEndpoint), actions: &["glue:UpdateDevEndpoint"] },
     PathSpec { id: "glue-003", mechanism: new(GLUE), actions: &["iam:PassRole", "glue:CreateJob", "glue:StartJobRun"] },
     PathSpec { id: "glue-004", mechanism: new(GLUE), actions: &["iam:PassRole", "glue:CreateJob", "glue:CreateTrigger"] },
     PathSpec { id: "glue-005", mechanism: new(GLUE), actions: &["iam:PassRole", "glue:UpdateJob", "glue:StartJobRun"] },
@@ -306,12 +350,12 @@ pub const PATHS: &[PathSpec] = &[
     PathSpec { id: "sagemaker-003", mechanism: new(SAGEMAKER), actions: &["iam:PassRole", "sagemaker:CreateProcessingJob"] },
     PathSpec {
         id: "sagemaker-004",
-        mechanism: existing(SAGEMAKER, "SageMaker notebook instance"),
+        mechanism: existing(SAGEMAKER, ServiceKind::SageMakerNotebook),
         actions: &["sagemaker:CreatePresignedNotebookInstanceUrl"],
     },
     PathSpec {
         id: "sagemaker-005",
-        mechanism: existing(SAGEMAKER, "SageMaker notebook instance"),
+        mechanism: existing(SAGEMAKER, ServiceKind::SageMakerNotebook),
         actions: &[
             "sagemaker:CreateNotebookInstanceLifecycleConfig",
             "sagemaker:StopNotebookInstance",

@@ -109,14 +109,28 @@ pub(crate) fn candidates(a: &Actor<'_>, action: &str) -> Vec<String> {
     out
 }
 
-/// The resource to check an action on against a target resource: the target, or `*` for
-/// actions that have no resource types.
+/// The resource to check an action on against a target resource: the target when it is of one
+/// of the action's resource types, `*` for actions that have no resource types, else a resource
+/// the caller would create beside the target (the lifecycle configuration a notebook is given).
 pub(crate) fn on_target(action: &str, target: &str) -> String {
     let cat = catalog::Catalog::get();
-    match cat.action(action).and_then(|id| cat.info(id)) {
-        Some(info) if info.resource_types.is_empty() => "*".into(),
-        _ => target.to_owned(),
+    let Some(info) = cat.action(action).and_then(|id| cat.info(id)) else { return target.to_owned() };
+    if info.resource_types.is_empty() {
+        return "*".into();
     }
+    let Some(arn) = policy::Arn::parse(target) else { return target.to_owned() };
+    let of_type = info.resource_types.iter().filter_map(|r| cat.resource_type_info(r.resource_type)).any(|t| {
+        let mut parts = t.arn_format.splitn(6, ':');
+        let service = parts.nth(2).unwrap_or("");
+        let resource = parts.nth(2).unwrap_or("");
+        let literal = resource.split("${").next().unwrap_or("");
+        service == arn.service && arn.resource.starts_with(literal)
+    });
+    if of_type {
+        return target.to_owned();
+    }
+    let region = if arn.region.is_empty() { REGION } else { arn.region };
+    default_resource(action, arn.partition, region, arn.account)
 }
 
 #[cfg(test)]
@@ -145,5 +159,12 @@ mod tests {
         );
         assert_eq!(on_target("ec2:DescribeInstances", "arn:aws:ec2:r:1:instance/i-1"), "*");
         assert_eq!(on_target("ssm:SendCommand", "arn:aws:ec2:r:1:instance/i-1"), "arn:aws:ec2:r:1:instance/i-1");
+        // A notebook's lifecycle configuration is a resource of its own, created beside it.
+        let notebook = "arn:aws:sagemaker:eu-west-1:1:notebook-instance/nb";
+        assert_eq!(on_target("sagemaker:UpdateNotebookInstance", notebook), notebook);
+        assert_eq!(
+            on_target("sagemaker:CreateNotebookInstanceLifecycleConfig", notebook),
+            "arn:aws:sagemaker:eu-west-1:1:notebook-instance-lifecycle-config/rolegraph-probe"
+        );
     }
 }

@@ -669,3 +669,131 @@ fn with_profile_of(s: &mut Snap, name: &str) {
     let r = a.roles.iter_mut().find(|r| r.name == name).unwrap();
     r.instance_profile_arns.push(format!("arn:aws:iam::{A}:instance-profile/{name}"));
 }
+
+fn project(s: &mut Snap, name: &str, role: &str, batch: bool) -> String {
+    let arn = format!("arn:aws:codebuild:us-east-1:{A}:project/{name}");
+    let a = s.account(A);
+    a.collected.insert(model::DataKind::CodeBuildProjects);
+    a.service_resources.push(model::ServiceResource {
+        kind: model::ServiceKind::CodeBuildProject,
+        arn: arn.clone(),
+        name: name.into(),
+        account_id: A.into(),
+        region: Some("us-east-1".into()),
+        role_arn: Some(role_arn(A, role)),
+        instance_profiles: Vec::new(),
+        batch_builds: batch,
+    });
+    arn
+}
+
+/// Issue 17 (item 8): when the exports list the account's CodeBuild projects, codebuild-002
+/// goes into the projects that run as a role, exactly, decided on each project's ARN: no
+/// assumption, no edge to a role that no project runs as, and a deny on one project removes the
+/// path through it only. codebuild-003 needs a project configured for batch builds.
+#[test]
+fn listed_codebuild_projects_make_the_path_exact() {
+    let build = |attacker: &[&str], projects: &dyn Fn(&mut Snap)| {
+        let mut s = Snap::new();
+        s.role(A, "builder-admin", &trust_service("codebuild.amazonaws.com"), &[&allow(&["*"], "*")]);
+        s.role(A, "idle-admin", &trust_service("codebuild.amazonaws.com"), &[&allow(&["*"], "*")]);
+        s.user(A, "attacker", attacker);
+        projects(&mut s);
+        s.build()
+    };
+    let attacker = user_arn(A, "attacker");
+    let start = allow(&["codebuild:StartBuild"], "*");
+    let g = build(&[&start], &|s| {
+        project(s, "deploy", "builder-admin", false);
+    });
+    let deploy = format!("arn:aws:codebuild:us-east-1:{A}:project/deploy");
+    assert_eq!(way_paths(&g, &attacker, &deploy), vec!["codebuild-002"]);
+    let e = edges(&g, &attacker, &deploy, EdgeKind::Privesc);
+    assert!(e.iter().all(|e| !e.has_assumptions()), "{:?}", e.iter().map(|e| e.ways().to_vec()).collect::<Vec<_>>());
+    assert_eq!(edges(&g, &deploy, &role_arn(A, "builder-admin"), EdgeKind::RunsAs).len(), 1);
+    // No project runs as idle-admin: no path to it, though it trusts CodeBuild.
+    assert!(way_paths(&g, &attacker, &role_arn(A, "idle-admin")).is_empty());
+    let esc = crate::escalations(&g).into_iter().find(|e| g.find_id(&attacker) == Some(e.node)).expect("an escalation");
+    assert!(!crate::escalation_words(&g, &esc.path).uncertain);
+    // Without the listing, both roles are reached on the assumption that a project runs as them.
+    let g = build(&[&start], &|_| {});
+    for to in ["builder-admin", "idle-admin"] {
+        let e = edges(&g, &attacker, &role_arn(A, to), EdgeKind::Privesc);
+        assert!(e.iter().any(|e| e.has_path("codebuild-002") && e.has_assumptions()), "{to}");
+    }
+    // Listed, and none: no path at all.
+    let g = build(&[&start], &|s| {
+        s.account(A).collected.insert(model::DataKind::CodeBuildProjects);
+    });
+    for to in ["builder-admin", "idle-admin"] {
+        assert!(way_paths(&g, &attacker, &role_arn(A, to)).is_empty(), "{to}");
+    }
+    // A deny on one project's ARN removes the path through it, not through the other.
+    let deny_deploy = deny(&["codebuild:StartBuild"], &deploy);
+    let g = build(&[&start, &deny_deploy], &|s| {
+        project(s, "deploy", "builder-admin", false);
+        project(s, "nightly", "builder-admin", false);
+    });
+    assert!(way_paths(&g, &attacker, &deploy).is_empty());
+    let nightly = format!("arn:aws:codebuild:us-east-1:{A}:project/nightly");
+    assert_eq!(way_paths(&g, &attacker, &nightly), vec!["codebuild-002"]);
+    // A grant scoped to one project reaches that one.
+    let only = allow(&["codebuild:StartBuild"], &nightly);
+    let g = build(&[&only], &|s| {
+        project(s, "deploy", "builder-admin", false);
+        project(s, "nightly", "builder-admin", false);
+    });
+    assert!(way_paths(&g, &attacker, &deploy).is_empty());
+    assert_eq!(way_paths(&g, &attacker, &nightly), vec!["codebuild-002"]);
+    // codebuild-003 goes only into projects configured for batch builds.
+    let batch = allow(&["codebuild:StartBuildBatch"], "*");
+    let g = build(&[&batch], &|s| {
+        project(s, "deploy", "builder-admin", false);
+        project(s, "batched", "idle-admin", true);
+    });
+    assert!(way_paths(&g, &attacker, &deploy).is_empty());
+    let batched = format!("arn:aws:codebuild:us-east-1:{A}:project/batched");
+    assert_eq!(way_paths(&g, &attacker, &batched), vec!["codebuild-003"]);
+}
+
+/// A launch template runs as the roles of the instance profiles its versions name, on the
+/// stated assumption that instances are launched from it; a resource whose region is unknown
+/// says that policies naming regions were not matched.
+#[test]
+fn listed_launch_templates_and_unknown_regions_are_stated() {
+    let mut s = Snap::new();
+    s.role(A, "web", &trust_service("ec2.amazonaws.com"), &[&allow(&["*"], "*")]);
+    with_profile_of(&mut s, "web");
+    s.account(A).instance_profiles.push(model::InstanceProfile {
+        arn: format!("arn:aws:iam::{A}:instance-profile/web"),
+        name: "web".into(),
+        path: "/".into(),
+        id: String::new(),
+        account_id: A.into(),
+        create_date: None,
+        role_arns: vec![role_arn(A, "web")],
+        tags: Vec::new(),
+    });
+    s.user(A, "attacker", &[&allow(&["ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate"], "*")]);
+    let lt = format!("arn:aws:ec2::{A}:launch-template/lt-1");
+    let a = s.account(A);
+    a.collected.insert(model::DataKind::Ec2LaunchTemplates);
+    a.service_resources.push(model::ServiceResource {
+        kind: model::ServiceKind::LaunchTemplate,
+        arn: lt.clone(),
+        name: "web".into(),
+        account_id: A.into(),
+        region: None,
+        role_arn: None,
+        instance_profiles: vec!["web".into()],
+        batch_builds: false,
+    });
+    let g = s.build();
+    let attacker = user_arn(A, "attacker");
+    let e = edges(&g, &attacker, &lt, EdgeKind::Privesc);
+    let way = e.iter().flat_map(|e| e.ways()).find(|w| w.path == Some("ec2-004")).expect("ec2-004 into the template");
+    let said: Vec<&str> = way.assumptions.iter().map(|a| &**a).collect();
+    assert!(said.iter().any(|a| a.contains("launched from the template")), "{said:?}");
+    assert!(said.iter().any(|a| a.contains("region is unknown")), "{said:?}");
+    assert_eq!(edges(&g, &lt, &role_arn(A, "web"), EdgeKind::RunsAs).len(), 1);
+}

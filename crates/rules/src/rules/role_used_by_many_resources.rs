@@ -45,8 +45,7 @@ impl Rule for RoleUsedByManyResources {
             if n < cx.thresholds.shared_role_resources {
                 continue;
             }
-            let mut names: Vec<&str> =
-                v.uses.iter().filter(|u| u.kind != model::UseKind::InstanceProfile).map(|u| u.name.as_str()).collect();
+            let mut names: Vec<&str> = v.uses.iter().filter(|u| u.kind.is_resource()).map(|u| u.name.as_str()).collect();
             names.sort_unstable();
             names.dedup();
             out.push(finding(
