@@ -171,8 +171,11 @@ try {
     await page.waitForSelector('#page-info:has-text("1–1 of 1 roles")');
     await page.click('a.role-link');
     await page.waitForSelector('#role-name:has-text("github-actions-terraform")');
-    await waitFor(page, () => window.RoleGraph.state.cy && window.RoleGraph.state.cy.nodes().length >= 2, 'the graph');
-    const labels = await page.evaluate(() => window.RoleGraph.state.cy.nodes().map((n) => n.data('label')).sort());
+    await waitFor(page, () => document.querySelectorAll('#cy svg g.node').length >= 2, 'the graph');
+    // Drawn, not listed: each node and edge of the graph is an SVG group with a shape.
+    const labels = await page.$$eval('#cy svg g.node', (ns) => ns.map((n) => n.dataset.label).sort());
+    const drawnEdges = await page.$$eval('#cy svg g.edge path.line', (ps) => ps.filter((p) => p.getAttribute('d').startsWith('M')).length);
+    assert(drawnEdges >= 1, `edges drawn: ${drawnEdges}`);
     assert(JSON.stringify(labels) === JSON.stringify(['github-actions-terraform', 'token.actions.githubusercontent.com']), `nodes: ${labels}`);
     const text = await page.textContent('main');
     for (const w of ['Trusted entities', 'Permissions by service', 'Privileged permissions', 'oidc-trust-without-sub-condition']) assert(text.includes(w), `no \`${w}\``);
@@ -184,16 +187,12 @@ try {
   });
 
   await check('clicking an edge shows its conditions and evidence', async () => {
-    const at = await page.evaluate(() => {
-      const e = window.RoleGraph.state.cy.edges()[0];
-      const p = e.renderedMidpoint();
-      const box = document.getElementById('cy').getBoundingClientRect();
-      return { x: box.left + p.x, y: box.top + p.y };
-    });
-    await page.mouse.click(at.x, at.y);
+    await page.locator('#cy svg g.edge').first().click();
     await page.waitForSelector('#edge-conditions li');
     const conds = await page.textContent('#edge-conditions');
     assert(conds.includes('StringEquals token.actions.githubusercontent.com:aud = sts.amazonaws.com'), `conditions: ${conds}`);
+    const stray = await page.$eval('#side', (side) => [...side.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent));
+    assert(stray.length === 0, `text outside the panel's elements: ${stray}`);
     const ev = await page.textContent('#edge-evidence');
     assert(ev.includes('github-actions-terraform trust policy') && ev.includes('/Statement/0'), `evidence: ${ev}`);
     await page.screenshot({ path: SCREENSHOT, fullPage: false });
@@ -201,19 +200,13 @@ try {
 
   await check('clicking a role node expands it and highlights the path', async () => {
     await page.goto(`${demo.url}/role?arn=${encodeURIComponent('arn:aws:iam::111111111111:role/prod-deploy')}`);
-    await waitFor(page, () => window.RoleGraph.state.cy && window.RoleGraph.state.cy.nodes().length === 2, 'the graph');
-    const at = await page.evaluate(() => {
-      const n = window.RoleGraph.state.cy.nodes().filter((x) => x.data('label') === 'ci-deployer')[0];
-      const p = n.renderedPosition();
-      const box = document.getElementById('cy').getBoundingClientRect();
-      return { x: box.left + p.x, y: box.top + p.y };
-    });
-    await page.mouse.click(at.x, at.y);
-    await waitFor(page, () => window.RoleGraph.state.cy.nodes().length === 3, 'the expanded graph');
-    const labels = await page.evaluate(() => window.RoleGraph.state.cy.nodes().map((n) => n.data('label')).sort());
-    const kinds = await page.evaluate(() => window.RoleGraph.state.cy.nodes().map((n) => n.data('kind')));
+    await waitFor(page, () => document.querySelectorAll('#cy svg g.node').length === 2, 'the graph');
+    await page.locator('#cy svg g.node[data-label="ci-deployer"]').click();
+    await waitFor(page, () => document.querySelectorAll('#cy svg g.node').length === 3, 'the expanded graph');
+    const labels = await page.$$eval('#cy svg g.node', (ns) => ns.map((n) => n.dataset.label).sort());
+    const kinds = await page.$$eval('#cy svg g.node', (ns) => ns.map((n) => n.dataset.kind));
     assert(labels.includes('token.actions.githubusercontent.com') && kinds.includes('oidc-provider'), `nodes after expanding: ${labels}`);
-    const onPath = await page.evaluate(() => window.RoleGraph.state.cy.elements('.path').length);
+    const onPath = await page.evaluate(() => document.querySelectorAll('#cy svg g.path').length);
     assert(onPath === 3, `elements on the highlighted path: ${onPath}`);
     await page.waitForSelector('#node-title:has-text("ci-deployer")');
   });
@@ -256,6 +249,11 @@ try {
     await page.waitForSelector('#role-name');
     assert(await page.textContent('#role-name') === HOSTILE, 'role heading is not the name as text');
     assert(await page.locator('main img, main script').count() === 0, 'markup from the data became elements on the role page');
+    // The graph draws the name as an SVG text node, not as markup.
+    await waitFor(page, () => document.querySelectorAll('#cy svg g.node').length >= 2, 'the graph');
+    const drawn = await page.$$eval('#cy svg g.node.shape-center text', (ts) => ts.map((t) => t.textContent));
+    assert(drawn.length === 1 && HOSTILE.startsWith(drawn[0].replace(/…$/, '')), `graph label: ${drawn}`);
+    assert(await page.locator('#cy svg image, #cy svg script, #cy svg foreignObject').count() === 0, 'markup from the data became SVG elements');
     await page.waitForTimeout(300);
     assert(!problems.some((p) => p.startsWith('dialog')), `a script ran: ${problems.join(' | ')}`);
   });

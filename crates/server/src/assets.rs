@@ -1,7 +1,6 @@
 //! The UI's files, embedded in the binary so that `rolegraph serve` works offline: one HTML
-//! shell for every page (the script picks the page from the path), the script, the styles, and
-//! the Cytoscape.js bundle when it was fetched before the build (see `web/fetch-vendor.sh`;
-//! without it the script lists the graph instead of drawing it).
+//! shell for every page (the script picks the page from the path), the scripts (the graph is
+//! drawn as SVG by `web/graph.js`, no third-party code) and the styles.
 
 use axum::Router;
 use axum::http::{StatusCode, header};
@@ -12,12 +11,6 @@ const INDEX: &str = include_str!("../web/index.html");
 const APP_JS: &str = include_str!("../web/app.js");
 const GRAPH_JS: &str = include_str!("../web/graph.js");
 const STYLE: &str = include_str!("../web/style.css");
-const CYTOSCAPE: &str = include_str!(concat!(env!("OUT_DIR"), "/cytoscape.min.js"));
-
-/// Whether the binary embeds Cytoscape.js.
-pub fn has_cytoscape() -> bool {
-    !CYTOSCAPE.is_empty()
-}
 
 /// The UI's files; they need no state, so the server answers them while the analysis warms up.
 pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
@@ -30,7 +23,6 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route("/static/app.js", get(|| async { js(APP_JS) }))
         .route("/static/graph.js", get(|| async { js(GRAPH_JS) }))
         .route("/static/style.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE) }))
-        .route("/static/vendor/cytoscape.min.js", get(cytoscape))
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found\n") })
 }
 
@@ -40,12 +32,4 @@ async fn page() -> Response {
 
 fn js(body: &'static str) -> Response {
     ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], body).into_response()
-}
-
-async fn cytoscape() -> Response {
-    if has_cytoscape() {
-        js(CYTOSCAPE)
-    } else {
-        js("/* cytoscape.min.js was not fetched before the build: graphs are listed instead */\n")
-    }
 }

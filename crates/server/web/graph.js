@@ -1,63 +1,226 @@
-// The role's authorization graph: drawn with Cytoscape.js when the binary embeds it, listed as
-// text otherwise. Edges point from who can act to what they act as (can-assume, runs-as,
-// privesc, ...), each checked by the policy engine on both sides.
-// Values from the data go into the page as text only.
+// The role's authorization graph, drawn as SVG by this script alone (no third-party code, so a
+// plain `cargo build` gives the whole UI). Edges point from who can act to what they act as
+// (can-assume, runs-as, privesc, ...), each checked by the policy engine on both sides.
+// Layout: columns by hops from the role (who reaches it to the left, what runs as it or what
+// it reaches to the right), each column ordered to keep edges short; pan by dragging, zoom
+// with the wheel or the buttons. Values from the data go into the page as text only
+// (textContent and attributes, never markup).
 'use strict';
 
 window.RoleGraph = (() => {
-  const state = { cy: null, edges: new Map(), nodes: new Map(), expanded: new Set(), center: null };
+  const NS = 'http://www.w3.org/2000/svg';
+  const COL = 250; // horizontal distance between columns
+  const ROW = 64; // vertical distance between nodes of a column
+  const R = 14; // node radius
+  const state = {
+    nodes: new Map(), edges: new Map(), expanded: new Set(), center: null,
+    pos: new Map(), view: { x: 0, y: 0, k: 1 }, svg: null, port: null, path: new Set(), selected: null,
+  };
 
-  const STYLE = [
-    { selector: 'node', style: { label: 'data(label)', 'font-size': 11, 'text-valign': 'bottom', 'text-margin-y': 4,
-      'background-color': '#7a8699', width: 26, height: 26, 'text-wrap': 'ellipsis', 'text-max-width': 160 } },
-    { selector: 'node[kind = "role"], node[kind = "iam-role"]', style: { 'background-color': '#2f5fd0', shape: 'round-rectangle' } },
-    { selector: 'node[?center]', style: { 'background-color': '#9b1c1c', width: 38, height: 38, 'font-weight': 'bold', 'font-size': 13 } },
-    { selector: 'node[kind = "service"]', style: { 'background-color': '#1f8a70', shape: 'hexagon' } },
-    { selector: 'node[kind ^= "external"]', style: { 'background-color': '#c98a0b', shape: 'diamond' } },
-    { selector: 'node[kind = "anyone"]', style: { 'background-color': '#d0452f', shape: 'star' } },
-    { selector: 'node[kind = "ec2-instance"], node[kind = "lambda-function"], node[kind ^= "ecs-"]', style: { 'background-color': '#6d4cc2', shape: 'barrel' } },
-    { selector: 'node[?admin]', style: { 'border-width': 3, 'border-color': '#d0452f' } },
-    { selector: 'node[kind $= "provider"]', style: { 'background-color': '#0f7ea8', shape: 'tag' } },
-    { selector: 'node[?expand]', style: { 'border-width': 2, 'border-color': '#8fb0ff' } },
-    { selector: 'edge', style: { width: 2, 'curve-style': 'bezier', 'target-arrow-shape': 'triangle', 'line-color': '#9aa5b8',
-      'target-arrow-color': '#9aa5b8', label: 'data(kind)', 'font-size': 9, color: '#667085', 'text-rotation': 'autorotate' } },
-    { selector: 'edge[?conditional]', style: { 'line-style': 'dashed' } },
-    { selector: 'edge[kind = "runs-as"]', style: { 'line-color': '#b9a6e8', 'target-arrow-color': '#b9a6e8' } },
-    { selector: 'edge[kind = "privesc"]', style: { 'line-color': '#d0452f', 'target-arrow-color': '#d0452f' } },
-    { selector: '.path', style: { 'line-color': '#e8590c', 'target-arrow-color': '#e8590c', 'border-color': '#e8590c', 'border-width': 3, width: 4 } },
-    { selector: ':selected', style: { 'overlay-opacity': 0.15, 'overlay-color': '#e8590c' } },
-  ];
-
-  function toElements(g) {
-    const out = [];
-    for (const n of g.nodes) {
-      if (state.nodes.has(n.id)) continue;
-      state.nodes.set(n.id, n);
-      out.push({ group: 'nodes', data: { id: n.id, label: n.label, kind: n.kind, center: n.id === state.center, expand: n.expand || null, admin: n.admin } });
-    }
-    for (const e of g.edges) {
-      if (state.edges.has(e.id)) continue;
-      state.edges.set(e.id, e);
-      out.push({ group: 'edges', data: { id: e.id, source: e.source, target: e.target, kind: e.kind, conditional: e.conditional } });
-    }
-    return out;
+  function svg(tag, attrs, ...kids) {
+    const n = document.createElementNS(NS, tag);
+    for (const [k, v] of Object.entries(attrs || {})) if (v !== null && v !== undefined && v !== false) n.setAttribute(k, String(v));
+    for (const k of kids.flat()) if (k !== null && k !== undefined) n.append(k);
+    return n;
   }
 
+  // What a node looks like: its shape class follows its kind.
+  function shapeOf(n) {
+    const k = n.kind || '';
+    if (n.id === state.center) return 'center';
+    if (k === 'role' || k === 'iam-role') return 'role';
+    if (k === 'user' || k === 'group') return 'principal';
+    if (k === 'service') return 'service';
+    if (k.startsWith('external')) return 'external';
+    if (k === 'anyone') return 'anyone';
+    if (k.endsWith('provider')) return 'provider';
+    if (k === 'ec2-instance' || k === 'lambda-function' || k.startsWith('ecs-') || k === 'service-resource') return 'compute';
+    if (k === 'account-admin') return 'admin';
+    if (k === 'capability') return 'capability';
+    return 'other';
+  }
+
+  function glyph(shape) {
+    switch (shape) {
+      case 'role': case 'center': return svg('rect', { x: -R, y: -R, width: 2 * R, height: 2 * R, rx: 5 });
+      case 'service': return svg('polygon', { points: hexagon(R) });
+      case 'external': case 'admin': return svg('polygon', { points: `0,${-R - 2} ${R + 2},0 0,${R + 2} ${-R - 2},0` });
+      case 'anyone': return svg('polygon', { points: star(R + 3) });
+      case 'compute': return svg('rect', { x: -R, y: -R * 0.8, width: 2 * R, height: 1.6 * R, rx: 8 });
+      case 'capability': return svg('polygon', { points: `${-R},${-R * 0.7} ${R},${-R * 0.7} ${R * 0.6},${R * 0.7} ${-R * 0.6},${R * 0.7}` });
+      default: return svg('circle', { r: R });
+    }
+  }
+
+  function hexagon(r) {
+    return [0, 1, 2, 3, 4, 5].map((i) => { const a = Math.PI / 3 * i; return `${(r * Math.cos(a)).toFixed(1)},${(r * Math.sin(a)).toFixed(1)}`; }).join(' ');
+  }
+
+  function star(r) {
+    return [...Array(10).keys()].map((i) => {
+      const a = Math.PI / 5 * i - Math.PI / 2; const d = i % 2 ? r * 0.45 : r;
+      return `${(d * Math.cos(a)).toFixed(1)},${(d * Math.sin(a)).toFixed(1)}`;
+    }).join(' ');
+  }
+
+  function add(g) {
+    let added = 0;
+    for (const n of g.nodes) if (!state.nodes.has(n.id)) { state.nodes.set(n.id, n); added += 1; }
+    for (const e of g.edges) if (!state.edges.has(e.id)) state.edges.set(e.id, e);
+    return added;
+  }
+
+  // Columns: hops from the role, negative for who reaches it, positive for what it reaches or
+  // what runs as it; then each column ordered by the mean row of its neighbours (two sweeps).
   function layout() {
-    state.cy.layout({ name: 'breadthfirst', roots: [state.cy.getElementById(state.center)], directed: false,
-      spacingFactor: 1.1, padding: 30, animate: false }).run();
-    // A small graph would be blown up to fill the box: keep its nodes at a readable size.
-    if (state.cy.zoom() > 1.2) { state.cy.zoom(1.2); state.cy.center(); }
+    const col = new Map([[state.center, 0]]);
+    const edges = [...state.edges.values()];
+    let changed = true;
+    while (changed) {
+      changed = false;
+      for (const e of edges) {
+        const s = col.get(e.source); const t = col.get(e.target);
+        if (t !== undefined && s === undefined) { col.set(e.source, t <= 0 ? t - 1 : t + 1); changed = true; }
+        else if (s !== undefined && t === undefined) { col.set(e.target, s >= 0 ? s + 1 : s - 1); changed = true; }
+      }
+    }
+    let far = Math.min(0, ...col.values()) - 1;
+    for (const id of state.nodes.keys()) if (!col.has(id)) col.set(id, far--); // not linked (should not happen)
+    const cols = new Map();
+    for (const [id, c] of col) { if (!cols.has(c)) cols.set(c, []); cols.get(c).push(id); }
+    const row = new Map();
+    const keys = [...cols.keys()].sort((a, b) => Math.abs(a) - Math.abs(b) || a - b);
+    for (const c of keys) cols.get(c).sort((a, b) => (shapeOf(state.nodes.get(a)) < shapeOf(state.nodes.get(b)) ? -1 : 1) || label(a).localeCompare(label(b)));
+    const place = () => { for (const c of keys) cols.get(c).forEach((id, i) => row.set(id, i - (cols.get(c).length - 1) / 2)); };
+    place();
+    const neighbours = new Map();
+    for (const e of edges) {
+      if (!neighbours.has(e.source)) neighbours.set(e.source, []);
+      if (!neighbours.has(e.target)) neighbours.set(e.target, []);
+      neighbours.get(e.source).push(e.target); neighbours.get(e.target).push(e.source);
+    }
+    for (let sweep = 0; sweep < 2; sweep += 1) {
+      for (const c of keys) {
+        if (c === 0) continue;
+        const mean = (id) => { const ns = (neighbours.get(id) || []).filter((n) => Math.abs(col.get(n)) < Math.abs(c)); return ns.length ? ns.reduce((s, n) => s + row.get(n), 0) / ns.length : 0; };
+        cols.get(c).sort((a, b) => mean(a) - mean(b));
+      }
+      place();
+    }
+    state.pos.clear();
+    for (const [id, c] of col) state.pos.set(id, { x: c * COL, y: row.get(id) * ROW });
+  }
+
+  const label = (id) => { const n = state.nodes.get(id); return n ? String(n.label) : String(id); };
+  const short = (s, max) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
+
+  function draw() {
+    const port = state.port;
+    port.replaceChildren();
+    const edgeLayer = svg('g', { class: 'edges' });
+    const nodeLayer = svg('g', { class: 'nodes' });
+    // Parallel edges between the same pair are bent apart.
+    const pairs = new Map();
+    for (const e of state.edges.values()) {
+      const key = [e.source, e.target].sort().join('\u0000');
+      pairs.set(key, (pairs.get(key) || 0) + 1);
+    }
+    const seen = new Map();
+    for (const e of state.edges.values()) {
+      const a = state.pos.get(e.source); const b = state.pos.get(e.target);
+      if (!a || !b) continue;
+      const key = [e.source, e.target].sort().join('\u0000');
+      const i = seen.get(key) || 0; seen.set(key, i + 1);
+      const bend = (i - ((pairs.get(key) || 1) - 1) / 2) * 36;
+      const dx = b.x - a.x; const dy = b.y - a.y; const len = Math.hypot(dx, dy) || 1;
+      const ux = dx / len; const uy = dy / len;
+      const sx = a.x + ux * (R + 2); const sy = a.y + uy * (R + 2);
+      const tx = b.x - ux * (R + 6); const ty = b.y - uy * (R + 6);
+      const mx = (sx + tx) / 2 - uy * bend; const my = (sy + ty) / 2 + ux * bend;
+      const d = `M${sx.toFixed(1)},${sy.toFixed(1)} Q${mx.toFixed(1)},${my.toFixed(1)} ${tx.toFixed(1)},${ty.toFixed(1)}`;
+      const cls = ['edge', `edge-${e.kind}`, e.conditional ? 'conditional' : '', state.path.has(e.id) ? 'path' : '', state.selected === e.id ? 'selected' : ''].filter(Boolean).join(' ');
+      const lx = (sx + 2 * mx + tx) / 4; const ly = (sy + 2 * my + ty) / 4;
+      const g = svg('g', { class: cls, 'data-id': e.id, 'data-kind': e.kind },
+        svg('path', { class: 'line', d, 'marker-end': 'url(#rg-arrow)' }),
+        svg('path', { class: 'hit', d }),
+        svg('text', { class: 'edge-label', x: lx.toFixed(1), y: (ly - 4).toFixed(1), 'text-anchor': 'middle' }, document.createTextNode(e.kind)));
+      const title = svg('title'); title.textContent = `${e.kind}: ${label(e.source)} → ${label(e.target)}`;
+      g.append(title);
+      g.addEventListener('click', (ev) => { ev.stopPropagation(); onEdge(e); });
+      edgeLayer.append(g);
+    }
+    for (const [id, n] of state.nodes) {
+      const p = state.pos.get(id);
+      if (!p) continue;
+      const shape = shapeOf(n);
+      const cls = ['node', `shape-${shape}`, n.admin ? 'admin' : '', n.expand && !state.expanded.has(n.expand) ? 'expandable' : '', state.path.has(id) ? 'path' : ''].filter(Boolean).join(' ');
+      const text = svg('text', { y: R + 14, 'text-anchor': 'middle' });
+      text.textContent = short(String(n.label), 34);
+      const title = svg('title'); title.textContent = `${n.label}\n${n.kind}\n${n.id}`;
+      const g = svg('g', { class: cls, 'data-id': id, 'data-kind': n.kind, 'data-label': String(n.label), transform: `translate(${p.x},${p.y})` }, glyph(shape), text, title);
+      g.addEventListener('click', (ev) => { ev.stopPropagation(); onNode(n); });
+      nodeLayer.append(g);
+    }
+    port.append(edgeLayer, nodeLayer);
+    transform();
+  }
+
+  function transform() {
+    const v = state.view;
+    state.port.setAttribute('transform', `translate(${v.x.toFixed(1)},${v.y.toFixed(1)}) scale(${v.k.toFixed(3)})`);
+  }
+
+  // Fits the drawing into the box; a small graph keeps its nodes at a readable size.
+  function fit() {
+    const box = state.svg.getBoundingClientRect();
+    const w = box.width || 800; const h = box.height || 500;
+    const xs = [...state.pos.values()].map((p) => p.x); const ys = [...state.pos.values()].map((p) => p.y);
+    if (!xs.length) return;
+    const minX = Math.min(...xs) - 120; const maxX = Math.max(...xs) + 120;
+    const minY = Math.min(...ys) - 40; const maxY = Math.max(...ys) + 50;
+    const k = Math.max(0.15, Math.min(1.2, w / (maxX - minX), h / (maxY - minY)));
+    state.view = { k, x: w / 2 - k * (minX + maxX) / 2, y: h / 2 - k * (minY + maxY) / 2 };
+    transform();
+  }
+
+  function zoom(factor, cx, cy) {
+    const v = state.view;
+    const k = Math.max(0.1, Math.min(4, v.k * factor));
+    state.view = { k, x: cx - (cx - v.x) * (k / v.k), y: cy - (cy - v.y) * (k / v.k) };
+    transform();
+  }
+
+  // The shortest path, following the edges' direction, from a node to the role.
+  function pathToCenter(from) {
+    const prev = new Map([[from, null]]);
+    const queue = [from];
+    const out = new Map();
+    for (const e of state.edges.values()) { if (!out.has(e.source)) out.set(e.source, []); out.get(e.source).push(e); }
+    while (queue.length) {
+      const id = queue.shift();
+      if (id === state.center) break;
+      for (const e of out.get(id) || []) if (!prev.has(e.target)) { prev.set(e.target, e); queue.push(e.target); }
+    }
+    const path = new Set();
+    if (!prev.has(state.center)) return path;
+    path.add(state.center);
+    for (let e = prev.get(state.center); e; e = prev.get(e.source)) { path.add(e.id); path.add(e.source); }
+    return path;
   }
 
   const condText = (c) => `${c.negated ? 'not ' : ''}${c.operator} ${c.key} = ${c.values.join(' | ')}${c.scope ? ' (scope: where the request is made)' : ''}`;
   const stmtText = (s) => `${s.source}${s.policy_kind ? ` [${s.policy_kind}]` : ''}${s.statement !== undefined ? ` · statement ${s.statement}` : ''}${s.sid ? ` (${s.sid})` : ''}${s.pointer ? ` · ${s.pointer}` : ''}`;
 
-  function showEdge(side, el, e) {
-    const from = state.nodes.get(e.source);
-    const to = state.nodes.get(e.target);
-    side.replaceChildren(
-      el('h3', { id: 'edge-title' }, `${e.kind}: ${from ? from.label : e.source} → ${to ? to.label : e.target}`),
+  let ui = null;
+
+  function onEdge(e) {
+    state.path = new Set([e.id]);
+    state.selected = e.id;
+    draw();
+    const { side, el } = ui;
+    // replaceChildren would print a null as the text "null": only elements go in.
+    side.replaceChildren(...[
+      el('h3', { id: 'edge-title' }, `${e.kind}: ${label(e.source)} → ${label(e.target)}`),
       el('p', { id: 'edge-summary' }, e.summary),
       e.paths && e.paths.length ? el('p', {}, el('b', {}, 'Paths: '), e.paths.join(', ')) : null,
       e.actions && e.actions.length ? el('p', {}, el('b', {}, 'Actions checked: '), e.actions.join(', ')) : null,
@@ -67,66 +230,89 @@ window.RoleGraph = (() => {
         el('li', {}, el('code', {}, condText(c)), el('div', { class: 'muted mono' }, `${c.action} · ${c.pointer}`)))),
       el('p', {}, el('b', {}, 'Evidence: ')),
       el('ul', { class: 'plain mono', id: 'edge-evidence' }, (e.statements && e.statements.length ? e.statements : [e.evidence]).map((s) => el('li', {}, stmtText(s)))),
-      e.caveats && e.caveats.length ? el('ul', { class: 'plain muted' }, e.caveats.map((c) => el('li', {}, c))) : null);
+      e.caveats && e.caveats.length ? el('ul', { class: 'plain muted' }, e.caveats.map((c) => el('li', {}, c))) : null].filter(Boolean));
   }
 
-  function showNode(side, el, n, roleHref, expandable) {
-    side.replaceChildren(
+  async function onNode(n) {
+    const { side, el, api, roleHref } = ui;
+    let expanded = false;
+    if (n.expand && !state.expanded.has(n.expand)) {
+      state.expanded.add(n.expand);
+      const more = await api(`/api/role/${encodeURIComponent(n.expand)}/graph`);
+      if (add(more)) { layout(); expanded = true; }
+    }
+    state.path = pathToCenter(n.id);
+    state.selected = null;
+    draw();
+    if (expanded) fit();
+    side.replaceChildren(...[
       el('h3', { id: 'node-title' }, n.label),
       el('p', {}, el('b', {}, 'Kind: '), n.kind),
       el('p', { class: 'mono' }, n.id),
       n.account ? el('p', {}, el('b', {}, 'Account: '), n.account) : null,
-      n.expand || n.center ? el('p', {}, el('a', { href: roleHref(n.expand || n.id) }, 'Open role page →')) : null,
-      expandable ? el('p', { class: 'muted' }, 'Expanded: who can reach this role is now drawn.') : null,
-      el('p', { class: 'muted' }, 'The highlighted path leads from this node to the role.'));
+      n.expand || n.id === state.center ? el('p', {}, el('a', { href: roleHref(n.expand || n.id) }, 'Open role page →')) : null,
+      expanded ? el('p', { class: 'muted' }, 'Expanded: who can reach this role is now drawn.') : null,
+      el('p', { class: 'muted' }, 'The highlighted path leads from this node to the role.')].filter(Boolean));
   }
 
-  function highlightPath(node) {
-    state.cy.elements().removeClass('path');
-    const goal = state.cy.getElementById(state.center);
-    const found = state.cy.elements().aStar({ root: node, goal, directed: true });
-    if (found.found) found.path.addClass('path');
-  }
-
-  function asList(container, g, el) {
-    container.replaceChildren(
-      el('div', { class: 'notice', id: 'graph-notice' }, 'Cytoscape.js was not built into this binary (run crates/server/web/fetch-vendor.sh before cargo build): the graph is listed.'),
-      el('ul', { class: 'plain', id: 'graph-list' }, g.edges.map((e) => el('li', {},
-        `${e.source} —${e.kind}→ ${e.target}`,
-        e.conditions.length ? el('ul', {}, e.conditions.map((c) => el('li', {}, el('code', {}, condText(c))))) : null))));
-    container.style.overflow = 'auto';
-    container.style.padding = '8px';
+  function controls(container) {
+    const { el } = ui;
+    const rect = () => state.svg.getBoundingClientRect();
+    const button = (text, title, f) => { const b = el('button', { type: 'button', title }, text); b.addEventListener('click', f); return b; };
+    return el('div', { class: 'graph-controls' },
+      button('+', 'Zoom in', () => { const r = rect(); zoom(1.25, r.width / 2, r.height / 2); }),
+      button('−', 'Zoom out', () => { const r = rect(); zoom(0.8, r.width / 2, r.height / 2); }),
+      button('Fit', 'Fit the graph in the box', fit),
+      button('SVG', 'Download the drawing as SVG', () => {
+        const blob = new Blob([new XMLSerializer().serializeToString(state.svg)], { type: 'image/svg+xml' });
+        const a = el('a', { href: URL.createObjectURL(blob), download: 'rolegraph.svg' });
+        container.append(a); a.click(); a.remove();
+      }));
   }
 
   async function mount(container, side, arn, { api, roleHref, el }) {
+    ui = { side, el, api, roleHref };
     const g = await api(`/api/role/${encodeURIComponent(arn)}/graph`);
+    state.nodes.clear(); state.edges.clear(); state.expanded.clear(); state.path = new Set(); state.selected = null;
     state.center = g.role;
     state.expanded.add(g.role);
-    if (typeof window.cytoscape !== 'function') { asList(container, g, el); return; }
-    state.cy = window.cytoscape({ container, elements: toElements(g), style: STYLE, wheelSensitivity: 0.3, minZoom: 0.1, maxZoom: 4 });
-    layout();
+    add(g);
+    state.svg = svg('svg', { class: 'graph', role: 'img', 'aria-label': `Who can reach ${label(g.role)}` },
+      svg('defs', {}, svg('marker', { id: 'rg-arrow', viewBox: '0 0 10 10', refX: 8, refY: 5, markerUnits: 'userSpaceOnUse', markerWidth: 11, markerHeight: 11, orient: 'auto-start-reverse' },
+        svg('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow' }))));
+    state.port = svg('g', { class: 'viewport' });
+    state.svg.append(state.port);
+    container.replaceChildren(state.svg, controls(container));
     if (g.truncated) side.prepend(el('p', { class: 'notice' }, 'Only part of the graph is drawn (too many nodes).'));
-    state.cy.on('tap', 'edge', (evt) => {
-      const e = state.edges.get(evt.target.id());
-      state.cy.elements().removeClass('path');
-      evt.target.addClass('path');
-      if (e) showEdge(side, el, e);
+    // Pan by dragging the background, zoom with the wheel.
+    let drag = null;
+    state.svg.addEventListener('pointerdown', (ev) => {
+      if (ev.target.closest('g.node, g.edge')) return;
+      drag = { x: ev.clientX, y: ev.clientY, vx: state.view.x, vy: state.view.y };
+      state.svg.setPointerCapture(ev.pointerId);
     });
-    state.cy.on('tap', 'node', async (evt) => {
-      const n = state.nodes.get(evt.target.id());
-      if (!n) return;
-      let expanded = false;
-      if (n.expand && !state.expanded.has(n.expand)) {
-        state.expanded.add(n.expand);
-        const more = await api(`/api/role/${encodeURIComponent(n.expand)}/graph`);
-        state.cy.add(toElements(more));
-        layout();
-        expanded = true;
-      }
-      highlightPath(evt.target);
-      showNode(side, el, n, roleHref, expanded);
+    state.svg.addEventListener('pointermove', (ev) => {
+      if (!drag) return;
+      state.view.x = drag.vx + ev.clientX - drag.x; state.view.y = drag.vy + ev.clientY - drag.y;
+      transform();
     });
+    state.svg.addEventListener('pointerup', () => { drag = null; });
+    state.svg.addEventListener('wheel', (ev) => {
+      ev.preventDefault();
+      const r = state.svg.getBoundingClientRect();
+      zoom(ev.deltaY < 0 ? 1.15 : 1 / 1.15, ev.clientX - r.left, ev.clientY - r.top);
+    }, { passive: false });
+    layout();
+    draw();
+    fit();
   }
 
-  return { mount, state };
+  // For tests and the console: what is drawn.
+  const drawn = () => ({
+    nodes: [...state.nodes.values()].map((n) => ({ id: n.id, label: n.label, kind: n.kind })),
+    edges: [...state.edges.values()].map((e) => ({ id: e.id, source: e.source, target: e.target, kind: e.kind })),
+    path: [...state.path],
+  });
+
+  return { mount, state, drawn };
 })();
