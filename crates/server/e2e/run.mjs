@@ -1,16 +1,18 @@
 // End-to-end test of the web UI: starts `rolegraph serve` on the demo organization (and on a
 // copy with a hostile role name), drives Debian's headless Chromium with playwright-core, and
-// checks the overview, the roles table, a role's graph (nodes, an edge's conditions, expanding
-// a node), the findings filter and escaping; a role's CloudTrail usage on a server started with
+// checks the overview, the roles table, a role's graph (every node and edge of
+// `who-can-assume` drawn, an edge's conditions, a node's path hop by hop, the grouped list of who
+// reaches the role), a finding's evidence, the findings filters and escaping; a role's CloudTrail usage on a server started with
 // `--trail` (and its absence without); then stores two snapshots (the demo and a changed
 // copy) in a history database, serves it without a folder, and checks the Changes page and a
 // role's History. Prints `N passed, N failed`; exit 1 on a failure.
 //
 // Usage: node run.mjs   (env: ROLEGRAPH_BIN, the binary, default $CARGO_TARGET_DIR/debug/rolegraph, else
 // ../../../target/debug/rolegraph;
-// CHROMIUM, default /usr/bin/chromium; SCREENSHOT, default $TMPDIR/rolegraph-role-graph.png)
+// CHROMIUM, default /usr/bin/chromium; SCREENSHOT, default $TMPDIR/rolegraph-role-graph.png;
+// SHOTS, the folder of the pages' screenshots, default target/e2e-screenshots)
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +24,10 @@ const BIN = process.env.ROLEGRAPH_BIN
   || join(process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(root, 'target'), 'debug/rolegraph');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SCREENSHOT = process.env.SCREENSHOT || join(tmpdir(), 'rolegraph-role-graph.png');
+// A screenshot of each page, for docs/web.md and for a look after a run.
+const SHOTS = process.env.SHOTS || join(process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(root, 'target'), 'e2e-screenshots');
+mkdirSync(SHOTS, { recursive: true });
+const shot = (page, name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
 const HOSTILE = '<img src=x onerror=alert(1)><script>alert(2)</script>';
 
 let passed = 0;
@@ -142,6 +148,7 @@ try {
     for (const w of ['production', 'development', 'security-tooling', 'Roles by kind', 'Top findings']) assert(text.includes(w), `no \`${w}\``);
     const rows = await page.locator('table').nth(1).locator('tbody tr').count();
     assert(rows === 10, `riskiest roles: ${rows} rows`);
+    await shot(page, 'overview');
   });
 
   await check('roles table: search, sort, filter and page', async () => {
@@ -163,20 +170,58 @@ try {
     await page.waitForSelector('#page-info:has-text("1–10 of 32 roles")');
     await page.click('button:has-text("Next")');
     await page.waitForSelector('#page-info:has-text("11–20 of 32 roles")');
+    await shot(page, 'roles');
   });
 
-  await check('role page draws the graph with the expected nodes', async () => {
+  // `rolegraph who-can-assume --json` of a demo role: the node ids and the edges (source,
+  // target) of every path it lists, a capability node's two halves joined into one edge as the
+  // page draws them.
+  const whoCanAssume = (role) => {
+    const out = JSON.parse(execFileSync(BIN, ['who-can-assume', join(root, 'demo'), role, '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+    const nodes = new Set([out.target.id]);
+    const edges = new Set();
+    for (const r of out.reached_by) {
+      const ids = [r.path[0].from, ...r.path.map((h) => h.to)].filter((id) => !id.startsWith('capability:'));
+      for (const id of ids) nodes.add(id);
+      for (let i = 1; i < ids.length; i += 1) edges.add(`${ids[i - 1]} -> ${ids[i]}`);
+    }
+    return { nodes, edges, principals: out.reached_by.length };
+  };
+  const drawnGraph = () => page.evaluate(() => ({
+    nodes: [...document.querySelectorAll('#cy svg g.node')].map((n) => n.dataset.id),
+    edges: [...document.querySelectorAll('#cy svg g.edge')].map((e) => `${e.dataset.source} -> ${e.dataset.target}`),
+  }));
+
+  await check('the role page draws every node and edge of who-can-assume, for three demo roles', async () => {
+    for (const role of ['github-actions-terraform', 'prod-deploy', 'legacy-batch-ec2']) {
+      const want = whoCanAssume(role);
+      assert(want.principals > 0 && want.edges.size > 0, `${role}: who-can-assume lists nothing`);
+      await page.goto(`${demo.url}/role?arn=${encodeURIComponent(role)}`);
+      await waitFor(page, () => document.querySelectorAll('#cy svg g.node').length >= 2, `the graph of ${role}`);
+      const got = await drawnGraph();
+      const nodes = new Set(got.nodes);
+      const edges = new Set(got.edges);
+      const missingNodes = [...want.nodes].filter((n) => !nodes.has(n));
+      const missingEdges = [...want.edges].filter((e) => !edges.has(e));
+      assert(missingNodes.length === 0, `${role}: nodes of who-can-assume not drawn: ${missingNodes.join(', ')}`);
+      assert(missingEdges.length === 0, `${role}: edges of who-can-assume not drawn: ${missingEdges.join(', ')}`);
+      // Drawn, not listed: each edge has a line with a path.
+      const lines = await page.$$eval('#cy svg g.edge path.line', (ps) => ps.filter((p) => p.getAttribute('d').startsWith('M')).length);
+      assert(lines === got.edges.length, `${role}: ${lines} lines for ${got.edges.length} edges`);
+    }
+  });
+
+  await check('role page: the grouped list of who reaches it, and the privilege with its path', async () => {
     await page.goto(`${demo.url}/roles`);
     await page.fill('input[name=q]', 'github-actions-terraform');
     await page.waitForSelector('#page-info:has-text("1–1 of 1 roles")');
     await page.click('a.role-link');
     await page.waitForSelector('#role-name:has-text("github-actions-terraform")');
-    await waitFor(page, () => document.querySelectorAll('#cy svg g.node').length >= 2, 'the graph');
-    // Drawn, not listed: each node and edge of the graph is an SVG group with a shape.
-    const labels = await page.$$eval('#cy svg g.node', (ns) => ns.map((n) => n.dataset.label).sort());
-    const drawnEdges = await page.$$eval('#cy svg g.edge path.line', (ps) => ps.filter((p) => p.getAttribute('d').startsWith('M')).length);
-    assert(drawnEdges >= 1, `edges drawn: ${drawnEdges}`);
-    assert(JSON.stringify(labels) === JSON.stringify(['github-actions-terraform', 'token.actions.githubusercontent.com']), `nodes: ${labels}`);
+    await page.waitForSelector('#reach .reach-group');
+    const groups = await page.$$eval('#reach .reach-group', (gs) => gs.map((g) => g.dataset.group));
+    assert(groups.includes('provider') && groups.includes('reach'), `groups: ${groups}`);
+    const providers = await page.textContent('#reach .reach-group[data-group=provider]');
+    assert(providers.includes('token.actions.githubusercontent.com') && providers.includes('1 hop'), `providers: ${providers}`);
     const text = await page.textContent('main');
     for (const w of ['Trusted entities', 'Permissions by service', 'Privileged permissions', 'oidc-trust-without-sub-condition']) assert(text.includes(w), `no \`${w}\``);
     // The privilege says why, with the path to the administrator (the graph's verdict).
@@ -184,10 +229,12 @@ try {
     assert(why.includes('can become administrator of production'), `privilege why: ${why}`);
     const steps = await page.$$eval('#privilege-path li', (li) => li.map((x) => x.textContent));
     assert(steps.length >= 2 && steps[steps.length - 1].includes('administrator of production'), `path: ${steps}`);
+    await shot(page, 'role');
   });
 
   await check('clicking an edge shows its conditions and evidence', async () => {
-    await page.locator('#cy svg g.edge').first().click();
+    const id = 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com|can-assume|arn:aws:iam::111111111111:role/github-actions-terraform';
+    await page.locator(`#cy svg g.edge[data-id="${id}"]`).click();
     await page.waitForSelector('#edge-conditions li');
     const conds = await page.textContent('#edge-conditions');
     assert(conds.includes('StringEquals token.actions.githubusercontent.com:aud = sts.amazonaws.com'), `conditions: ${conds}`);
@@ -198,17 +245,57 @@ try {
     await page.screenshot({ path: SCREENSHOT, fullPage: false });
   });
 
-  await check('clicking a role node expands it and highlights the path', async () => {
+  await check('clicking a node highlights its path and lists each hop with its decision', async () => {
     await page.goto(`${demo.url}/role?arn=${encodeURIComponent('arn:aws:iam::111111111111:role/prod-deploy')}`);
-    await waitFor(page, () => document.querySelectorAll('#cy svg g.node').length === 2, 'the graph');
-    await page.locator('#cy svg g.node[data-label="ci-deployer"]').click();
-    await waitFor(page, () => document.querySelectorAll('#cy svg g.node').length === 3, 'the expanded graph');
-    const labels = await page.$$eval('#cy svg g.node', (ns) => ns.map((n) => n.dataset.label).sort());
+    const provider = 'arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com';
+    await waitFor(page, () => document.querySelectorAll('#cy svg g.node').length >= 3, 'the graph');
+    // Every hop back is drawn at once: the GitHub provider that can assume ci-deployer too.
     const kinds = await page.$$eval('#cy svg g.node', (ns) => ns.map((n) => n.dataset.kind));
-    assert(labels.includes('token.actions.githubusercontent.com') && kinds.includes('oidc-provider'), `nodes after expanding: ${labels}`);
+    assert(kinds.includes('oidc-provider'), `kinds: ${kinds}`);
+    await page.locator(`#cy svg g.node[data-id="${provider}"]`).click();
+    await page.waitForSelector('#node-path li');
+    const hops = await page.$$eval('#node-path > li summary', (s) => s.map((x) => x.textContent));
+    assert(hops.length === 2 && hops[0].includes('—can-assume→ ci-deployer') && hops[1].includes('ci-deployer —can-assume→ prod-deploy'), `hops: ${hops}`);
     const onPath = await page.evaluate(() => document.querySelectorAll('#cy svg g.path').length);
-    assert(onPath === 3, `elements on the highlighted path: ${onPath}`);
+    assert(onPath === 5, `elements on the highlighted path: ${onPath}`);
+    // A hop opens to its decision: the statements behind it.
+    await page.locator('#node-path > li summary').nth(1).click();
+    const hop = await page.textContent('#node-path > li:nth-child(2)');
+    assert(hop.includes('sts-001') && hop.includes('prod-deploy trust policy'), `hop: ${hop}`);
+    // The list below the graph selects the same path.
+    await page.locator('#cy svg g.node[data-id="arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com"]').scrollIntoViewIfNeeded();
+    await shot(page, 'role-path');
+    await page.locator('#reach a.reach-node[data-id="arn:aws:iam::222222222222:role/ci-deployer"]').click();
     await page.waitForSelector('#node-title:has-text("ci-deployer")');
+  });
+
+  await check('a finding opens to its evidence, why it matters and how to fix it', async () => {
+    await page.goto(`${demo.url}/findings?rule=principal-can-escalate-to-admin`);
+    await page.waitForSelector('tbody tr.finding');
+    await page.locator('tbody tr.finding button.expand').first().click();
+    const detail = page.locator('tbody tr.finding-more:not([hidden]) .finding-detail').first();
+    const text = await detail.textContent();
+    for (const w of ['Evidence:', 'Path:', '-runs-as->', 'Why it matters:', 'How to fix it:']) assert(text.includes(w), `no \`${w}\` in ${text}`);
+    assert(await detail.locator('a.finding-role').count() === 1, 'no link to the role');
+    await shot(page, 'finding');
+    // Markdown code spans are shown as code, not as backticks.
+    const msg = await page.locator('tbody tr.finding').first().locator('td').last().innerHTML();
+    assert(msg.includes('<code>') && !msg.includes('`'), `message: ${msg}`);
+    const outside = (await (await fetch(`${demo.url}/api/findings?limit=1&outside=true`)).json()).total;
+    await page.goto(`${demo.url}/findings`);
+    await page.selectOption('select[name=outside]', 'true');
+    await page.waitForSelector(`#page-info:has-text("of ${outside} findings")`);
+    const flags = await page.locator('tbody tr.finding .flag').count();
+    assert(flags === Math.min(outside, 100), `outside flags: ${flags} of ${outside}`);
+  });
+
+  await check('overview: severity cards in order', async () => {
+    await page.goto(`${demo.url}/`);
+    await page.waitForSelector('h2:has-text("Riskiest roles")');
+    const cards = await page.$$eval('.cards .card .muted', (c) => c.map((x) => x.textContent).filter((t) => t.endsWith(' findings')));
+    const order = ['critical', 'high', 'medium', 'low', 'info'];
+    const seen = cards.map((c) => order.indexOf(c.split(' ')[0]));
+    assert(seen.every((x, i) => x >= 0 && (i === 0 || x > seen[i - 1])), `cards: ${cards}`);
   });
 
   await check('findings filter by severity, rule and account', async () => {
@@ -293,6 +380,31 @@ try {
     assert(!/\bnull\b|undefined/.test(await page.textContent('main')), 'a missing value shows as text');
     const real = problems.filter((p) => !p.startsWith('Failed to load resource') && p !== '404 /favicon.ico');
     assert(real.length === 0, `console: ${problems.join(' | ')}`);
+    // Least privilege: the suggested policy with its proof on the role page, and the table of
+    // every role's used against granted.
+    await page.goto(`${withTrail.url}/role?arn=${encodeURIComponent(arn)}`);
+    await page.waitForSelector('#suggest-policy');
+    const policy = JSON.parse(await page.textContent('#suggest-policy'));
+    assert(policy.Statement.length > 0, `policy: ${JSON.stringify(policy)}`);
+    assert((await page.textContent('#suggest-proof')).startsWith('✓ Proved by the engine'), 'proof');
+    await page.goto(`${withTrail.url}/least-privilege`);
+    await page.waitForSelector('#page-info:has-text("of 32 roles")');
+    const first = await page.locator('tbody tr').first().locator('td').nth(5).textContent();
+    const second = await page.locator('tbody tr').nth(1).locator('td').nth(5).textContent();
+    assert(Number(first) >= Number(second) && Number(first) > 0, `most unused first: ${first}, ${second}`);
+    await shot(page, 'least-privilege');
+  });
+
+  await check('users and credentials page', async () => {
+    await page.goto(`${demo.url}/users`);
+    await page.waitForSelector('section.account-users table');
+    const text = await page.textContent('main');
+    for (const w of ['ci-legacy-deployer', 'old-access-key', 'root', 'production']) assert(text.includes(w), `no \`${w}\``);
+    const row = page.locator('section.account-users tr', { hasText: 'ci-legacy-deployer' }).first();
+    assert(await row.locator('a .sev').count() === 1, 'no link to the user\'s findings');
+    await shot(page, 'users');
+    await page.goto(`${demo.url}/least-privilege`);
+    await page.waitForSelector('.notice:has-text("No CloudTrail")');
   });
 
   // Two snapshots in a history database, served without a folder (the newest is shown).
@@ -318,6 +430,7 @@ try {
     const first = await trust.first().textContent();
     assert(first.includes('build-agent-ec2') && first.includes(EXTERNAL) && first.includes('external'), `first new trusted entity: ${first}`);
     assert(await trust.first().locator('.flag').count() === 1, 'the outside account is not flagged');
+    await shot(page, 'changes');
     const priv = await page.textContent('#diff-privilege');
     assert(priv.includes('tmp-migration-2019') && priv.includes('→ admin'), `privilege: ${priv}`);
     const roles = await page.textContent('#diff-roles');

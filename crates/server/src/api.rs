@@ -45,6 +45,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/api/rules", get(rules_list))
         .route("/api/accounts", get(accounts))
         .route("/api/gaps", get(gaps))
+        .route("/api/users", get(users))
         .route("/api/{*rest}", get(not_found))
 }
 
@@ -62,7 +63,7 @@ async fn not_found() -> Response {
     error(StatusCode::NOT_FOUND, "no such endpoint".into())
 }
 
-fn page_bounds(offset: Option<usize>, limit: Option<usize>, total: usize) -> (usize, usize) {
+pub(crate) fn page_bounds(offset: Option<usize>, limit: Option<usize>, total: usize) -> (usize, usize) {
     let offset = offset.unwrap_or(0).min(total);
     let limit = limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
     (offset, limit)
@@ -232,6 +233,8 @@ pub struct RoleQuery {
     pub limit: Option<usize>,
     /// For the graph: how many hops back from the role (default 1).
     pub depth: Option<usize>,
+    /// For the graph: also what the role reaches in one hop (default false).
+    pub reach: Option<bool>,
 }
 
 fn no_role(arn: &str) -> Response {
@@ -277,7 +280,7 @@ async fn graph(State(st): St, Path(arn): Path<String>, Query(q): Query<RoleQuery
     };
     let limit = q.limit.unwrap_or(DEFAULT_GRAPH_LIMIT).clamp(1, MAX_LIMIT);
     let depth = q.depth.unwrap_or(1).clamp(1, MAX_GRAPH_DEPTH);
-    match role_graph(&st.graph, &r.arn, depth, limit) {
+    match role_graph(&st.graph, &r.arn, depth, limit, q.reach.unwrap_or(false)) {
         Some(g) => Json(g).into_response(),
         None => no_role(&arn),
     }
@@ -297,6 +300,9 @@ pub struct FindingsQuery {
     pub subject: Option<String>,
     /// Case-insensitive substring of the message or the subject.
     pub q: Option<String>,
+    /// Only findings whose subject a principal outside the organization can reach (`true`), or
+    /// only the others (`false`).
+    pub outside: Option<bool>,
 }
 
 async fn findings(State(st): St, Query(q): Query<FindingsQuery>) -> Response {
@@ -321,6 +327,7 @@ async fn findings(State(st): St, Query(q): Query<FindingsQuery>) -> Response {
         .filter(|f| severities.as_ref().is_none_or(|s| s.contains(&f.severity)))
         .filter(|f| non_empty(&q.account).is_none_or(|a| f.subject.account == a))
         .filter(|f| non_empty(&q.subject).is_none_or(|a| f.subject.arn == a))
+        .filter(|f| q.outside.is_none_or(|o| st.outside.contains(&f.subject.arn) == o))
         .filter(|f| {
             text.as_ref().is_none_or(|t| {
                 f.message.to_lowercase().contains(t.as_str()) || f.subject.arn.to_lowercase().contains(t.as_str())
@@ -329,7 +336,18 @@ async fn findings(State(st): St, Query(q): Query<FindingsQuery>) -> Response {
         .collect();
     let total = matching.len();
     let (offset, limit) = page_bounds(q.offset, q.limit, total);
-    let page: Vec<&Finding> = matching.into_iter().skip(offset).take(limit).collect();
+    let page: Vec<serde_json::Value> = matching
+        .into_iter()
+        .skip(offset)
+        .take(limit)
+        .map(|f| {
+            let mut v = json!(f);
+            if let Some(o) = v.as_object_mut() {
+                o.insert("reachable_from_outside".into(), json!(st.outside.contains(&f.subject.arn)));
+            }
+            v
+        })
+        .collect();
     Json(json!({ "schema_version": SCHEMA_VERSION, "total": total, "offset": offset, "limit": limit, "findings": page }))
         .into_response()
 }
@@ -369,4 +387,26 @@ async fn accounts(State(st): St) -> Response {
 async fn gaps(State(st): St) -> Response {
     let list: &[Gap] = &st.snapshot.gaps;
     Json(json!({ "schema_version": SCHEMA_VERSION, "gaps": list })).into_response()
+}
+
+/// `rolegraph users` (`access::users::UsersReport`): users and their credentials per account
+/// (console password and MFA, access keys with their age and last use, the root user), each user
+/// with the number of its findings.
+async fn users(State(st): St) -> Response {
+    let report = access::users::users_report(&st.snapshot, Some(st.now));
+    let mut value = match serde_json::to_value(&report) {
+        Ok(v) => v,
+        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    };
+    if let Some(accounts) = value.get_mut("accounts").and_then(|a| a.as_array_mut()) {
+        for u in accounts.iter_mut().filter_map(|a| a.get_mut("users")).filter_map(|u| u.as_array_mut()).flatten() {
+            let arn = u["arn"].as_str().unwrap_or_default().to_owned();
+            let worst = st.worst_severity(&arn);
+            if let Some(o) = u.as_object_mut() {
+                o.insert("findings".into(), json!(st.findings_of(&arn).count()));
+                o.insert("worst_severity".into(), json!(worst));
+            }
+        }
+    }
+    Json(value).into_response()
 }

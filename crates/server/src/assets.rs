@@ -19,6 +19,8 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route("/roles", get(page))
         .route("/role", get(page))
         .route("/findings", get(page))
+        .route("/users", get(page))
+        .route("/least-privilege", get(page))
         .route("/diff", get(page))
         .route("/static/app.js", get(|| async { js(APP_JS) }))
         .route("/static/graph.js", get(|| async { js(GRAPH_JS) }))

@@ -5,9 +5,10 @@
 //! [`crate::AppState::new`]): an edge means the trust policy *and* the caller's own policies
 //! (boundaries, SCPs, RCPs) allow it, or a documented privilege escalation, or a resource that
 //! runs as the role. The neighbourhood is walked against the edges from the role, `depth` hops
-//! back (the page asks for one hop and expands a role on click), up to `limit` nodes. The
-//! `admin-control` edges (an account's administrators can act as any of its principals) lead into
-//! every role and are left out: the role page's administrators say the same once per account.
+//! back (the page asks for every hop, up to 8, and expands a role on click), up to `limit`
+//! nodes, so it holds every path of `rolegraph who-can-assume`: the `admin-control` edges too
+//! (an account's administrators can act as any of its principals), from the account's
+//! administrator node, which the administrators reach through their `admin-equivalent` edges.
 
 use std::collections::{BTreeSet, VecDeque};
 
@@ -193,10 +194,11 @@ fn edge_view(g: &Graph, e: &Edge) -> Option<GraphEdge> {
     })
 }
 
-/// The graph of the role `arn` in `g`: the nodes that reach it in at most `depth` hops (not
-/// through `admin-control`), at most `limit` of them besides the role. `None` when the graph
-/// has no such role.
-pub fn role_graph(g: &Graph, arn: &str, depth: usize, limit: usize) -> Option<RoleGraph> {
+/// The graph of the role `arn` in `g`: the nodes that reach it in at most `depth` hops, and
+/// with `reach`, what the role itself reaches in one hop (the
+/// roles it can assume or escalate to, its account's administrator when it is one); at most
+/// `limit` nodes besides the role. `None` when the graph has no such role.
+pub fn role_graph(g: &Graph, arn: &str, depth: usize, limit: usize, reach: bool) -> Option<RoleGraph> {
     let center = g.find_id(arn)?;
     let mut nodes = vec![node_view(g, center, true)?];
     let mut seen: BTreeSet<NodeIdx> = BTreeSet::from([center]);
@@ -222,9 +224,6 @@ pub fn role_graph(g: &Graph, arn: &str, depth: usize, limit: usize) -> Option<Ro
         let incoming: Vec<std::borrow::Cow<'_, graph::Edge>> =
             sources.into_iter().filter_map(|(from, kind)| g.link(from, at, kind)).collect();
         for e in &incoming {
-            if e.kind == EdgeKind::AdminControl {
-                continue;
-            }
             if !seen.contains(&e.from) {
                 if nodes.len() > limit {
                     truncated = true;
@@ -236,6 +235,37 @@ pub fn role_graph(g: &Graph, arn: &str, depth: usize, limit: usize) -> Option<Ro
                 queue.push_back((e.from, d + 1));
             }
             if let Some(v) = edge_view(g, e) {
+                edges.push(v);
+            }
+        }
+    }
+    if reach {
+        // Edges into a capability node are drawn as one edge to each of its targets.
+        let mut targets: Vec<(NodeIdx, EdgeKind)> = Vec::new();
+        for e in g.out_edges(center).iter().filter_map(|i| g.edge(*i)) {
+            if g.is_capability(e.to) {
+                targets.extend(g.out_edges(e.to).iter().filter_map(|i| g.edge(*i)).map(|e1| (e1.to, e.kind)));
+            } else {
+                targets.push((e.to, e.kind));
+            }
+        }
+        targets.sort_unstable();
+        targets.dedup();
+        for (to, kind) in targets {
+            if kind == EdgeKind::AdminControl || to == center {
+                continue;
+            }
+            let Some(e) = g.link(center, to, kind) else { continue };
+            if !seen.contains(&to) {
+                if nodes.len() > limit {
+                    truncated = true;
+                    continue;
+                }
+                let Some(n) = node_view(g, to, false) else { continue };
+                seen.insert(to);
+                nodes.push(n);
+            }
+            if let Some(v) = edge_view(g, &e) {
                 edges.push(v);
             }
         }

@@ -36,6 +36,49 @@ pub struct AppState {
     /// The graph's verdict on the roles that have one (administrator, a path to one), by ARN:
     /// a role's page settles its privilege with it.
     pub verdicts: std::collections::HashMap<String, access::privilege::GraphVerdict>,
+    /// The ids of the nodes that a principal outside the organization can reach in the graph
+    /// (through any number of hops): see [`outside_reach`].
+    pub outside: std::collections::HashSet<String>,
+}
+
+/// The nodes reachable from outside the organization: from `*`, from accounts and principals
+/// of accounts neither in the snapshot nor in the organization, and from SAML and OIDC
+/// providers (their users are identities of another system), following every edge but
+/// `admin-control`: an outsider who becomes an account's administrator controls every principal
+/// of it, which the escalation findings say once; flagging every principal of the account would
+/// bury the ones an outsider reaches directly.
+pub fn outside_reach(g: &graph::Graph, snapshot: &Snapshot) -> std::collections::HashSet<String> {
+    use graph::NodeKind;
+    let mut seen = vec![false; g.nodes().len()];
+    let mut queue: std::collections::VecDeque<graph::NodeIdx> = std::collections::VecDeque::new();
+    for (i, n) in g.nodes().iter().enumerate() {
+        let from_outside = match n.kind {
+            NodeKind::Anyone | NodeKind::SamlProvider | NodeKind::OidcProvider => true,
+            NodeKind::ExternalAccount | NodeKind::ExternalPrincipal => {
+                n.account.as_deref().is_none_or(|a| !snapshot.is_known_account(a))
+            }
+            _ => false,
+        };
+        if from_outside && let (Ok(idx), Some(flag)) = (graph::NodeIdx::try_from(i), seen.get_mut(i)) {
+            *flag = true;
+            queue.push_back(idx);
+        }
+    }
+    let mut out = std::collections::HashSet::new();
+    while let Some(at) = queue.pop_front() {
+        for e in g.out_edges(at).iter().filter_map(|i| g.edge(*i)).filter(|e| e.kind != graph::EdgeKind::AdminControl) {
+            if let Some(flag) = seen.get_mut(e.to as usize)
+                && !*flag
+            {
+                *flag = true;
+                queue.push_back(e.to);
+                if let Some(n) = g.node(e.to) {
+                    out.insert(n.id.clone());
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The history database of `rolegraph serve --db`. One connection, behind a lock: requests
@@ -102,7 +145,20 @@ impl AppState {
         for (i, f) in findings.iter().enumerate() {
             findings_by_subject.entry(f.subject.arn.clone()).or_default().push(i);
         }
-        AppState { snapshot, now, roles, findings, graph, role_index, findings_by_subject, history: None, usage, verdicts }
+        let outside = outside_reach(&graph, &snapshot);
+        AppState {
+            snapshot,
+            now,
+            roles,
+            findings,
+            graph,
+            role_index,
+            findings_by_subject,
+            history: None,
+            usage,
+            verdicts,
+            outside,
+        }
     }
 
     /// The same state with a history database: `served` is the stored snapshot being shown,

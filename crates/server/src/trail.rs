@@ -20,7 +20,11 @@ use crate::api::error;
 use crate::state::AppState;
 
 pub fn routes() -> Router<Arc<AppState>> {
-    Router::new().route("/api/trail", get(trail)).route("/api/role/{arn}/usage", get(role_usage))
+    Router::new()
+        .route("/api/trail", get(trail))
+        .route("/api/role/{arn}/usage", get(role_usage))
+        .route("/api/role/{arn}/suggest-policy", get(suggest_policy))
+        .route("/api/least-privilege", get(least_privilege))
 }
 
 /// Whether the server has a trail, and what it read: the window, the events, the files.
@@ -81,4 +85,60 @@ async fn role_usage(State(st): State<Arc<AppState>>, Path(arn): Path<String>) ->
         }
     }
     Json(value).into_response()
+}
+
+/// `rolegraph suggest-policy` for one role of the snapshot: the least-privilege policy from what
+/// the trail recorded, with the engine's proof and what the trail cannot show.
+async fn suggest_policy(State(st): State<Arc<AppState>>, Path(arn): Path<String>) -> Response {
+    let Some(u) = &st.usage else {
+        return error(StatusCode::NOT_FOUND, "no CloudTrail: start `rolegraph serve` with `--trail PATH`".into());
+    };
+    let Some(role) = st.find_role(&arn) else {
+        return error(StatusCode::NOT_FOUND, format!("no role `{arn}`"));
+    };
+    match usage::suggest_policy(&st.snapshot, u, role) {
+        Ok(s) => Json(s).into_response(),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+/// The query of `/api/least-privilege`.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct LeastQuery {
+    pub offset: Option<usize>,
+    pub limit: Option<usize>,
+    pub account: Option<String>,
+}
+
+/// Used against granted for every role of the snapshot (or of one account), most unused first:
+/// the roles whose policies most exceed what the trail saw them do.
+async fn least_privilege(State(st): State<Arc<AppState>>, axum::extract::Query(q): axum::extract::Query<LeastQuery>) -> Response {
+    let Some(u) = &st.usage else {
+        return error(StatusCode::NOT_FOUND, "no CloudTrail: start `rolegraph serve` with `--trail PATH`".into());
+    };
+    let mut rows: Vec<serde_json::Value> = Vec::new();
+    for a in st.snapshot.accounts.iter().filter(|a| q.account.as_deref().is_none_or(|x| x.is_empty() || x == a.id)) {
+        for r in &a.roles {
+            let ru = usage::role_usage(&st.snapshot, u, &r.arn);
+            rows.push(json!({
+                "arn": r.arn,
+                "name": r.name,
+                "account": a.id,
+                "active": ru.active,
+                "events": ru.events,
+                "granted": ru.granted_count,
+                "used": ru.used.len(),
+                "unused": ru.granted_unused.len(),
+                "services_unused": ru.granted_services_unused.len(),
+                "used_not_granted": ru.used_not_granted.len(),
+            }));
+        }
+    }
+    let unused = |v: &serde_json::Value| v["unused"].as_u64().unwrap_or(0);
+    rows.sort_by(|a, b| unused(b).cmp(&unused(a)).then_with(|| a["arn"].as_str().cmp(&b["arn"].as_str())));
+    let total = rows.len();
+    let (offset, limit) = crate::api::page_bounds(q.offset, q.limit, total);
+    let page: Vec<serde_json::Value> = rows.into_iter().skip(offset).take(limit).collect();
+    Json(json!({ "schema_version": SCHEMA_VERSION, "total": total, "offset": offset, "limit": limit, "roles": page }))
+        .into_response()
 }

@@ -163,10 +163,17 @@ async fn role_graph_has_edges_with_conditions_and_evidence() {
     let v = get("/api/role/github-actions-terraform/graph").await.json();
     assert_eq!(v["schema_version"], 1);
     let nodes = v["nodes"].as_array().unwrap();
-    assert_eq!(nodes.len(), 2);
+    let ids: Vec<&str> = nodes.iter().map(|n| n["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        [
+            "arn:aws:iam::111111111111:role/github-actions-terraform",
+            "admin:111111111111",
+            "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"
+        ]
+    );
     assert_eq!(nodes[0]["center"], true);
-    let edge = &v["edges"][0];
-    assert_eq!(edge["kind"], "can-assume");
+    let edge = v["edges"].as_array().unwrap().iter().find(|e| e["kind"] == "can-assume").unwrap();
     assert_eq!(edge["target"], "arn:aws:iam::111111111111:role/github-actions-terraform");
     assert_eq!(edge["conditional"], true);
     assert_eq!(edge["conditions"][0]["key"], "token.actions.githubusercontent.com:aud");
@@ -201,8 +208,11 @@ async fn role_graph_edges_are_checked_by_the_engine() {
     assert_eq!(e["paths"][0], "sts-001");
     let kinds: Vec<&str> = e["statements"].as_array().unwrap().iter().map(|s| s["policy_kind"].as_str().unwrap()).collect();
     assert!(kinds.contains(&"identity") && kinds.contains(&"resource"), "{kinds:?}");
-    // No admin-control edge: administrators of the account are not drawn into every role.
-    assert!(v["edges"].as_array().unwrap().iter().all(|e| e["kind"] != "admin-control"));
+    // The account's administrators reach it through the account's administrator node (as
+    // `who-can-assume` says), drawn once.
+    let admin = v["edges"].as_array().unwrap().iter().find(|e| e["kind"] == "admin-control").unwrap();
+    assert_eq!(admin["source"], "admin:111111111111");
+    assert!(v["nodes"].as_array().unwrap().iter().filter(|n| n["id"] == "admin:111111111111").count() == 1);
 
     // A privilege escalation: passing legacy-batch-ec2 to a new instance.
     let v = get("/api/role/legacy-batch-ec2/graph").await.json();
@@ -224,6 +234,15 @@ async fn role_graph_edges_are_checked_by_the_engine() {
     assert_eq!(c["scope"], true);
     assert!(esc["statements"].as_array().unwrap().iter().any(|s| s["policy_kind"] == "scp"), "{esc}");
 
+    // Reach: what the role itself can act as, one hop forward (its escalation to the instance
+    // that runs as the administrator role), beside who reaches it.
+    let v = get("/api/role/github-actions-terraform/graph?reach=true").await.json();
+    let center = "arn:aws:iam::111111111111:role/github-actions-terraform";
+    let out: Vec<&serde_json::Value> = v["edges"].as_array().unwrap().iter().filter(|e| e["source"] == center).collect();
+    assert!(out.iter().any(|e| e["kind"] == "privesc" && e["target"].as_str().unwrap().contains(":instance/")), "{v}");
+    assert!(v["edges"].as_array().unwrap().iter().any(|e| e["target"] == center && e["kind"] == "can-assume"));
+    assert!(out.iter().all(|e| e["kind"] != "admin-control"));
+
     // Depth: two hops back from prod-deploy reach the provider that can assume ci-deployer.
     let one = get("/api/role/prod-deploy/graph").await.json();
     let two = get("/api/role/prod-deploy/graph?depth=2").await.json();
@@ -236,6 +255,16 @@ async fn findings_rules_accounts_gaps() {
     let all = get("/api/findings?limit=1000").await.json();
     let total = all["total"].as_u64().unwrap();
     assert!(total > 0);
+    // Reachable from outside: the GitHub Actions role is (an OIDC provider reaches it), and the
+    // two filters split the findings.
+    let outside = get("/api/findings?outside=true&limit=1000").await.json();
+    let inside = get("/api/findings?outside=false&limit=1000").await.json();
+    assert_eq!(outside["total"].as_u64().unwrap() + inside["total"].as_u64().unwrap(), total);
+    let found = outside["findings"].as_array().unwrap();
+    assert!(found.iter().all(|f| f["reachable_from_outside"] == true));
+    assert!(found.iter().any(|f| f["subject"]["name"] == "github-actions-terraform"), "{outside}");
+    assert!(inside["findings"].as_array().unwrap().iter().all(|f| f["reachable_from_outside"] == false));
+    assert!(inside["total"].as_u64().unwrap() > 0);
     let high = get("/api/findings?severity=high&limit=1000").await.json();
     assert!(high["findings"].as_array().unwrap().iter().all(|f| f["severity"] == "high"));
     let two = get("/api/findings?severity=high,low&limit=1000").await.json();

@@ -140,3 +140,50 @@ async fn unknown_roles_and_no_trail() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(v, serde_json::json!({ "schema_version": 1, "trail": false }));
 }
+
+/// The least-privilege endpoints: a role's suggested policy with the engine's proof (as
+/// `rolegraph suggest-policy`), and used against granted for every role, most unused first.
+#[tokio::test]
+async fn suggested_policy_and_least_privilege_table() {
+    let arn = "arn:aws:iam::111111111111:role/service-role/orders-processor-lambda";
+    let (status, v) = get(with_trail(), &format!("/api/role/{}/suggest-policy", enc(arn))).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["role"], arn);
+    assert_eq!(v["proof"]["holds"], true, "{v}");
+    let statements = v["policy"]["Statement"].as_array().unwrap();
+    assert!(!statements.is_empty(), "{v}");
+    assert!(v["notes"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().contains("data events")), "{v}");
+    let (status, _) = get(without_trail(), &format!("/api/role/{}/suggest-policy", enc(arn))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = get(with_trail(), "/api/role/no-such-role/suggest-policy").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let (status, v) = get(with_trail(), "/api/least-privilege?limit=1000").await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let rows = v["roles"].as_array().unwrap();
+    assert_eq!(v["total"], 32);
+    let unused: Vec<u64> = rows.iter().map(|r| r["unused"].as_u64().unwrap()).collect();
+    assert!(unused.windows(2).all(|w| w[0] >= w[1]), "{unused:?}");
+    let orders = rows.iter().find(|r| r["arn"] == arn).unwrap();
+    assert_eq!(orders["active"], true);
+    assert!(orders["used"].as_u64().unwrap() > 0 && orders["granted"].as_u64().unwrap() >= orders["used"].as_u64().unwrap());
+    let (_, one) = get(with_trail(), "/api/least-privilege?account=333333333333").await;
+    assert!(one["roles"].as_array().unwrap().iter().all(|r| r["account"] == "333333333333"));
+    assert_eq!(get(without_trail(), "/api/least-privilege").await.0, StatusCode::NOT_FOUND);
+}
+
+/// Users and their credentials (`rolegraph users`), each with its findings.
+#[tokio::test]
+async fn users_and_credentials() {
+    let (status, v) = get(without_trail(), "/api/users").await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let prod = v["accounts"].as_array().unwrap().iter().find(|a| a["account_id"] == "111111111111").unwrap();
+    assert_eq!(prod["has_report"], true);
+    let users = prod["users"].as_array().unwrap();
+    let ci = users.iter().find(|u| u["name"] == "ci-legacy-deployer").unwrap();
+    assert!(ci["flags"].as_array().unwrap().iter().any(|f| f == "old-access-key"), "{ci}");
+    assert_eq!(ci["access_keys"][0]["active"], true);
+    assert!(ci["findings"].as_u64().unwrap() > 0, "{ci}");
+    assert!(ci["worst_severity"].is_string());
+    assert!(users.iter().any(|u| u["root"] == true));
+}

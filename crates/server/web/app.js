@@ -77,16 +77,71 @@ function roleRow(r) {
     el('td', {}, r.worst_severity ? sev(r.worst_severity) : '', r.findings ? ` ${r.findings}` : ''));
 }
 
-function findingRow(f, withSubject = true) {
+// Text with Markdown's `code` spans: the spans become <code>, the rest stays text (never markup).
+function md(text) {
+  return String(text || '').split('`').map((part, i) => (i % 2 ? el('code', {}, part) : part)).filter((x) => x !== '');
+}
+
+// A section of a rule's Markdown documentation (`## Why it matters`), as paragraphs and list items.
+function docSection(doc, title) {
+  const start = (doc || '').indexOf(`## ${title}\n`);
+  if (start < 0) return null;
+  const rest = doc.slice(start + title.length + 4);
+  const end = rest.indexOf('\n## ');
+  const body = (end < 0 ? rest : rest.slice(0, end)).trim();
+  const blocks = body.split(/\n\s*\n/).map((b) => b.replace(/\n/g, ' ').trim()).filter(Boolean);
+  return blocks.map((b) => (b.startsWith('- ')
+    ? el('ul', { class: 'plain' }, b.split(/ (?=- )/).map((li) => el('li', {}, md(li.replace(/^- /, '')))))
+    : el('p', {}, md(b))));
+}
+
+function evidenceItem(e) {
+  switch (e.type) {
+    case 'path': return el('li', {}, 'Path: ', el('ol', { class: 'hops' }, e.edges.map((x) => el('li', { class: 'mono' }, x))));
+    case 'statement': return el('li', { class: 'mono' }, `${e.policy} · statement ${e.statement}${e.sid ? ` (${e.sid})` : ''} · ${e.pointer}`);
+    case 'field': return el('li', { class: 'mono' }, `${e.source} · ${e.field} = ${e.value}`);
+    case 'note': return el('li', {}, md(e.text));
+    default: return el('li', { class: 'mono' }, JSON.stringify(e));
+  }
+}
+
+// The evidence of a finding, why it matters and how to fix it (from the rule's documentation).
+function findingDetail(f, rule) {
+  const subject = f.subject.kind === 'role'
+    ? el('a', { href: roleHref(f.subject.arn), class: 'finding-role' }, `${f.subject.name} →`)
+    : el('span', { class: 'mono' }, f.subject.arn);
+  return el('div', { class: 'finding-detail' },
+    el('p', {}, el('b', {}, 'Subject: '), subject, ' ', el('span', { class: 'muted mono' }, f.subject.arn)),
+    f.reachable_from_outside ? el('p', {}, el('span', { class: 'flag' }, 'outside'), 'A principal outside the organization can reach the subject.') : null,
+    el('p', {}, el('b', {}, 'Evidence:')),
+    el('ul', { class: 'plain evidence' }, f.evidence.map(evidenceItem)),
+    rule ? el('div', {}, el('p', {}, el('b', {}, 'Why it matters:')), docSection(rule.doc, 'Why it matters')) : null,
+    el('p', {}, el('b', {}, 'How to fix it:')), el('div', {}, (f.remediation || '').split(/\n\s*\n/).map((b) => el('p', {}, md(b.replace(/\n/g, ' '))))),
+    rule ? el('details', {}, el('summary', {}, `The rule ${rule.id}: what it finds, severity, false positives`),
+      ['What it finds', 'Severity', 'False positives'].map((t) => { const sec = docSection(rule.doc, t); return sec ? [el('h4', {}, t), sec] : null; })) : null);
+}
+
+function findingRow(f, withSubject = true, rules = null) {
   const subject = f.subject.kind === 'role'
     ? el('a', { href: roleHref(f.subject.arn) }, f.subject.name)
     : el('span', { title: f.subject.arn }, f.subject.name);
-  return el('tr', {},
+  const cells = [
     el('td', {}, sev(f.severity)),
-    el('td', {}, el('code', {}, f.rule)),
-    withSubject ? el('td', {}, subject) : null,
+    el('td', { class: 'rule' }, el('code', {}, f.rule)),
+    withSubject ? el('td', {}, subject, f.reachable_from_outside ? el('span', { class: 'flag', title: 'reachable from outside the organization' }, 'outside') : null) : null,
     withSubject ? el('td', {}, f.subject.account) : null,
-    el('td', {}, f.message, f.suppressed ? el('div', { class: 'muted' }, `suppressed: ${f.suppressed}`) : null));
+    el('td', {}, md(f.message), f.suppressed ? el('div', { class: 'muted' }, `suppressed: ${f.suppressed}`) : null)];
+  if (!rules) return el('tr', {}, cells);
+  // On the findings page a row opens to its evidence.
+  const toggle = el('button', { type: 'button', class: 'expand', 'aria-expanded': 'false', title: 'Evidence, why it matters, how to fix it' }, '▸');
+  const row = el('tr', { class: 'finding' }, el('td', {}, toggle), cells);
+  const detail = el('tr', { class: 'finding-more', hidden: true }, el('td', { colspan: withSubject ? 6 : 4 }, findingDetail(f, rules.get(f.rule))));
+  toggle.addEventListener('click', () => {
+    detail.hidden = !detail.hidden;
+    toggle.textContent = detail.hidden ? '▸' : '▾';
+    toggle.setAttribute('aria-expanded', String(!detail.hidden));
+  });
+  return [row, detail];
 }
 
 // ---- overview ----
@@ -97,7 +152,7 @@ async function overview() {
     el('h1', {}, 'Overview'),
     el('div', { class: 'cards' },
       card(o.accounts.length, 'accounts'), card(o.roles, 'roles'), card(o.findings, 'findings'), card(o.gaps, 'gaps'),
-      Object.entries(o.findings_by_severity).map(([s, n]) => card(n, `${s} findings`))),
+      SEVERITIES.filter((s) => s in o.findings_by_severity).map((s) => card(o.findings_by_severity[s], `${s} findings`))),
     el('h2', {}, 'Accounts'),
     table(['Account', 'Id', 'Roles', 'Findings'], o.accounts.map((a) => el('tr', {},
       el('td', {}, el('a', { href: href('/roles', { account: a.id }) }, a.name)), el('td', { class: 'mono' }, a.id),
@@ -191,7 +246,9 @@ async function findings() {
   const form = el('form', { class: 'filters' },
     el('label', {}, 'Search', el('input', { name: 'q', type: 'search', value: params.q || '' })),
     select('rule', 'Rule', rules.rules.map((r) => [r.id, `${r.id} (${r.findings})`]), params.rule),
-    select('severity', 'Severity', SEVERITIES, params.severity), select('account', 'Account', accounts, params.account));
+    select('severity', 'Severity', SEVERITIES, params.severity), select('account', 'Account', accounts, params.account),
+    select('outside', 'Reachable from outside', [['true', 'yes'], ['false', 'no']], params.outside));
+  const ruleDocs = new Map(rules.rules.map((r) => [r.id, r]));
   const body = el('div', {});
   show(el('h1', {}, 'Findings'), form, body);
   const state = { ...params, offset: Number(params.offset || 0), limit: 100 };
@@ -200,7 +257,7 @@ async function findings() {
     history.replaceState(null, '', href('/findings', { ...state, offset: state.offset || '', limit: '' }));
     const first = data.total ? data.offset + 1 : 0;
     body.replaceChildren(pager(data, state, load, `${first}–${data.offset + data.findings.length} of ${data.total} findings`),
-      table(['Severity', 'Rule', 'Subject', 'Account', 'Message'], data.findings.map((f) => findingRow(f))));
+      table(['', 'Severity', 'Rule', 'Subject', 'Account', 'Message'], data.findings.flatMap((f) => findingRow(f, true, ruleDocs))));
   };
   form.addEventListener('change', () => { for (const [k, v] of new FormData(form)) state[k] = v; state.offset = 0; load().catch(fail); });
   form.addEventListener('submit', (e) => { e.preventDefault(); form.dispatchEvent(new Event('change')); });
@@ -248,7 +305,7 @@ async function role() {
   const used = table(['Resource', 'How', 'Account', 'Region'], r.used_by.map((u) => el('tr', {},
     el('td', { class: 'wrap' }, u.name, el('div', { class: 'mono muted' }, u.resource)), el('td', {}, u.kind),
     el('td', {}, u.account_id), el('td', {}, u.region || ''))));
-  const perms = r.permissions.services.map((s) => el('details', {},
+  const perms = () => r.permissions.services.map((s) => el('details', {},
     el('summary', {}, `${s.name} (${s.prefix}): ${s.granted} of ${s.total} actions`),
     table(['Level', 'Actions', 'Granted on'], s.levels.flatMap((l) => l.groups.map((g) => el('tr', {},
       el('td', {}, l.level), el('td', { class: 'mono wrap' }, g.all_of_level ? `all ${l.level} actions (${g.count})` : g.actions.join(', ')),
@@ -257,15 +314,35 @@ async function role() {
     el('summary', {}, `${c.kind}: ${c.count} actions${c.conditional ? ' (conditional)' : ''}`),
     el('ul', { class: 'plain' }, c.groups.map((g) => el('li', {}, el('code', {}, g.actions.slice(0, 12).join(', ') + (g.actions.length > 12 ? ` … (+${g.actions.length - 12})` : '')), ' ', grantsText(g.grants)))),
     el('div', { class: 'muted' }, c.statements.map((s) => `${s.policy} statement ${s.statement}${s.sid ? ` (${s.sid})` : ''}`).join('; '))));
-  const graphBox = el('div', { class: 'graph-wrap' }, el('div', { id: 'cy' }), el('aside', { id: 'side' }, el('p', { class: 'muted' }, 'Click an edge to see its conditions and evidence; click a role to expand it.')));
+  const graphBox = el('div', { class: 'graph-wrap' }, el('div', { id: 'cy' }), el('aside', { id: 'side' }, el('p', { class: 'muted' }, 'Click an edge to see its conditions and evidence; click a node to see its path to the role, hop by hop; click a role to expand it.')));
+  // Long permission lists: a line that says what is granted in full, and the services in one
+  // collapsed list.
+  const services = r.permissions.services;
+  const full = services.filter((x) => x.total && x.granted === x.total);
+  const part = services.filter((x) => !(x.total && x.granted === x.total));
+  const permsSummary = services.length > 12 ? el('p', { id: 'permissions-summary' },
+    full.length ? `All actions of ${full.length} service${full.length > 1 ? 's' : ''}` : '',
+    full.length && part.length ? '; ' : '',
+    part.length ? `part of ${part.length}: ${part.slice(0, 8).map((x) => `${x.prefix} (${x.granted} of ${x.total})`).join(', ')}${part.length > 8 ? ', …' : ''}` : '',
+    '.') : null;
+  // A long list is built when it is opened (an administrator's has hundreds of services).
+  let permsBox = perms;
+  if (services.length > 12) {
+    permsBox = el('details', { id: 'permissions-list' }, el('summary', {}, `Every service (${services.length})`));
+    permsBox.addEventListener('toggle', () => { if (permsBox.open && permsBox.children.length === 1) permsBox.append(...perms()); });
+  } else {
+    permsBox = perms();
+  }
   show(
     el('p', {}, el('a', { href: href('/roles') }, '← Roles')),
     el('h1', { id: 'role-name' }, d.name),
     dl,
     el('h2', {}, 'Authorization graph'),
     warming ? el('p', { id: 'warming', class: 'muted' }, warmingText(warming)) : [
-      el('div', { class: 'legend muted' }, el('span', {}, '→ can-assume (dashed: under conditions)'), el('span', {}, '→ runs-as')),
-      graphBox],
+      el('div', { class: 'legend muted' }, el('span', {}, '→ can-assume (dashed: under conditions)'), el('span', {}, '→ runs-as'),
+        el('span', {}, '→ privesc (red)'), el('span', {}, 'who reaches the role: left, by hops; what it reaches: right')),
+      graphBox,
+      el('h2', {}, 'Who can reach it, and what it reaches'), el('div', { id: 'reach' }, el('p', { class: 'muted' }, 'Loading…'))],
     el('section', { id: 'history', hidden: true }, el('h2', {}, 'History'), el('div', { id: 'history-body' }, el('p', { class: 'muted' }, 'Loading…'))),
     el('section', { id: 'usage', hidden: true }, el('h2', {}, 'Usage (CloudTrail)'), el('div', { id: 'usage-body' }, el('p', { class: 'muted' }, 'Loading…'))),
     warming ? null : [
@@ -275,7 +352,7 @@ async function role() {
     r.trust.restrictions.length ? el('div', {}, el('h2', {}, 'Trust restrictions (Deny)'), el('ul', { class: 'plain' }, r.trust.restrictions.map((x) => el('li', {}, x.summary)))) : null,
     el('h2', {}, `Resources using it (${r.used_by.length})`), r.used_by.length ? used : el('p', { class: 'muted' }, 'None known.'),
     el('h2', {}, 'Privileged permissions'), privileged.length ? privileged : el('p', { class: 'muted' }, 'None.'),
-    el('h2', {}, `Permissions by service (${r.permissions.granted_actions} actions)`), perms,
+    el('h2', {}, `Permissions by service (${r.permissions.granted_actions} actions)`), permsSummary, permsBox,
     r.gaps.length ? el('div', {}, el('h2', {}, 'Gaps'), el('ul', { class: 'plain' }, r.gaps.map((g) => el('li', {}, g)))) : null);
   if (warming) {
     await warmedUp((st) => { const p = document.getElementById('warming'); if (p) p.textContent = warmingText(st); });
@@ -284,7 +361,7 @@ async function role() {
   }
   startPages();
   window.RoleGraph.mount(document.getElementById('cy'), document.getElementById('side'), d.arn,
-    { api, roleHref, el });
+    { api, roleHref, el, list: document.getElementById('reach') }).catch(fail);
   if (await TRAIL) {
     document.getElementById('usage').hidden = false;
     const box = document.getElementById('usage-body');
@@ -372,7 +449,77 @@ async function roleUsage(arn, box) {
     el('h3', {}, 'Services unused per last-accessed data'), lastAccessed,
     el('h3', {}, `Assumed by (${u.assumers.length})`),
     u.assumers.length ? el('div', { id: 'usage-assumers' }, assumers) : el('p', { class: 'muted', id: 'usage-assumers' }, 'Nobody in the trail.'),
-    u.gaps.length ? el('div', {}, el('h3', {}, 'Gaps'), el('ul', { class: 'plain' }, u.gaps.map((g) => el('li', {}, g)))) : null);
+    u.gaps.length ? el('div', {}, el('h3', {}, 'Gaps'), el('ul', { class: 'plain' }, u.gaps.map((g) => el('li', {}, g)))) : null,
+    el('h3', { id: 'least-privilege' }, 'Least privilege: the suggested policy'),
+    u.in_snapshot ? suggestBox(arn) : el('p', { class: 'muted' }, 'The role is not in the exports.'));
+}
+
+// `rolegraph suggest-policy`: the policy from what the trail recorded, with the engine's proof
+// (each observed call still allowed, nothing allowed beyond the current policies).
+function suggestBox(arn) {
+  const box = el('div', { id: 'suggest' }, el('p', { class: 'muted' }, 'Loading…'));
+  api(`/api/role/${encodeURIComponent(arn)}/suggest-policy`).then((sg) => {
+    const p = sg.proof;
+    const checks = (list) => el('ul', { class: 'plain mono' }, list.slice(0, 50).map((c) => el('li', {}, `${c.action} on ${c.resource}`)));
+    fill(box,
+      el('p', { id: 'suggest-proof' }, p.holds ? '✓ Proved by the engine: ' : '✗ Not proved: ',
+        `${p.suggested_within_current} of ${p.suggested_checked} suggested (action, resource) pairs are within the current policies; `,
+        p.covers_every_observed_call ? 'every observed call is still allowed.' : `${p.observed_not_allowed_now.length} observed call(s) are not allowed by the current policies and are left out.`),
+      el('p', {}, `${sg.actions} action(s).`),
+      el('pre', { class: 'policy mono', id: 'suggest-policy' }, JSON.stringify(sg.policy, null, 2)),
+      p.runtime_kept.length ? el('details', {}, el('summary', {}, `Kept for the runtime, which the trail cannot show (${p.runtime_kept.length})`), checks(p.runtime_kept)) : null,
+      p.dropped_beyond_current.length ? el('details', {}, el('summary', {}, `Dropped: beyond the current policies (${p.dropped_beyond_current.length})`), checks(p.dropped_beyond_current)) : null,
+      p.observed_not_allowed_now.length ? el('details', {}, el('summary', {}, `Observed but not allowed now (${p.observed_not_allowed_now.length})`), checks(p.observed_not_allowed_now)) : null,
+      sg.notes.length ? el('ul', { class: 'plain muted' }, sg.notes.map((n) => el('li', {}, n))) : null,
+      sg.gaps.length ? el('ul', { class: 'plain muted' }, sg.gaps.map((n) => el('li', {}, n))) : null);
+  }).catch((e) => fill(box, el('div', { class: 'error' }, `Error: ${e.message}`)));
+  return box;
+}
+
+// ---- users and credentials ----
+async function usersPage() {
+  const r = await api('/api/users');
+  const keyText = (k) => `key ${k.slot}: ${k.active ? 'active' : 'inactive'}${k.age_days !== undefined && k.age_days !== null ? `, ${k.age_days} days old` : ''}${k.last_used ? `, last used ${when(k.last_used)}${k.last_used_service ? ` (${k.last_used_service})` : ''}` : ', never used'}`;
+  show(el('h1', {}, 'Users and credentials'),
+    el('p', { class: 'muted' }, 'Long-lived credentials: console passwords, MFA, access keys (from the credential report), and each user\'s findings. Roles with short-lived credentials are what workloads should use.'),
+    r.accounts.map((a) => el('section', { class: 'account-users' },
+      el('h2', {}, `${a.account_name || a.account_id} (${a.account_id})`),
+      a.has_report ? el('p', { class: 'muted' }, `Credential report of ${when(a.as_of)}.`) : el('p', { class: 'notice' }, 'No credential report in the exports: passwords, MFA and keys are unknown (`aws iam generate-credential-report`, then `get-credential-report`).'),
+      table(['User', 'Console', 'MFA', 'Access keys', 'Last used', 'Flags', 'Findings'], a.users.map((u) => el('tr', { class: u.flags.length ? 'outside' : null },
+        el('td', {}, u.root ? el('b', {}, 'root') : u.name, el('div', { class: 'muted mono' }, u.arn)),
+        el('td', {}, u.root ? '' : (u.password_enabled === true ? 'password' : u.password_enabled === false ? 'no' : 'unknown')),
+        el('td', {}, u.mfa_active ? 'yes' : 'no'),
+        el('td', { class: 'wrap' }, u.access_keys.length ? u.access_keys.map((k) => el('div', {}, keyText(k))) : el('span', { class: 'muted' }, 'none')),
+        el('td', {}, u.last_used ? when(u.last_used) : 'never'),
+        el('td', {}, u.flags.map((f) => el('span', { class: 'tag' }, f))),
+        el('td', {}, u.findings ? el('a', { href: href('/findings', { q: u.arn }) }, u.worst_severity ? sev(u.worst_severity) : '', ` ${u.findings}`) : '')))))));
+}
+
+// ---- least privilege: used against granted for every role ----
+async function leastPage() {
+  if (!(await TRAIL)) {
+    show(el('h1', {}, 'Least privilege'), el('p', { class: 'notice' }, 'No CloudTrail: start `rolegraph serve DIR --trail PATH` to compare what each role used with what it is granted, and to suggest a policy.'));
+    return;
+  }
+  const params = Object.fromEntries(new URLSearchParams(location.search));
+  const state = { offset: Number(params.offset || 0), limit: 50, account: params.account || '' };
+  const accounts = await accountOptions();
+  const form = el('form', { class: 'filters' }, select('account', 'Account', accounts, state.account));
+  const body = el('div', {});
+  show(el('h1', {}, 'Least privilege'),
+    el('p', { class: 'muted' }, 'Each role\'s granted actions against those CloudTrail saw it use, most unused first. A role\'s page suggests a policy from its use, proved by the engine.'),
+    form, body);
+  const load = async () => {
+    const d = await api('/api/least-privilege', state);
+    const first = d.total ? d.offset + 1 : 0;
+    fill(body, pager(d, state, load, `${first}–${d.offset + d.roles.length} of ${d.total} roles`),
+      table(['Role', 'Account', 'Used in the window', 'Granted', 'Used', 'Granted but unused', 'Services unused'], d.roles.map((r) => el('tr', {},
+        el('td', {}, el('a', { href: `${roleHref(r.arn)}#least-privilege`, class: 'role-link' }, r.name)),
+        el('td', {}, r.account), el('td', {}, r.active ? `${r.events} call(s)` : 'no'),
+        el('td', {}, r.granted), el('td', {}, r.used), el('td', {}, r.unused), el('td', {}, r.services_unused)))));
+  };
+  form.addEventListener('change', () => { for (const [k, v] of new FormData(form)) state[k] = v; state.offset = 0; load().catch(fail); });
+  await load();
 }
 
 
@@ -501,9 +648,9 @@ async function diffPage() {
   await load();
 }
 
-const PAGES = { '/': overview, '/roles': roles, '/role': role, '/findings': findings, '/diff': diffPage };
-const active = { '/': 'nav-overview', '/roles': 'nav-roles', '/role': 'nav-roles', '/findings': 'nav-findings', '/diff': 'nav-diff' };
-for (const id of ['nav-home', 'nav-overview', 'nav-roles', 'nav-findings', 'nav-diff']) {
+const PAGES = { '/': overview, '/roles': roles, '/role': role, '/findings': findings, '/diff': diffPage, '/users': usersPage, '/least-privilege': leastPage };
+const active = { '/': 'nav-overview', '/roles': 'nav-roles', '/role': 'nav-roles', '/findings': 'nav-findings', '/diff': 'nav-diff', '/users': 'nav-users', '/least-privilege': 'nav-least' };
+for (const id of ['nav-home', 'nav-overview', 'nav-roles', 'nav-findings', 'nav-users', 'nav-least', 'nav-diff']) {
   const a = document.getElementById(id);
   a.setAttribute('href', href(a.getAttribute('href')));
 }

@@ -70,27 +70,45 @@ window.RoleGraph = (() => {
     return added;
   }
 
-  // Columns: hops from the role, negative for who reaches it, positive for what it reaches or
-  // what runs as it; then each column ordered by the mean row of its neighbours (two sweeps).
-  function layout() {
+  // Hops from the role: breadth first against the edges for who reaches it (negative columns:
+  // compute that runs as the role is there too, it acts as the role), and one hop along the
+  // role's own edges for what it reaches (column 1).
+  function columns() {
     const col = new Map([[state.center, 0]]);
-    const edges = [...state.edges.values()];
+    const incoming = new Map();
+    for (const e of state.edges.values()) { if (!incoming.has(e.target)) incoming.set(e.target, []); incoming.get(e.target).push(e); }
+    const queue = [state.center];
+    while (queue.length) {
+      const id = queue.shift();
+      for (const e of incoming.get(id) || []) if (!col.has(e.source)) { col.set(e.source, col.get(id) - 1); queue.push(e.source); }
+    }
+    for (const e of state.edges.values()) if (e.source === state.center && !col.has(e.target)) col.set(e.target, 1);
+    // Anything else (linked only through what the role reaches): one column further out.
     let changed = true;
     while (changed) {
       changed = false;
-      for (const e of edges) {
+      for (const e of state.edges.values()) {
         const s = col.get(e.source); const t = col.get(e.target);
         if (t !== undefined && s === undefined) { col.set(e.source, t <= 0 ? t - 1 : t + 1); changed = true; }
         else if (s !== undefined && t === undefined) { col.set(e.target, s >= 0 ? s + 1 : s - 1); changed = true; }
       }
     }
+    return col;
+  }
+
+  // Columns: hops from the role, negative for who reaches it, positive for what it reaches or
+  // what runs as it; then each column ordered by the mean row of its neighbours (two sweeps).
+  function layout() {
+    state.col = columns();
+    const col = state.col;
+    const edges = [...state.edges.values()];
     let far = Math.min(0, ...col.values()) - 1;
     for (const id of state.nodes.keys()) if (!col.has(id)) col.set(id, far--); // not linked (should not happen)
     const cols = new Map();
     for (const [id, c] of col) { if (!cols.has(c)) cols.set(c, []); cols.get(c).push(id); }
     const row = new Map();
     const keys = [...cols.keys()].sort((a, b) => Math.abs(a) - Math.abs(b) || a - b);
-    for (const c of keys) cols.get(c).sort((a, b) => (shapeOf(state.nodes.get(a)) < shapeOf(state.nodes.get(b)) ? -1 : 1) || label(a).localeCompare(label(b)));
+    for (const c of keys) cols.get(c).sort((a, b) => shapeOf(state.nodes.get(a)).localeCompare(shapeOf(state.nodes.get(b))) || label(a).localeCompare(label(b)));
     const place = () => { for (const c of keys) cols.get(c).forEach((id, i) => row.set(id, i - (cols.get(c).length - 1) / 2)); };
     place();
     const neighbours = new Map();
@@ -140,7 +158,7 @@ window.RoleGraph = (() => {
       const d = `M${sx.toFixed(1)},${sy.toFixed(1)} Q${mx.toFixed(1)},${my.toFixed(1)} ${tx.toFixed(1)},${ty.toFixed(1)}`;
       const cls = ['edge', `edge-${e.kind}`, e.conditional ? 'conditional' : '', state.path.has(e.id) ? 'path' : '', state.selected === e.id ? 'selected' : ''].filter(Boolean).join(' ');
       const lx = (sx + 2 * mx + tx) / 4; const ly = (sy + 2 * my + ty) / 4;
-      const g = svg('g', { class: cls, 'data-id': e.id, 'data-kind': e.kind },
+      const g = svg('g', { class: cls, 'data-id': e.id, 'data-kind': e.kind, 'data-source': e.source, 'data-target': e.target },
         svg('path', { class: 'line', d, 'marker-end': 'url(#rg-arrow)' }),
         svg('path', { class: 'hit', d }),
         svg('text', { class: 'edge-label', x: lx.toFixed(1), y: (ly - 4).toFixed(1), 'text-anchor': 'middle' }, document.createTextNode(e.kind)));
@@ -190,22 +208,29 @@ window.RoleGraph = (() => {
     transform();
   }
 
-  // The shortest path, following the edges' direction, from a node to the role.
-  function pathToCenter(from) {
+  // The shortest path, following the edges' direction, from a node to the role (or from the
+  // role to a node it reaches), as its edges in order.
+  function pathEdges(id) {
+    const [from, to] = (state.col && state.col.get(id) > 0) ? [state.center, id] : [id, state.center];
     const prev = new Map([[from, null]]);
     const queue = [from];
     const out = new Map();
     for (const e of state.edges.values()) { if (!out.has(e.source)) out.set(e.source, []); out.get(e.source).push(e); }
     while (queue.length) {
-      const id = queue.shift();
-      if (id === state.center) break;
-      for (const e of out.get(id) || []) if (!prev.has(e.target)) { prev.set(e.target, e); queue.push(e.target); }
+      const at = queue.shift();
+      if (at === to) break;
+      for (const e of out.get(at) || []) if (!prev.has(e.target)) { prev.set(e.target, e); queue.push(e.target); }
     }
-    const path = new Set();
-    if (!prev.has(state.center)) return path;
-    path.add(state.center);
-    for (let e = prev.get(state.center); e; e = prev.get(e.source)) { path.add(e.id); path.add(e.source); }
-    return path;
+    const hops = [];
+    if (!prev.has(to)) return hops;
+    for (let e = prev.get(to); e; e = prev.get(e.source)) hops.unshift(e);
+    return hops;
+  }
+
+  function pathSet(hops, id) {
+    const set = new Set([id]);
+    for (const e of hops) { set.add(e.id); set.add(e.source); set.add(e.target); }
+    return set;
   }
 
   const condText = (c) => `${c.negated ? 'not ' : ''}${c.operator} ${c.key} = ${c.values.join(' | ')}${c.scope ? ' (scope: where the request is made)' : ''}`;
@@ -213,38 +238,53 @@ window.RoleGraph = (() => {
 
   let ui = null;
 
+  // What an edge rests on: its documented paths, the actions checked, its conditions atom by
+  // atom, and every statement behind it (what `rolegraph path` prints for a hop).
+  function edgeDetail(e, ids) {
+    const { el } = ui;
+    return [
+      e.paths && e.paths.length ? el('p', {}, el('b', {}, 'Paths: '), e.paths.join(', ')) : null,
+      e.actions && e.actions.length ? el('p', {}, el('b', {}, 'Actions checked: '), e.actions.join(', ')) : null,
+      el('p', {}, el('b', {}, e.conditional ? 'Holds only if:' : 'Conditions: none')),
+      e.condition_text ? el('p', { class: 'mono', id: ids ? 'edge-condition-text' : null }, e.condition_text) : null,
+      el('ul', { class: 'plain', id: ids ? 'edge-conditions' : null }, e.conditions.map((c) =>
+        el('li', {}, el('code', {}, condText(c)), el('div', { class: 'muted mono' }, `${c.action} · ${c.pointer}`)))),
+      el('p', {}, el('b', {}, 'Evidence: ')),
+      el('ul', { class: 'plain mono', id: ids ? 'edge-evidence' : null }, (e.statements && e.statements.length ? e.statements : [e.evidence]).map((s) => el('li', {}, stmtText(s)))),
+      e.caveats && e.caveats.length ? el('ul', { class: 'plain muted' }, e.caveats.map((c) => el('li', {}, c))) : null,
+    ].filter(Boolean);
+  }
+
   function onEdge(e) {
     state.path = new Set([e.id]);
     state.selected = e.id;
     draw();
     const { side, el } = ui;
     // replaceChildren would print a null as the text "null": only elements go in.
-    side.replaceChildren(...[
+    side.replaceChildren(
       el('h3', { id: 'edge-title' }, `${e.kind}: ${label(e.source)} → ${label(e.target)}`),
       el('p', { id: 'edge-summary' }, e.summary),
-      e.paths && e.paths.length ? el('p', {}, el('b', {}, 'Paths: '), e.paths.join(', ')) : null,
-      e.actions && e.actions.length ? el('p', {}, el('b', {}, 'Actions checked: '), e.actions.join(', ')) : null,
-      el('p', {}, el('b', {}, e.conditional ? 'Holds only if:' : 'Conditions: none')),
-      e.condition_text ? el('p', { class: 'mono', id: 'edge-condition-text' }, e.condition_text) : null,
-      el('ul', { class: 'plain', id: 'edge-conditions' }, e.conditions.map((c) =>
-        el('li', {}, el('code', {}, condText(c)), el('div', { class: 'muted mono' }, `${c.action} · ${c.pointer}`)))),
-      el('p', {}, el('b', {}, 'Evidence: ')),
-      el('ul', { class: 'plain mono', id: 'edge-evidence' }, (e.statements && e.statements.length ? e.statements : [e.evidence]).map((s) => el('li', {}, stmtText(s)))),
-      e.caveats && e.caveats.length ? el('ul', { class: 'plain muted' }, e.caveats.map((c) => el('li', {}, c))) : null].filter(Boolean));
+      ...edgeDetail(e, true));
   }
 
   async function onNode(n) {
-    const { side, el, api, roleHref } = ui;
-    let expanded = false;
+    const { api } = ui;
     if (n.expand && !state.expanded.has(n.expand)) {
       state.expanded.add(n.expand);
       const more = await api(`/api/role/${encodeURIComponent(n.expand)}/graph`);
-      if (add(more)) { layout(); expanded = true; }
+      if (add(more)) { layout(); draw(); fit(); showNode(n, true); return; }
     }
-    state.path = pathToCenter(n.id);
+    showNode(n, false);
+  }
+
+  // Selects a node: highlights its path to the role and lists each hop with its decision.
+  function showNode(n, expanded) {
+    const { side, el, roleHref } = ui;
+    const hops = n.id === state.center ? [] : pathEdges(n.id);
+    state.path = pathSet(hops, n.id);
     state.selected = null;
     draw();
-    if (expanded) fit();
+    const toRole = !(state.col && state.col.get(n.id) > 0);
     side.replaceChildren(...[
       el('h3', { id: 'node-title' }, n.label),
       el('p', {}, el('b', {}, 'Kind: '), n.kind),
@@ -252,7 +292,48 @@ window.RoleGraph = (() => {
       n.account ? el('p', {}, el('b', {}, 'Account: '), n.account) : null,
       n.expand || n.id === state.center ? el('p', {}, el('a', { href: roleHref(n.expand || n.id) }, 'Open role page →')) : null,
       expanded ? el('p', { class: 'muted' }, 'Expanded: who can reach this role is now drawn.') : null,
-      el('p', { class: 'muted' }, 'The highlighted path leads from this node to the role.')].filter(Boolean));
+      hops.length ? el('p', {}, el('b', {}, toRole ? `Path to the role, ${hops.length} hop${hops.length > 1 ? 's' : ''}:` : 'The role reaches it:')) : null,
+      hops.length ? el('ol', { class: 'hops', id: 'node-path' }, hops.map((e) => el('li', {},
+        el('details', {}, el('summary', {}, `${label(e.source)} —${e.kind}→ ${label(e.target)}${e.conditional ? ' (under conditions)' : ''}`),
+          el('p', {}, e.summary), ...edgeDetail(e, false))))) : null,
+    ].filter(Boolean));
+  }
+
+  // Who can reach the role, grouped: outside the organization, other accounts, the same
+  // account, services, identity providers, and what runs as it; then what the role reaches.
+  // Each entry shows its hops and selects its path in the graph.
+  function reachList(box) {
+    const { el } = ui;
+    const center = state.nodes.get(state.center);
+    const groups = [['outside', 'Outside the organization'], ['other', 'Other accounts of the organization'], ['same', 'Same account'],
+      ['service', 'AWS services'], ['provider', 'Identity providers (SAML, OIDC)'], ['compute', 'Runs as it'], ['admin', 'Account administrators'], ['reach', 'What it can act as']];
+    const buckets = new Map(groups.map(([k]) => [k, []]));
+    for (const [id, n] of state.nodes) {
+      if (id === state.center) continue;
+      const c = state.col.get(id);
+      const shape = shapeOf(n);
+      let g;
+      if (c > 0) g = 'reach';
+      else if (shape === 'anyone' || shape === 'external') g = 'outside';
+      else if (shape === 'service') g = 'service';
+      else if (shape === 'provider') g = 'provider';
+      else if (shape === 'compute') g = 'compute';
+      else if (shape === 'admin' || shape === 'capability') g = 'admin';
+      else if (n.account && center && n.account !== center.account) g = 'other';
+      else g = 'same';
+      const hops = pathEdges(id);
+      buckets.get(g).push({ n, hops: Math.abs(c), conditional: hops.some((e) => e.conditional) });
+    }
+    box.replaceChildren(...groups.filter(([k]) => buckets.get(k).length).map(([k, title]) => {
+      const list = buckets.get(k).sort((a, b) => a.hops - b.hops || String(a.n.label).localeCompare(String(b.n.label)));
+      return el('details', { open: k !== 'admin', class: 'reach-group', 'data-group': k },
+        el('summary', {}, `${title} (${list.length})`),
+        el('ul', { class: 'plain' }, list.map(({ n, hops, conditional }) => {
+          const a = el('a', { href: '#cy', class: 'reach-node', 'data-id': n.id }, String(n.label));
+          a.addEventListener('click', (ev) => { ev.preventDefault(); showNode(n, false); document.getElementById('cy').scrollIntoView({ block: 'nearest' }); });
+          return el('li', {}, a, el('span', { class: 'muted' }, ` ${n.kind}${n.account ? ` · ${n.account}` : ''} · ${hops} hop${hops > 1 ? 's' : ''}${conditional ? ' · under conditions' : ''}`));
+        })));
+    }));
   }
 
   function controls(container) {
@@ -270,9 +351,9 @@ window.RoleGraph = (() => {
       }));
   }
 
-  async function mount(container, side, arn, { api, roleHref, el }) {
+  async function mount(container, side, arn, { api, roleHref, el, list }) {
     ui = { side, el, api, roleHref };
-    const g = await api(`/api/role/${encodeURIComponent(arn)}/graph`);
+    const g = await api(`/api/role/${encodeURIComponent(arn)}/graph`, { depth: 8, reach: true });
     state.nodes.clear(); state.edges.clear(); state.expanded.clear(); state.path = new Set(); state.selected = null;
     state.center = g.role;
     state.expanded.add(g.role);
@@ -305,6 +386,7 @@ window.RoleGraph = (() => {
     layout();
     draw();
     fit();
+    if (list) reachList(list);
   }
 
   // For tests and the console: what is drawn.
