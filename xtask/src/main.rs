@@ -2,7 +2,10 @@
 //! `crates/catalog/data/catalog.bin` from the TSV exports in `shared/data/iam-catalog` and prints
 //! how the two sources differ; `cargo run -p xtask -- access-data` (alias `known-accounts`)
 //! rebuilds `crates/access/data/{known-accounts,privileged-actions}.json` from
-//! `shared/data/known-accounts` and `shared/data/privileged-actions`.
+//! `shared/data/known-accounts` and `shared/data/privileged-actions`; `cargo run -p xtask --
+//! privesc-paths` rebuilds `crates/graph/data/privesc-paths.json` from pathfinding.cloud's
+//! current catalog (`shared/data/privileged-actions/pathfinding-cloud-paths-86.json`, with the
+//! paths it retired from the earlier file).
 
 use std::path::{Path, PathBuf};
 
@@ -20,6 +23,12 @@ struct Cli {
 enum Task {
     /// Regenerate crates/catalog/data/catalog.bin from shared/data/iam-catalog.
     Catalog {
+        /// The shared folder (default: `../shared` next to the workspace).
+        #[arg(long)]
+        shared: Option<PathBuf>,
+    },
+    /// Regenerate crates/graph/data/privesc-paths.json from the pathfinding.cloud catalog.
+    PrivescPaths {
         /// The shared folder (default: `../shared` next to the workspace).
         #[arg(long)]
         shared: Option<PathBuf>,
@@ -95,9 +104,26 @@ fn access_data(shared: Option<PathBuf>) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn privesc_paths(shared: Option<PathBuf>) -> anyhow::Result<()> {
+    let root = workspace_root();
+    let shared = shared.unwrap_or_else(|| root.join("../shared"));
+    let read = |name: &str| -> anyhow::Result<serde_json::Value> {
+        let path = shared.join("data/privileged-actions").join(name);
+        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
+        serde_json::from_str(&text).with_context(|| format!("`{}` is not JSON", path.display()))
+    };
+    let current = read("pathfinding-cloud-paths-86.json")?;
+    let earlier = read("pathfinding-cloud-paths.json")?;
+    let data = graph::privesc::data::compact(&current, Some(&earlier)).context("pathfinding-cloud-paths-86.json")?;
+    write_if_changed(&root, "crates/graph/data/privesc-paths.json", &graph::privesc::data::to_text(&data))?;
+    println!("{} paths ({} retired, kept)", data.paths.len(), data.paths.iter().filter(|p| p.retired).count());
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     match Cli::parse().task {
         Task::Catalog { shared } => catalog(shared),
         Task::AccessData { shared } => access_data(shared),
+        Task::PrivescPaths { shared } => privesc_paths(shared),
     }
 }

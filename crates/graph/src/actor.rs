@@ -291,7 +291,7 @@ mod tests {
         assert!(tracked_index("iam:PassRole").is_some());
         assert!(tracked_index("sts:assumerole").is_some());
         assert_eq!(tracked_index("sts:assumerole"), tracked_index("sts:AssumeRole"));
-        assert!(tracked_index("s3:GetObject").is_none());
+        assert!(tracked_index("dynamodb:GetItem").is_none());
     }
 
     #[test]

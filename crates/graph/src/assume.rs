@@ -321,11 +321,21 @@ pub(crate) fn service_trust(env: &Env<'_>, out: &mut Out) -> Trusting {
             else {
                 continue;
             };
-            let r = check(&side.set, &caller, "sts:AssumeRole", &env.nodes.id(to), &ctx);
+            // An identity pool's role trusts Cognito as a federated principal: its users get the
+            // role's credentials through sts:AssumeRoleWithWebIdentity, and that can-assume edge
+            // is the provider's (`outsider_edges`); the trust is kept for the paths that pass a
+            // role to Cognito.
+            let web = service == crate::privesc::spec::COGNITO_IDENTITY;
+            let action = if web { "sts:AssumeRoleWithWebIdentity" } else { "sts:AssumeRole" };
+            let r = check(&side.set, &caller, action, &env.nodes.id(to), &ctx);
             env.count(&r);
             let Ok(mut c) = r else { continue };
             c.principal = Some(caller.clone());
             let c = Arc::new(c);
+            if web {
+                map.entry((role.account_id.clone(), service.clone())).or_default().push((*i, c));
+                continue;
+            }
             out.push(Draft {
                 from,
                 to,

@@ -838,13 +838,10 @@ pub(crate) fn coalesce(sorted: impl IntoIterator<Item = Edge>) -> Vec<Edge> {
                     touched.push(i);
                 }
                 let data = Arc::make_mut(&mut e.data);
-                for w in &d.data.ways {
-                    if data.ways.len() < MAX_WAYS {
-                        data.ways.push(w.clone());
-                    } else {
-                        data.more_ways += 1;
-                    }
-                }
+                // Every way is kept until the edge is complete, then the best are: dropping
+                // ways as they come would drop an unconditional way that comes after the most
+                // an edge keeps, and show the edge as conditional.
+                data.ways.extend(d.data.ways.iter().cloned());
                 data.more_ways += d.data.more_ways;
                 for g in &d.data.gaps {
                     if !data.gaps.contains(g) {
@@ -860,6 +857,10 @@ pub(crate) fn coalesce(sorted: impl IntoIterator<Item = Edge>) -> Vec<Edge> {
             let data = Arc::make_mut(&mut e.data);
             // Unconditional ways first, then by path id, for a deterministic order.
             data.ways.sort_by(|a, b| a.rank().cmp(&b.rank()));
+            if data.ways.len() > MAX_WAYS {
+                data.more_ways += data.ways.len() - MAX_WAYS;
+                data.ways.truncate(MAX_WAYS);
+            }
             data.gaps.sort();
         }
     }

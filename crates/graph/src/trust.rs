@@ -161,6 +161,15 @@ impl<'s> TrustIndex<'s> {
                             v.push(i);
                         }
                     }
+                    // An identity pool's role: indexed with the services, since a principal
+                    // that may set the pool's roles passes the role to Cognito (see
+                    // `assume::service_trust`).
+                    Named::Federated(f) if f == crate::privesc::spec::COGNITO_IDENTITY => {
+                        let v = ix.by_service.entry(f.clone()).or_default();
+                        if v.last() != Some(&i) {
+                            v.push(i);
+                        }
+                    }
                     Named::Federated(_) | Named::Other(_) => {}
                 }
             }

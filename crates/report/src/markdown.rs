@@ -39,7 +39,7 @@ pub fn evidence_text(e: &Evidence) -> String {
             format!("{policy}, statement {statement}{sid}, at {pointer}")
         }
         Evidence::Field { source, field, value } => format!("{source}: {field} = {value}"),
-        Evidence::Path { edges } => edges.join(" → "),
+        Evidence::Path { edges, .. } => edges.join(" → "),
         Evidence::Note { text } => text.clone(),
     }
 }

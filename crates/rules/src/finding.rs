@@ -71,8 +71,14 @@ pub enum Evidence {
     },
     /// A field of an export (a credential-report column, a role attribute).
     Field { source: String, field: String, value: String },
-    /// A path in the authorization graph, edge by edge.
-    Path { edges: Vec<String> },
+    /// A path in the authorization graph, edge by edge; with `path_ids`, the documented
+    /// privilege-escalation paths (pathfinding.cloud ids: `ec2-001`, `sts-001` for an assume) of
+    /// each edge, in the same order (empty for an edge that is a fact: runs-as, member-of, ...).
+    Path {
+        edges: Vec<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        path_ids: Vec<Vec<String>>,
+    },
     /// Anything else, in words.
     Note { text: String },
 }

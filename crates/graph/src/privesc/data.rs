@@ -1,15 +1,16 @@
 //! The documented privilege-escalation paths of pathfinding.cloud (DataDog, Apache-2.0), kept
 //! in the compact form committed as `data/privesc-paths.json` and embedded at build time.
 //!
-//! The upstream file (`../shared/data/privileged-actions/pathfinding-cloud-paths.json`) has
-//! long descriptions, exploitation steps and references; the graph needs only each path's id,
-//! name, category and required permissions. [`compact`] does that reduction (no I/O), the
-//! example `regen_privesc_paths` writes the file, and a test checks that the committed file is
-//! what [`compact`] gives for the shared copy:
-//!
-//! ```sh
-//! cargo run -p rolegraph-graph --example regen_privesc_paths
-//! ```
+//! The source is the current catalog of 86 paths
+//! (`../shared/data/privileged-actions/pathfinding-cloud-paths-86.json`); the earlier file of 65
+//! (`pathfinding-cloud-paths.json`) stays for reference, and the 3 paths the catalog retired
+//! (`ec2instanceconnect-003`, `glue-002`, `sagemaker-003`) are kept from it, marked `retired`:
+//! they are still real techniques (AWS still serves those APIs), so the graph keeps detecting
+//! them under their old ids. The upstream files have long descriptions, exploitation steps and
+//! references; the graph needs only each path's id, name, category, required permissions, and
+//! the tools the catalog says detect it. [`compact`] does that reduction (no I/O), `cargo run -p
+//! xtask -- privesc-paths` writes the file, and a test checks that the committed file is what
+//! [`compact`] gives for the shared copies.
 
 use std::sync::OnceLock;
 
@@ -34,6 +35,12 @@ pub struct PathInfo {
     pub services: Vec<String>,
     /// The permissions the path needs, as documented.
     pub required: Vec<Permission>,
+    /// The tools the catalog says detect it (`cloudsplaining`, `pmapper`, `prowler`, ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub detection_tools: Vec<String>,
+    /// A path of the earlier catalog that the current one no longer lists, kept as a technique.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retired: bool,
 }
 
 /// One required permission of a path.
@@ -72,11 +79,27 @@ fn array_at(v: &Value, pointer: String) -> Result<&Vec<Value>, DataError> {
     v.pointer(&pointer).and_then(Value::as_array).ok_or(DataError::MissingArray { pointer })
 }
 
-/// Reduces the upstream `paths.json` to the compact form, sorted by id.
-pub fn compact(upstream: &Value) -> Result<PathData, DataError> {
+/// Reduces the upstream `paths.json` of the current catalog to the compact form, sorted by id,
+/// with the paths of `earlier` (the previous catalog) that the current one no longer lists,
+/// marked `retired`.
+pub fn compact(current: &Value, earlier: Option<&Value>) -> Result<PathData, DataError> {
+    let mut paths = read_paths(current)?;
+    if let Some(earlier) = earlier {
+        for mut p in read_paths(earlier)? {
+            if !paths.iter().any(|x| x.id == p.id) {
+                p.retired = true;
+                paths.push(p);
+            }
+        }
+    }
+    paths.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(PathData { source: SOURCE.to_owned(), license: "Apache-2.0".to_owned(), paths })
+}
+
+fn read_paths(upstream: &Value) -> Result<Vec<PathInfo>, DataError> {
     let items = upstream.as_array().ok_or(DataError::NotAnArray)?;
     let mut paths = Vec::with_capacity(items.len());
-    for (i, _) in items.iter().enumerate() {
+    for (i, item) in items.iter().enumerate() {
         let p = format!("/{i}");
         let services = array_at(upstream, format!("{p}/services"))?
             .iter()
@@ -93,16 +116,20 @@ pub fn compact(upstream: &Value) -> Result<PathData, DataError> {
                 })
             })
             .collect::<Result<Vec<_>, DataError>>()?;
+        let mut detection_tools: Vec<String> =
+            item.get("detectionTools").and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default();
+        detection_tools.sort();
         paths.push(PathInfo {
             id: string_at(upstream, format!("{p}/id"))?,
             name: string_at(upstream, format!("{p}/name"))?,
             category: string_at(upstream, format!("{p}/category"))?,
             services,
             required,
+            detection_tools,
+            retired: false,
         });
     }
-    paths.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(PathData { source: SOURCE.to_owned(), license: "Apache-2.0".to_owned(), paths })
+    Ok(paths)
 }
 
 /// The text of the compact file: pretty JSON and a final newline.
@@ -129,21 +156,30 @@ pub fn path(id: &str) -> Option<&'static PathInfo> {
 mod tests {
     use super::*;
 
-    const UPSTREAM: &str =
+    const CURRENT: &str =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/privileged-actions/pathfinding-cloud-paths-86.json");
+    const EARLIER: &str =
         concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/privileged-actions/pathfinding-cloud-paths.json");
 
+    fn read(path: &str) -> Value {
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    /// Issue 16: the current catalog is the source; a change of the data without a regeneration
+    /// (or the other way round) fails here.
     #[test]
-    fn embedded_file_is_what_the_upstream_file_gives() {
-        let text = std::fs::read_to_string(UPSTREAM).unwrap();
-        let upstream: Value = serde_json::from_str(&text).unwrap();
-        let data = compact(&upstream).unwrap();
-        assert_eq!(data.paths.len(), 65);
-        assert_eq!(to_text(&data), EMBEDDED, "run `cargo run -p rolegraph-graph --example regen_privesc_paths`");
+    fn embedded_file_is_what_the_upstream_files_give() {
+        let data = compact(&read(CURRENT), Some(&read(EARLIER))).unwrap();
+        assert_eq!(data.paths.len(), 89);
+        let retired: Vec<&str> = data.paths.iter().filter(|p| p.retired).map(|p| p.id.as_str()).collect();
+        assert_eq!(retired, ["ec2instanceconnect-003", "glue-002", "sagemaker-003"]);
+        assert_eq!(data.paths.iter().filter(|p| !p.retired).count(), 86);
+        assert_eq!(to_text(&data), EMBEDDED, "run `cargo run -p xtask -- privesc-paths`");
     }
 
     #[test]
     fn embedded_paths_are_sorted_and_found() {
-        assert_eq!(paths().len(), 65);
+        assert_eq!(paths().len(), 89);
         assert!(paths().windows(2).all(|w| w[0].id < w[1].id));
         let p = path("lambda-001").unwrap();
         assert_eq!(p.category, "new-passrole");
@@ -154,8 +190,8 @@ mod tests {
 
     #[test]
     fn bad_upstream_files_are_reported_with_their_pointer() {
-        assert_eq!(compact(&serde_json::json!({})), Err(DataError::NotAnArray));
-        let e = compact(&serde_json::json!([{"id": "x", "services": [], "permissions": {"required": [{}]}}])).unwrap_err();
+        assert_eq!(compact(&serde_json::json!({}), None), Err(DataError::NotAnArray));
+        let e = compact(&serde_json::json!([{"id": "x", "services": [], "permissions": {"required": [{}]}}]), None).unwrap_err();
         assert_eq!(e.to_string(), "`/0/permissions/required/0/permission` is missing or is not a string");
     }
 }

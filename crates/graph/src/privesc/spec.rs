@@ -88,6 +88,17 @@ const CODEBUILD: Services = &["codebuild.amazonaws.com"];
 const CFN: Services = &["cloudformation.amazonaws.com"];
 const APPRUNNER: Services = &["tasks.apprunner.amazonaws.com"];
 const BEDROCK: Services = &["bedrock-agentcore.amazonaws.com"];
+const BATCH: Services = &["ecs-tasks.amazonaws.com"];
+const BRAKET: Services = &["braket.amazonaws.com"];
+/// Identity pools: the role trusts `cognito-identity.amazonaws.com` as a federated principal
+/// (`sts:AssumeRoleWithWebIdentity`), see `assume::service_trust`.
+pub const COGNITO_IDENTITY: &str = "cognito-identity.amazonaws.com";
+const COGNITO: Services = &[COGNITO_IDENTITY];
+const EMR_SERVERLESS: Services = &["emr-serverless.amazonaws.com"];
+const GAMELIFT: Services = &["gamelift.amazonaws.com"];
+const KINESIS_ANALYTICS: Services = &["kinesisanalytics.amazonaws.com"];
+const OMICS: Services = &["omics.amazonaws.com"];
+const SSM: Services = &["ssm.amazonaws.com"];
 const DATAPIPELINE: Services = &["datapipeline.amazonaws.com", "elasticmapreduce.amazonaws.com"];
 
 const fn new(services: Services) -> Mechanism {
@@ -106,6 +117,12 @@ const fn existing(services: Services, listed: ServiceKind) -> Mechanism {
     Mechanism::ExistingServiceRole { services, instance_profile: false, resource, listed: Some(listed), batch: false }
 }
 
+/// An existing resource of a kind rolegraph does not read: always on the assumption that one
+/// runs as each role that trusts the service.
+const fn assumed(services: Services, resource: &'static str) -> Mechanism {
+    Mechanism::ExistingServiceRole { services, instance_profile: false, resource, listed: None, batch: false }
+}
+
 const fn change(changes: Changes, acts_as: ActsAs) -> Mechanism {
     Mechanism::Change { changes, acts_as }
 }
@@ -119,6 +136,27 @@ pub const PATHS: &[PathSpec] = &[
         actions: &["apprunner:UpdateService"],
     },
     PathSpec {
+        id: "batch-001",
+        mechanism: new(BATCH),
+        actions: &["iam:PassRole", "batch:RegisterJobDefinition", "batch:SubmitJob"],
+    },
+    PathSpec {
+        id: "batch-002",
+        mechanism: assumed(BATCH, "Batch job definition with a job role, on a job queue"),
+        actions: &["batch:SubmitJob"],
+    },
+    PathSpec {
+        id: "batch-003",
+        mechanism: new(BATCH),
+        actions: &[
+            "iam:PassRole",
+            "batch:CreateComputeEnvironment",
+            "batch:CreateJobQueue",
+            "batch:RegisterJobDefinition",
+            "batch:SubmitJob",
+        ],
+    },
+    PathSpec {
         id: "bedrock-001",
         mechanism: new(BEDROCK),
         actions: &[
@@ -130,15 +168,55 @@ pub const PATHS: &[PathSpec] = &[
     },
     PathSpec {
         id: "bedrock-002",
-        mechanism: Mechanism::ExistingServiceRole {
-            services: BEDROCK,
-            instance_profile: false,
-            resource: "Bedrock AgentCore code interpreter",
-            listed: None,
-            batch: false,
-        },
+        mechanism: assumed(BEDROCK, "Bedrock AgentCore code interpreter"),
         actions: &["bedrock-agentcore:StartCodeInterpreterSession", "bedrock-agentcore:InvokeCodeInterpreter"],
     },
+    PathSpec {
+        id: "bedrock-003",
+        mechanism: new(BEDROCK),
+        actions: &[
+            "iam:PassRole",
+            "bedrock-agentcore:CreateAgentRuntime",
+            "bedrock-agentcore:CreateAgentRuntimeEndpoint",
+            "bedrock-agentcore:CreateWorkloadIdentity",
+            "bedrock-agentcore:InvokeAgentRuntimeCommand",
+        ],
+    },
+    PathSpec {
+        id: "bedrock-004",
+        mechanism: assumed(BEDROCK, "Bedrock AgentCore runtime with IAM inbound authorization"),
+        actions: &["bedrock-agentcore:InvokeAgentRuntimeCommand"],
+    },
+    PathSpec {
+        id: "bedrock-005",
+        mechanism: new(BEDROCK),
+        actions: &[
+            "iam:PassRole",
+            "bedrock-agentcore:CreateHarness",
+            "bedrock-agentcore:CreateAgentRuntime",
+            "bedrock-agentcore:CreateAgentRuntimeEndpoint",
+            "bedrock-agentcore:CreateWorkloadIdentity",
+            "bedrock-agentcore:GetAgentRuntime",
+            "bedrock-agentcore:GetHarness",
+            "bedrock-agentcore:InvokeAgentRuntimeCommand",
+        ],
+    },
+    PathSpec {
+        id: "bedrock-006",
+        mechanism: new(BEDROCK),
+        actions: &[
+            "iam:PassRole",
+            "bedrock-agentcore:CreateBrowser",
+            "bedrock-agentcore:StartBrowserSession",
+            "bedrock-agentcore:ConnectBrowserAutomationStream",
+        ],
+    },
+    PathSpec {
+        id: "bedrock-007",
+        mechanism: assumed(BEDROCK, "Bedrock AgentCore custom browser"),
+        actions: &["bedrock-agentcore:StartBrowserSession", "bedrock-agentcore:ConnectBrowserAutomationStream"],
+    },
+    PathSpec { id: "braket-001", mechanism: new(BRAKET), actions: &["iam:PassRole", "braket:CreateJob"] },
     PathSpec { id: "cloudformation-001", mechanism: new(CFN), actions: &["iam:PassRole", "cloudformation:CreateStack"] },
     PathSpec {
         id: "cloudformation-002",
@@ -183,6 +261,22 @@ pub const PATHS: &[PathSpec] = &[
         actions: &["iam:PassRole", "codebuild:CreateProject", "codebuild:StartBuildBatch"],
     },
     PathSpec {
+        id: "codedeploy-001",
+        mechanism: Mechanism::ExistingServiceRole {
+            services: EC2,
+            instance_profile: true,
+            resource: "EC2 instance of a CodeDeploy deployment group",
+            listed: None,
+            batch: false,
+        },
+        actions: &["codedeploy:CreateDeployment", "codedeploy:RegisterApplicationRevision", "codedeploy:GetDeploymentConfig"],
+    },
+    PathSpec {
+        id: "cognitoidentity-001",
+        mechanism: new(COGNITO),
+        actions: &["iam:PassRole", "cognito-identity:SetIdentityPoolRoles"],
+    },
+    PathSpec {
         id: "datapipeline-001",
         mechanism: new(DATAPIPELINE),
         actions: &[
@@ -219,6 +313,17 @@ pub const PATHS: &[PathSpec] = &[
         actions: &["ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate"],
     },
     PathSpec {
+        id: "ec2-005",
+        mechanism: Mechanism::ExistingServiceRole {
+            services: EC2,
+            instance_profile: true,
+            resource: "launch template",
+            listed: Some(ServiceKind::LaunchTemplate),
+            batch: false,
+        },
+        actions: &["ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate"],
+    },
+    PathSpec {
         id: "ec2instanceconnect-003",
         mechanism: Mechanism::Ec2Instance,
         actions: &["ec2-instance-connect:SendSSHPublicKey", "ec2:DescribeInstances"],
@@ -240,12 +345,36 @@ pub const PATHS: &[PathSpec] = &[
     },
     PathSpec { id: "ecs-004", mechanism: new(ECS), actions: &["iam:PassRole", "ecs:RegisterTaskDefinition", "ecs:RunTask"] },
     PathSpec { id: "ecs-005", mechanism: new(ECS), actions: &["iam:PassRole", "ecs:RegisterTaskDefinition", "ecs:StartTask"] },
+    PathSpec {
+        id: "ecs-006",
+        mechanism: assumed(ECS, "running ECS task with ECS Exec enabled"),
+        actions: &["ecs:ExecuteCommand", "ecs:DescribeTasks"],
+    },
+    PathSpec { id: "ecs-007", mechanism: new(ECS), actions: &["iam:PassRole", "ecs:RegisterContainerInstance", "ecs:StartTask"] },
+    PathSpec { id: "ecs-008", mechanism: new(ECS), actions: &["iam:PassRole", "ecs:RunTask"] },
+    PathSpec { id: "ecs-009", mechanism: new(ECS), actions: &["iam:PassRole", "ecs:StartTask"] },
+    PathSpec {
+        id: "emr-001",
+        mechanism: Mechanism::NewPassRole { services: EC2, instance_profile: true },
+        actions: &["iam:PassRole", "elasticmapreduce:RunJobFlow"],
+    },
+    PathSpec {
+        id: "emrserverless-001",
+        mechanism: new(EMR_SERVERLESS),
+        actions: &["iam:PassRole", "emr-serverless:CreateApplication", "emr-serverless:StartJobRun"],
+    },
+    PathSpec {
+        id: "gamelift-001",
+        mechanism: new(GAMELIFT),
+        actions: &["iam:PassRole", "gamelift:CreateBuild", "gamelift:CreateFleet", "gamelift:RequestUploadCredentials"],
+    },
     PathSpec { id: "glue-001", mechanism: new(GLUE), actions: &["iam:PassRole", "glue:CreateDevEndpoint"] },
     PathSpec { id: "glue-002", mechanism: existing(GLUE, ServiceKind::GlueDevEndpoint), actions: &["glue:UpdateDevEndpoint"] },
     PathSpec { id: "glue-003", mechanism: new(GLUE), actions: &["iam:PassRole", "glue:CreateJob", "glue:StartJobRun"] },
     PathSpec { id: "glue-004", mechanism: new(GLUE), actions: &["iam:PassRole", "glue:CreateJob", "glue:CreateTrigger"] },
     PathSpec { id: "glue-005", mechanism: new(GLUE), actions: &["iam:PassRole", "glue:UpdateJob", "glue:StartJobRun"] },
     PathSpec { id: "glue-006", mechanism: new(GLUE), actions: &["iam:PassRole", "glue:UpdateJob", "glue:CreateTrigger"] },
+    PathSpec { id: "glue-007", mechanism: new(GLUE), actions: &["iam:PassRole", "glue:CreateSession", "glue:RunStatement"] },
     PathSpec { id: "iam-001", mechanism: change(Changes::PolicyVersion, ActsAs::Itself), actions: &["iam:CreatePolicyVersion"] },
     PathSpec {
         id: "iam-002",
@@ -316,6 +445,22 @@ pub const PATHS: &[PathSpec] = &[
         actions: &["iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"],
     },
     PathSpec {
+        id: "imagebuilder-001",
+        mechanism: Mechanism::NewPassRole { services: EC2, instance_profile: true },
+        actions: &[
+            "iam:PassRole",
+            "imagebuilder:CreateComponent",
+            "imagebuilder:CreateImageRecipe",
+            "imagebuilder:CreateInfrastructureConfiguration",
+            "imagebuilder:CreateImage",
+        ],
+    },
+    PathSpec {
+        id: "kinesisanalytics-001",
+        mechanism: new(KINESIS_ANALYTICS),
+        actions: &["iam:PassRole", "kinesisanalytics:CreateApplication", "kinesisanalytics:StartApplication"],
+    },
+    PathSpec {
         id: "lambda-001",
         mechanism: new(LAMBDA),
         actions: &["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"],
@@ -345,6 +490,11 @@ pub const PATHS: &[PathSpec] = &[
         mechanism: new(LAMBDA),
         actions: &["iam:PassRole", "lambda:CreateFunction", "lambda:AddPermission"],
     },
+    PathSpec {
+        id: "omics-001",
+        mechanism: new(OMICS),
+        actions: &["iam:PassRole", "omics:CreateWorkflow", "omics:StartRun", "s3:GetObject"],
+    },
     PathSpec { id: "sagemaker-001", mechanism: new(SAGEMAKER), actions: &["iam:PassRole", "sagemaker:CreateNotebookInstance"] },
     PathSpec { id: "sagemaker-002", mechanism: new(SAGEMAKER), actions: &["iam:PassRole", "sagemaker:CreateTrainingJob"] },
     PathSpec { id: "sagemaker-003", mechanism: new(SAGEMAKER), actions: &["iam:PassRole", "sagemaker:CreateProcessingJob"] },
@@ -365,6 +515,11 @@ pub const PATHS: &[PathSpec] = &[
     },
     PathSpec { id: "ssm-001", mechanism: Mechanism::Ec2Instance, actions: &["ssm:StartSession"] },
     PathSpec { id: "ssm-002", mechanism: Mechanism::Ec2Instance, actions: &["ssm:SendCommand"] },
+    PathSpec {
+        id: "ssm-003",
+        mechanism: new(SSM),
+        actions: &["iam:PassRole", "ssm:CreateDocument", "ssm:StartAutomationExecution"],
+    },
     PathSpec { id: "sts-001", mechanism: Mechanism::AssumeRole, actions: &["sts:AssumeRole"] },
 ];
 

@@ -184,6 +184,63 @@ service_path!(sagemaker_002, "sagemaker-002", "sagemaker.amazonaws.com");
 service_path!(sagemaker_003, "sagemaker-003", "sagemaker.amazonaws.com");
 service_path!(sagemaker_004, "sagemaker-004", "sagemaker.amazonaws.com");
 service_path!(sagemaker_005, "sagemaker-005", "sagemaker.amazonaws.com");
+// The paths the current catalog (86) added to the 65.
+service_path!(batch_001, "batch-001", "ecs-tasks.amazonaws.com");
+service_path!(batch_002, "batch-002", "ecs-tasks.amazonaws.com");
+service_path!(batch_003, "batch-003", "ecs-tasks.amazonaws.com");
+service_path!(bedrock_003, "bedrock-003", "bedrock-agentcore.amazonaws.com");
+service_path!(bedrock_004, "bedrock-004", "bedrock-agentcore.amazonaws.com");
+service_path!(bedrock_005, "bedrock-005", "bedrock-agentcore.amazonaws.com");
+service_path!(bedrock_006, "bedrock-006", "bedrock-agentcore.amazonaws.com");
+service_path!(bedrock_007, "bedrock-007", "bedrock-agentcore.amazonaws.com");
+service_path!(braket_001, "braket-001", "braket.amazonaws.com");
+service_path!(codedeploy_001, "codedeploy-001", "ec2.amazonaws.com", profile);
+service_path!(ec2_005, "ec2-005", "ec2.amazonaws.com", profile);
+service_path!(ecs_006, "ecs-006", "ecs-tasks.amazonaws.com");
+service_path!(ecs_007, "ecs-007", "ecs-tasks.amazonaws.com");
+service_path!(ecs_008, "ecs-008", "ecs-tasks.amazonaws.com");
+service_path!(ecs_009, "ecs-009", "ecs-tasks.amazonaws.com");
+service_path!(emr_001, "emr-001", "ec2.amazonaws.com", profile);
+service_path!(emrserverless_001, "emrserverless-001", "emr-serverless.amazonaws.com");
+service_path!(gamelift_001, "gamelift-001", "gamelift.amazonaws.com");
+service_path!(glue_007, "glue-007", "glue.amazonaws.com");
+service_path!(imagebuilder_001, "imagebuilder-001", "ec2.amazonaws.com", profile);
+service_path!(kinesisanalytics_001, "kinesisanalytics-001", "kinesisanalytics.amazonaws.com");
+service_path!(omics_001, "omics-001", "omics.amazonaws.com");
+service_path!(ssm_003, "ssm-003", "ssm.amazonaws.com");
+
+/// cognitoidentity-001: an identity pool's role trusts Cognito as a federated principal; a
+/// principal that may pass it to Cognito and set the pool's roles gets its credentials. A role
+/// that trusts Cognito only for another pool is still a target (the attacker sets the roles of a
+/// pool the condition names, or the condition is on `amr`); one that trusts a service is not.
+#[test]
+fn cognitoidentity_001() {
+    let cognito = |s: &mut Snap| {
+        let trust = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"Federated": "cognito-identity.amazonaws.com"}, "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {"cognito-identity.amazonaws.com:aud": "us-east-1:0000-pool"}}}]});
+        s.role(A, "target", &trust.to_string(), &[]);
+    };
+    check("cognitoidentity-001", Attacker::User, cognito, &target());
+    // A role that trusts a service, not Cognito: no such path.
+    assert!(!has_path(
+        "cognitoidentity-001",
+        Attacker::User,
+        &|s| target_trusting(s, "ec2.amazonaws.com"),
+        &target(),
+        Variant::Has
+    ));
+}
+
+/// The paths the current catalog retired are still techniques AWS allows: kept under their ids.
+#[test]
+fn retired_paths_are_kept_and_marked() {
+    for id in ["ec2instanceconnect-003", "glue-002", "sagemaker-003"] {
+        assert!(spec::spec(id).is_some(), "{id}");
+        assert!(crate::privesc::data::path(id).is_some_and(|p| p.retired), "{id}");
+    }
+    assert_eq!(crate::privesc::data::paths().iter().filter(|p| !p.retired).count(), 86);
+}
 
 #[test]
 fn ec2_002() {

@@ -65,11 +65,19 @@ impl Rule for PrincipalCanEscalateToAdmin {
                 name: node.label.clone(),
                 account: node.account.clone().unwrap_or_default(),
             };
-            let mut evidence = vec![Evidence::Path { edges: steps }];
+            // The ids of every way of each hop, as the step's words name them.
+            let hops_taken = g.hops(&esc.path);
+            let path_ids: Vec<Vec<String>> = if hops_taken.len() == steps.len() {
+                hops_taken.iter().map(|e| e.paths().into_iter().map(str::to_owned).collect()).collect()
+            } else {
+                Vec::new()
+            };
+            let taken = g.taken(&esc.path);
+            let mut evidence = vec![Evidence::Path { edges: steps, path_ids }];
             evidence.extend(notes.into_iter().map(|text| Evidence::Note { text }));
             // A path whose only conditions ask for MFA (a break-glass role) needs the person's
             // second factor: medium, not high, for every user who can reach it.
-            let mfa_only = uncertain && mfa_is_all_it_needs(&g.taken(&esc.path));
+            let mfa_only = uncertain && mfa_is_all_it_needs(&taken);
             let severity = match (uncertain, mfa_only) {
                 (false, _) => Self::META.severity,
                 (true, true) => crate::Severity::Medium,

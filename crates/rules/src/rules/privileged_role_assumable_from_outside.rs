@@ -162,7 +162,7 @@ impl Rule for PrivilegedRoleAssumableFromOutside {
             let mut evidence: Vec<_> = entities.iter().map(|(e, _)| trust_evidence(v.role, e)).collect();
             evidence.extend(top.into_iter().flat_map(|c| c.statements.iter().take(5)).map(statement_evidence));
             if !privilege.path.is_empty() {
-                evidence.push(Evidence::Path { edges: privilege.path.clone() });
+                evidence.push(Evidence::Path { edges: privilege.path.clone(), path_ids: Vec::new() });
             }
             evidence.dedup();
             out.push(finding(
