@@ -39,6 +39,9 @@ pub struct AppState {
     /// The ids of the nodes that a principal outside the organization can reach in the graph
     /// (through any number of hops): see [`outside_reach`].
     pub outside: std::collections::HashSet<String>,
+    /// With a trail: used against granted for every role, most unused first, computed on the
+    /// first request of the least-privilege page and kept.
+    pub least_privilege: std::sync::OnceLock<Vec<serde_json::Value>>,
 }
 
 /// The nodes reachable from outside the organization: from `*`, from accounts and principals
@@ -158,6 +161,7 @@ impl AppState {
             usage,
             verdicts,
             outside,
+            least_privilege: std::sync::OnceLock::new(),
         }
     }
 

@@ -116,29 +116,34 @@ async fn least_privilege(State(st): State<Arc<AppState>>, axum::extract::Query(q
     let Some(u) = &st.usage else {
         return error(StatusCode::NOT_FOUND, "no CloudTrail: start `rolegraph serve` with `--trail PATH`".into());
     };
-    let mut rows: Vec<serde_json::Value> = Vec::new();
-    for a in st.snapshot.accounts.iter().filter(|a| q.account.as_deref().is_none_or(|x| x.is_empty() || x == a.id)) {
-        for r in &a.roles {
-            let ru = usage::role_usage(&st.snapshot, u, &r.arn);
-            rows.push(json!({
-                "arn": r.arn,
-                "name": r.name,
-                "account": a.id,
-                "active": ru.active,
-                "events": ru.events,
-                "granted": ru.granted_count,
-                "used": ru.used.len(),
-                "unused": ru.granted_unused.len(),
-                "services_unused": ru.granted_services_unused.len(),
-                "used_not_granted": ru.used_not_granted.len(),
-            }));
+    let all = st.least_privilege.get_or_init(|| {
+        let mut rows: Vec<serde_json::Value> = Vec::new();
+        for a in &st.snapshot.accounts {
+            for r in &a.roles {
+                let ru = usage::role_usage(&st.snapshot, u, &r.arn);
+                rows.push(json!({
+                    "arn": r.arn,
+                    "name": r.name,
+                    "account": a.id,
+                    "active": ru.active,
+                    "events": ru.events,
+                    "granted": ru.granted_count,
+                    "used": ru.used.len(),
+                    "unused": ru.granted_unused.len(),
+                    "services_unused": ru.granted_services_unused.len(),
+                    "used_not_granted": ru.used_not_granted.len(),
+                }));
+            }
         }
-    }
-    let unused = |v: &serde_json::Value| v["unused"].as_u64().unwrap_or(0);
-    rows.sort_by(|a, b| unused(b).cmp(&unused(a)).then_with(|| a["arn"].as_str().cmp(&b["arn"].as_str())));
+        let unused = |v: &serde_json::Value| v["unused"].as_u64().unwrap_or(0);
+        rows.sort_by(|a, b| unused(b).cmp(&unused(a)).then_with(|| a["arn"].as_str().cmp(&b["arn"].as_str())));
+        rows
+    });
+    let account = q.account.as_deref().filter(|x| !x.is_empty());
+    let rows: Vec<&serde_json::Value> = all.iter().filter(|r| account.is_none_or(|a| r["account"] == a)).collect();
     let total = rows.len();
     let (offset, limit) = crate::api::page_bounds(q.offset, q.limit, total);
-    let page: Vec<serde_json::Value> = rows.into_iter().skip(offset).take(limit).collect();
+    let page: Vec<&serde_json::Value> = rows.into_iter().skip(offset).take(limit).collect();
     Json(json!({ "schema_version": SCHEMA_VERSION, "total": total, "offset": offset, "limit": limit, "roles": page }))
         .into_response()
 }
