@@ -271,6 +271,7 @@ pub mod model_kind {
     pub const CALLER_IDENTITY: &str = "caller_identity";
     pub const EC2_INSTANCES: &str = "ec2_instances";
     pub const EC2_PROFILE_ASSOCIATIONS: &str = "ec2_profile_associations";
+    pub const EC2_LAUNCH_TEMPLATES: &str = "ec2_launch_templates";
     pub const LAMBDA_FUNCTIONS: &str = "lambda_functions";
     pub const ECS_TASK_DEFINITIONS: &str = "ecs_task_definitions";
     pub const ECS_SERVICES: &str = "ecs_services";

@@ -1,8 +1,9 @@
 //! The regional services, once per region: EC2 instances and their instance-profile
-//! associations, Lambda functions, ECS task definitions and services. One file per region and
+//! associations, EC2 launch templates (every version), Lambda functions, ECS task definitions
+//! and services. One file per region and
 //! kind (ECS task definitions: one file each, as `describe-task-definition` prints them).
 
-use aws_sdk_ec2::types::{IamInstanceProfileAssociation, Instance, Reservation};
+use aws_sdk_ec2::types::{IamInstanceProfileAssociation, Instance, LaunchTemplateVersion, Reservation};
 use aws_sdk_ecs::types::{Service, TaskDefinition};
 use aws_sdk_lambda::types::FunctionConfiguration;
 use serde_json::{Value, json};
@@ -44,6 +45,21 @@ fn instance(i: &Instance) -> Value {
         }),
         "LaunchTime" => i.launch_time(),
         "Tags" => ec2_tags(i.tags()),
+    }
+}
+
+/// A version as `describe-launch-template-versions` prints it: what the escalation through a
+/// template (ec2-004) reads is the instance profile it launches with.
+fn template_version(v: &LaunchTemplateVersion) -> Value {
+    obj! {
+        "LaunchTemplateId" => v.launch_template_id(),
+        "LaunchTemplateName" => v.launch_template_name(),
+        "VersionNumber" => v.version_number(),
+        "CreatedBy" => v.created_by(),
+        "DefaultVersion" => v.default_version(),
+        "LaunchTemplateData" => v.launch_template_data().map(|d| obj! {
+            "IamInstanceProfile" => d.iam_instance_profile().map(|p| obj! { "Arn" => p.arn(), "Name" => p.name() }),
+        }),
     }
 }
 
@@ -152,6 +168,7 @@ pub async fn collect(
         )?;
     }
     tally.collected(model_kind::EC2_PROFILE_ASSOCIATIONS, pages.complete);
+    launch_templates(&ec2, calls, dir, &part, tally).await?;
 
     bar.step(&format!("lambda {region}"));
     let lambda = aws_sdk_lambda::Client::new(config);
@@ -167,6 +184,31 @@ pub async fn collect(
     let ecs = aws_sdk_ecs::Client::new(config);
     ecs_task_definitions(&ecs, calls, dir, &part, tally).await?;
     ecs_services(&ecs, calls, dir, &part, tally).await?;
+    Ok(())
+}
+
+/// Every version of every launch template of the region, in one file.
+async fn launch_templates(
+    ec2: &aws_sdk_ec2::Client,
+    calls: &Calls,
+    dir: &Folder,
+    part: &str,
+    tally: &mut Tally,
+) -> Result<(), CollectError> {
+    let templates = calls.pages("ec2", "DescribeLaunchTemplates", ec2.describe_launch_templates().into_paginator().send()).await;
+    let mut complete = templates.complete;
+    let mut versions: Vec<Value> = Vec::new();
+    for id in templates.pages.iter().flat_map(|p| p.launch_templates()).filter_map(|t| t.launch_template_id()) {
+        let call = ec2.describe_launch_template_versions().launch_template_id(id).into_paginator().send();
+        let pages = calls.pages("ec2", "DescribeLaunchTemplateVersions", call).await;
+        complete &= pages.complete;
+        versions.extend(pages.pages.iter().flat_map(|p| p.launch_template_versions().iter().map(template_version)));
+    }
+    if templates.any() {
+        tally.resources += templates.pages.iter().map(|p| p.launch_templates().len()).sum::<usize>();
+        dir.write(&format!("ec2-describe-launch-template-versions.{part}.json"), &json!({ "LaunchTemplateVersions": versions }))?;
+    }
+    tally.collected(model_kind::EC2_LAUNCH_TEMPLATES, complete);
     Ok(())
 }
 

@@ -107,6 +107,14 @@ async fn an_organization_collected_from_moto_loads_like_cli_exports() {
     );
     assert!(mgmt.ecs_task_definitions.iter().any(|t| t.task_role_arn.as_deref() == Some(seeded.task_role.as_str())));
     assert!(mgmt.ecs_services.iter().any(|x| x.name == "worker-svc"));
+    // The launch template, with the instance profile it launches with (ec2-004 reads it), and
+    // its region from the file's name.
+    assert!(mgmt.has(DataKind::Ec2LaunchTemplates));
+    let template = mgmt.service_resources.iter().find(|r| r.name == "web-template").expect("the launch template");
+    assert_eq!(template.kind, model::ServiceKind::LaunchTemplate);
+    assert_eq!(template.instance_profiles, vec![seeded.profile.clone()]);
+    assert_eq!(template.region.as_deref(), Some("us-east-1"));
+    assert!(template.arn.starts_with(&format!("arn:aws:ec2:us-east-1:{}:launch-template/", mgmt.id)), "{}", template.arn);
     let alice = mgmt.users.iter().find(|u| u.name == "alice").unwrap();
     assert_eq!(alice.groups, vec!["devs".to_owned()]);
     let cred = mgmt.credential_report.as_ref().unwrap();
@@ -188,6 +196,7 @@ fn check_documented_policies(seen: &BTreeSet<String>) {
         "iam:GetAccountAuthorizationDetails",
         "iam:ListRoles",
         "ec2:DescribeInstances",
+        "ec2:DescribeLaunchTemplateVersions",
         "lambda:ListFunctions",
         "ecs:DescribeTaskDefinition",
         "organizations:ListTargetsForPolicy",

@@ -118,7 +118,8 @@ pub async fn iam(config: &SdkConfig) -> Iam {
     Iam { ec2_role, lambda_role, task_role, deployer, vendor, github, profile }
 }
 
-/// An EC2 instance with the profile, a Lambda function, and an ECS service with a task role.
+/// An EC2 instance with the profile, a launch template that launches with it, a Lambda
+/// function, and an ECS service with a task role.
 pub async fn compute(config: &SdkConfig, seeded: &Iam) -> (String, String) {
     let ec2 = aws_sdk_ec2::Client::new(config);
     let run = ec2
@@ -132,6 +133,13 @@ pub async fn compute(config: &SdkConfig, seeded: &Iam) -> (String, String) {
         .await
         .unwrap();
     let instance = run.instances()[0].instance_id().unwrap().to_owned();
+    let data = aws_sdk_ec2::types::RequestLaunchTemplateData::builder()
+        .image_id("ami-12c6146b")
+        .iam_instance_profile(
+            aws_sdk_ec2::types::LaunchTemplateIamInstanceProfileSpecificationRequest::builder().arn(&seeded.profile).build(),
+        )
+        .build();
+    ec2.create_launch_template().launch_template_name("web-template").launch_template_data(data).send().await.unwrap();
 
     // An empty zip archive: enough for moto to create (not run) the function.
     let zip = vec![0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
