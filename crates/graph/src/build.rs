@@ -362,12 +362,7 @@ fn compute(snapshot: &Snapshot) -> HashMap<String, Vec<Compute>> {
                     | UseKind::EcsServiceExecutionRole
                     | UseKind::EcsServiceRole => continue,
                     // Read from the resources themselves, below.
-                    UseKind::CodeBuildProject
-                    | UseKind::CloudFormationStack
-                    | UseKind::SageMakerNotebook
-                    | UseKind::GlueDevEndpoint
-                    | UseKind::AppRunnerService
-                    | UseKind::LaunchTemplate => continue,
+                    UseKind::Service(_) => continue,
                 };
                 out.entry(a.id.clone()).or_default().push(Compute {
                     id,
@@ -397,7 +392,7 @@ fn service_resources(a: &model::Account, out: &mut HashMap<String, Vec<Compute>>
             roles.push(&role.arn);
         }
         for p in &r.instance_profiles {
-            let Some(profile) = a.instance_profiles.iter().find(|x| &x.arn == p || &x.name == p) else { continue };
+            let Some(profile) = a.resolve_instance_profile(p) else { continue };
             roles.extend(profile.role_arns.iter().filter_map(|x| a.resolve_role(x)).map(|x| x.arn.as_str()));
         }
         let mut assumptions: Vec<Arc<str>> = Vec::new();

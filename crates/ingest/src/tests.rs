@@ -667,14 +667,19 @@ fn service_resources_from_the_cli_shapes() {
     let uses = a.role_uses();
     let kinds: Vec<UseKind> = uses.get(app).unwrap().iter().map(|u| u.kind).collect();
     for k in [
-        UseKind::CodeBuildProject,
-        UseKind::CloudFormationStack,
-        UseKind::SageMakerNotebook,
-        UseKind::GlueDevEndpoint,
-        UseKind::AppRunnerService,
+        model::ServiceKind::CodeBuildProject,
+        model::ServiceKind::CloudFormationStack,
+        model::ServiceKind::SageMakerNotebook,
+        model::ServiceKind::GlueDevEndpoint,
+        model::ServiceKind::AppRunnerService,
     ] {
-        assert!(kinds.contains(&k), "{k:?} in {kinds:?}");
+        assert!(kinds.contains(&UseKind::Service(k)), "{k:?} in {kinds:?}");
     }
+    // Serialized as the kind alone, as the other uses are.
+    assert_eq!(serde_json::to_value(UseKind::Service(model::ServiceKind::CodeBuildProject)).unwrap(), "code_build_project");
+    let back: UseKind = serde_json::from_value(serde_json::json!("launch_template")).unwrap();
+    assert_eq!(back, UseKind::Service(model::ServiceKind::LaunchTemplate));
+    assert_eq!(serde_json::from_value::<UseKind>(serde_json::json!("ec2_instance")).unwrap(), UseKind::Ec2Instance);
     let summary = |p: &str| l.files.iter().find(|f| f.path == p).unwrap();
     assert_eq!(summary("111111111111/eu-west-1/codebuild.json").kind, Some(ExportKind::CodeBuildProjects));
     let skipped = summary("111111111111/list-projects.json");

@@ -136,7 +136,7 @@ pub enum ServiceKind {
 
 impl ServiceKind {
     /// What the resource is, in words.
-    pub fn label(self) -> &'static str {
+    pub const fn label(self) -> &'static str {
         match self {
             ServiceKind::CodeBuildProject => "CodeBuild project",
             ServiceKind::CloudFormationStack => "CloudFormation stack",
@@ -169,17 +169,6 @@ impl ServiceKind {
             ServiceKind::GlueDevEndpoint => format!("arn:{partition}:glue:*:{account}:devEndpoint/*"),
             ServiceKind::AppRunnerService => format!("arn:{partition}:apprunner:*:{account}:service/*"),
             ServiceKind::LaunchTemplate => format!("arn:{partition}:ec2:*:{account}:launch-template/*"),
-        }
-    }
-
-    pub fn use_kind(self) -> UseKind {
-        match self {
-            ServiceKind::CodeBuildProject => UseKind::CodeBuildProject,
-            ServiceKind::CloudFormationStack => UseKind::CloudFormationStack,
-            ServiceKind::SageMakerNotebook => UseKind::SageMakerNotebook,
-            ServiceKind::GlueDevEndpoint => UseKind::GlueDevEndpoint,
-            ServiceKind::AppRunnerService => UseKind::AppRunnerService,
-            ServiceKind::LaunchTemplate => UseKind::LaunchTemplate,
         }
     }
 }
@@ -251,18 +240,11 @@ pub enum UseKind {
     EcsServiceExecutionRole,
     /// The service's own IAM role.
     EcsServiceRole,
-    /// A CodeBuild project's service role.
-    CodeBuildProject,
-    /// A CloudFormation stack's service role.
-    CloudFormationStack,
-    /// A SageMaker notebook instance's execution role.
-    SageMakerNotebook,
-    /// A Glue development endpoint's role.
-    GlueDevEndpoint,
-    /// An App Runner service's instance role.
-    AppRunnerService,
-    /// A launch template version names an instance profile that contains the role.
-    LaunchTemplate,
+    /// A resource of another service runs as the role (a launch template: one of its versions
+    /// names an instance profile that contains the role). Serialized as the kind alone
+    /// (`code_build_project`).
+    #[serde(untagged)]
+    Service(ServiceKind),
 }
 
 impl UseKind {
@@ -270,7 +252,10 @@ impl UseKind {
     /// a role: not an instance profile or a launch template (the instances they start are
     /// counted), nor a CloudFormation stack (a deployment role shared by stacks is the norm).
     pub fn is_resource(self) -> bool {
-        !matches!(self, UseKind::InstanceProfile | UseKind::LaunchTemplate | UseKind::CloudFormationStack)
+        !matches!(
+            self,
+            UseKind::InstanceProfile | UseKind::Service(ServiceKind::LaunchTemplate | ServiceKind::CloudFormationStack)
+        )
     }
 
     /// What the resource is, in words.
@@ -284,12 +269,7 @@ impl UseKind {
             UseKind::EcsServiceTaskRole => "ecs service (task role)",
             UseKind::EcsServiceExecutionRole => "ecs service (execution role)",
             UseKind::EcsServiceRole => "ecs service (service role)",
-            UseKind::CodeBuildProject => "codebuild project",
-            UseKind::CloudFormationStack => "cloudformation stack",
-            UseKind::SageMakerNotebook => "sagemaker notebook instance",
-            UseKind::GlueDevEndpoint => "glue development endpoint",
-            UseKind::AppRunnerService => "app runner service",
-            UseKind::LaunchTemplate => "ec2 launch template",
+            UseKind::Service(k) => k.label(),
         }
     }
 }

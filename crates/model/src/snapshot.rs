@@ -159,6 +159,11 @@ impl Account {
         find_by(&self.instance_profiles, arn, |p| &p.arn)
     }
 
+    /// The instance profile named by an ARN or by its name, as a launch template names it.
+    pub fn resolve_instance_profile(&self, reference: &str) -> Option<&InstanceProfile> {
+        self.instance_profile(reference).or_else(|| self.instance_profiles.iter().find(|p| p.name == reference))
+    }
+
     pub fn ec2_instance(&self, id: &str) -> Option<&Ec2Instance> {
         find_by(&self.ec2_instances, id, |i| &i.instance_id)
     }
@@ -264,7 +269,7 @@ impl Account {
         for r in &self.service_resources {
             let mut add = |role: String, via: Option<String>| {
                 out.entry(role).or_default().push(RoleUse {
-                    kind: r.kind.use_kind(),
+                    kind: UseKind::Service(r.kind),
                     resource: r.arn.clone(),
                     name: r.name.clone(),
                     account_id: self.id.clone(),
@@ -276,8 +281,7 @@ impl Account {
                 add(key(role), None);
             }
             for profile in &r.instance_profiles {
-                let found = self.instance_profiles.iter().find(|p| &p.arn == profile || &p.name == profile);
-                let Some(p) = found else { continue };
+                let Some(p) = self.resolve_instance_profile(profile) else { continue };
                 for role in profile_roles.get(p.arn.as_str()).into_iter().flatten() {
                     add(role.clone(), Some(p.arn.clone()));
                 }

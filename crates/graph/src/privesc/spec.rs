@@ -106,15 +106,13 @@ const fn new(services: Services) -> Mechanism {
 }
 
 const fn existing(services: Services, listed: ServiceKind) -> Mechanism {
-    let resource = match listed {
-        ServiceKind::CodeBuildProject => "CodeBuild project",
-        ServiceKind::CloudFormationStack => "CloudFormation stack",
-        ServiceKind::SageMakerNotebook => "SageMaker notebook instance",
-        ServiceKind::GlueDevEndpoint => "Glue development endpoint",
-        ServiceKind::AppRunnerService => "App Runner service",
-        ServiceKind::LaunchTemplate => "launch template",
-    };
-    Mechanism::ExistingServiceRole { services, instance_profile: false, resource, listed: Some(listed), batch: false }
+    Mechanism::ExistingServiceRole {
+        services,
+        instance_profile: false,
+        resource: listed.label(),
+        listed: Some(listed),
+        batch: false,
+    }
 }
 
 /// An existing resource of a kind rolegraph does not read: always on the assumption that one
