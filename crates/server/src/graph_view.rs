@@ -194,81 +194,99 @@ fn edge_view(g: &Graph, e: &Edge) -> Option<GraphEdge> {
     })
 }
 
+/// The nodes linked to `at` in one direction (`forward`: the edges from it), an edge through a
+/// capability node joined into one with the kind of the half that touches `at`: each
+/// `(other end, kind)` once, sorted.
+fn neighbours(g: &Graph, at: NodeIdx, forward: bool) -> Vec<(NodeIdx, EdgeKind)> {
+    let edges = |n: NodeIdx| if forward { g.out_edges(n) } else { g.in_edges(n) };
+    let far = |e: &Edge| if forward { e.to } else { e.from };
+    let mut out: Vec<(NodeIdx, EdgeKind)> = Vec::new();
+    for e in edges(at).iter().filter_map(|i| g.edge(*i)) {
+        let other = far(e);
+        if g.is_capability(other) {
+            out.extend(edges(other).iter().filter_map(|i| g.edge(*i)).map(|e1| (far(e1), e.kind)));
+        } else {
+            out.push((other, e.kind));
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// What a role's graph has drawn so far.
+struct Drawing {
+    nodes: Vec<GraphNode>,
+    seen: BTreeSet<NodeIdx>,
+    edges: Vec<GraphEdge>,
+    truncated: bool,
+    limit: usize,
+}
+
+impl Drawing {
+    /// Draws node `i` unless it is there already; false when it cannot be (the limit).
+    fn admit(&mut self, g: &Graph, i: NodeIdx) -> bool {
+        if self.seen.contains(&i) {
+            return true;
+        }
+        if self.nodes.len() > self.limit {
+            self.truncated = true;
+            return false;
+        }
+        let Some(n) = node_view(g, i, false) else { return false };
+        self.seen.insert(i);
+        self.nodes.push(n);
+        true
+    }
+}
+
 /// The graph of the role `arn` in `g`: the nodes that reach it in at most `depth` hops, and
-/// with `reach`, what the role itself reaches in one hop (the
-/// roles it can assume or escalate to, its account's administrator when it is one); at most
-/// `limit` nodes besides the role. `None` when the graph has no such role.
+/// with `reach`, what the role itself reaches in one hop (the roles it can assume or escalate
+/// to, its account's administrator when it is one); at most `limit` nodes besides the role.
+/// Edges through a capability node are drawn as one edge, with the ways of both halves. `None`
+/// when the graph has no such role.
 pub fn role_graph(g: &Graph, arn: &str, depth: usize, limit: usize, reach: bool) -> Option<RoleGraph> {
     let center = g.find_id(arn)?;
-    let mut nodes = vec![node_view(g, center, true)?];
-    let mut seen: BTreeSet<NodeIdx> = BTreeSet::from([center]);
-    let mut edges = Vec::new();
-    let mut truncated = false;
+    let mut d = Drawing {
+        nodes: vec![node_view(g, center, true)?],
+        seen: BTreeSet::from([center]),
+        edges: Vec::new(),
+        truncated: false,
+        limit,
+    };
     let mut queue = VecDeque::from([(center, 0usize)]);
-    while let Some((at, d)) = queue.pop_front() {
-        if d >= depth {
+    while let Some((at, hops)) = queue.pop_front() {
+        if hops >= depth {
             continue;
         }
-        // Edges through a capability node are drawn as one edge from each principal that
-        // reaches it, with the ways of both halves.
-        let mut sources: Vec<(NodeIdx, EdgeKind)> = Vec::new();
-        for e in g.in_edges(at).iter().filter_map(|i| g.edge(*i)) {
-            if g.is_capability(e.from) {
-                sources.extend(g.in_edges(e.from).iter().filter_map(|i| g.edge(*i)).map(|e1| (e1.from, e.kind)));
-            } else {
-                sources.push((e.from, e.kind));
+        for (from, kind) in neighbours(g, at, false) {
+            let Some(e) = g.link(from, at, kind) else { continue };
+            let new = !d.seen.contains(&from);
+            if !d.admit(g, from) {
+                continue;
             }
-        }
-        sources.sort_unstable();
-        sources.dedup();
-        let incoming: Vec<std::borrow::Cow<'_, graph::Edge>> =
-            sources.into_iter().filter_map(|(from, kind)| g.link(from, at, kind)).collect();
-        for e in &incoming {
-            if !seen.contains(&e.from) {
-                if nodes.len() > limit {
-                    truncated = true;
-                    continue;
-                }
-                let Some(n) = node_view(g, e.from, false) else { continue };
-                seen.insert(e.from);
-                nodes.push(n);
-                queue.push_back((e.from, d + 1));
+            if new {
+                queue.push_back((from, hops + 1));
             }
-            if let Some(v) = edge_view(g, e) {
-                edges.push(v);
-            }
+            d.edges.extend(edge_view(g, &e));
         }
     }
     if reach {
-        // Edges into a capability node are drawn as one edge to each of its targets.
-        let mut targets: Vec<(NodeIdx, EdgeKind)> = Vec::new();
-        for e in g.out_edges(center).iter().filter_map(|i| g.edge(*i)) {
-            if g.is_capability(e.to) {
-                targets.extend(g.out_edges(e.to).iter().filter_map(|i| g.edge(*i)).map(|e1| (e1.to, e.kind)));
-            } else {
-                targets.push((e.to, e.kind));
-            }
-        }
-        targets.sort_unstable();
-        targets.dedup();
-        for (to, kind) in targets {
+        for (to, kind) in neighbours(g, center, true) {
             if kind == EdgeKind::AdminControl || to == center {
                 continue;
             }
             let Some(e) = g.link(center, to, kind) else { continue };
-            if !seen.contains(&to) {
-                if nodes.len() > limit {
-                    truncated = true;
-                    continue;
-                }
-                let Some(n) = node_view(g, to, false) else { continue };
-                seen.insert(to);
-                nodes.push(n);
-            }
-            if let Some(v) = edge_view(g, &e) {
-                edges.push(v);
+            if d.admit(g, to) {
+                d.edges.extend(edge_view(g, &e));
             }
         }
     }
-    Some(RoleGraph { schema_version: crate::SCHEMA_VERSION, role: arn.to_owned(), nodes, edges, truncated })
+    Some(RoleGraph {
+        schema_version: crate::SCHEMA_VERSION,
+        role: arn.to_owned(),
+        nodes: d.nodes,
+        edges: d.edges,
+        truncated: d.truncated,
+    })
 }

@@ -41,7 +41,7 @@ pub struct AppState {
     pub outside: std::collections::HashSet<String>,
     /// With a trail: used against granted for every role, most unused first, computed on the
     /// first request of the least-privilege page and kept.
-    pub least_privilege: std::sync::OnceLock<Vec<serde_json::Value>>,
+    pub least_privilege: std::sync::OnceLock<Vec<crate::trail::LeastRow>>,
 }
 
 /// The nodes reachable from outside the organization: from `*`, from accounts and principals

@@ -102,6 +102,22 @@ async fn suggest_policy(State(st): State<Arc<AppState>>, Path(arn): Path<String>
     }
 }
 
+/// A row of `/api/least-privilege`: one role's used against granted actions.
+#[derive(Debug, serde::Serialize)]
+pub struct LeastRow {
+    pub arn: String,
+    pub name: String,
+    pub account: String,
+    /// Whether a call of the role passed authorization in the window.
+    pub active: bool,
+    pub events: u64,
+    pub granted: usize,
+    pub used: usize,
+    pub unused: usize,
+    pub services_unused: usize,
+    pub used_not_granted: usize,
+}
+
 /// The query of `/api/least-privilege`.
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct LeastQuery {
@@ -117,33 +133,32 @@ async fn least_privilege(State(st): State<Arc<AppState>>, axum::extract::Query(q
         return error(StatusCode::NOT_FOUND, "no CloudTrail: start `rolegraph serve` with `--trail PATH`".into());
     };
     let all = st.least_privilege.get_or_init(|| {
-        let mut rows: Vec<serde_json::Value> = Vec::new();
+        let mut rows: Vec<LeastRow> = Vec::new();
         for a in &st.snapshot.accounts {
             for r in &a.roles {
                 let ru = usage::role_usage(&st.snapshot, u, &r.arn);
-                rows.push(json!({
-                    "arn": r.arn,
-                    "name": r.name,
-                    "account": a.id,
-                    "active": ru.active,
-                    "events": ru.events,
-                    "granted": ru.granted_count,
-                    "used": ru.used.len(),
-                    "unused": ru.granted_unused.len(),
-                    "services_unused": ru.granted_services_unused.len(),
-                    "used_not_granted": ru.used_not_granted.len(),
-                }));
+                rows.push(LeastRow {
+                    arn: r.arn.clone(),
+                    name: r.name.clone(),
+                    account: a.id.clone(),
+                    active: ru.active,
+                    events: ru.events,
+                    granted: ru.granted_count,
+                    used: ru.used.len(),
+                    unused: ru.granted_unused.len(),
+                    services_unused: ru.granted_services_unused.len(),
+                    used_not_granted: ru.used_not_granted.len(),
+                });
             }
         }
-        let unused = |v: &serde_json::Value| v["unused"].as_u64().unwrap_or(0);
-        rows.sort_by(|a, b| unused(b).cmp(&unused(a)).then_with(|| a["arn"].as_str().cmp(&b["arn"].as_str())));
+        rows.sort_by(|a, b| b.unused.cmp(&a.unused).then_with(|| a.arn.cmp(&b.arn)));
         rows
     });
     let account = q.account.as_deref().filter(|x| !x.is_empty());
-    let rows: Vec<&serde_json::Value> = all.iter().filter(|r| account.is_none_or(|a| r["account"] == a)).collect();
+    let rows: Vec<&LeastRow> = all.iter().filter(|r| account.is_none_or(|a| r.account == a)).collect();
     let total = rows.len();
     let (offset, limit) = crate::api::page_bounds(q.offset, q.limit, total);
-    let page: Vec<&serde_json::Value> = rows.into_iter().skip(offset).take(limit).collect();
+    let page: Vec<&LeastRow> = rows.into_iter().skip(offset).take(limit).collect();
     Json(json!({ "schema_version": SCHEMA_VERSION, "total": total, "offset": offset, "limit": limit, "roles": page }))
         .into_response()
 }

@@ -13,7 +13,7 @@ window.RoleGraph = (() => {
   const ROW = 64; // vertical distance between nodes of a column
   const R = 14; // node radius
   const state = {
-    nodes: new Map(), edges: new Map(), expanded: new Set(), center: null,
+    nodes: new Map(), edges: new Map(), out: new Map(), in: new Map(), expanded: new Set(), center: null,
     pos: new Map(), view: { x: 0, y: 0, k: 1 }, svg: null, port: null, path: new Set(), selected: null,
   };
 
@@ -63,10 +63,19 @@ window.RoleGraph = (() => {
     }).join(' ');
   }
 
+  // Adds a graph's nodes and edges (those not drawn yet), and keeps the edges by source and by
+  // target for the walks.
   function add(g) {
     let added = 0;
     for (const n of g.nodes) if (!state.nodes.has(n.id)) { state.nodes.set(n.id, n); added += 1; }
-    for (const e of g.edges) if (!state.edges.has(e.id)) state.edges.set(e.id, e);
+    for (const e of g.edges) {
+      if (state.edges.has(e.id)) continue;
+      state.edges.set(e.id, e);
+      for (const [by, key] of [[state.out, e.source], [state.in, e.target]]) {
+        if (!by.has(key)) by.set(key, []);
+        by.get(key).push(e);
+      }
+    }
     return added;
   }
 
@@ -75,12 +84,10 @@ window.RoleGraph = (() => {
   // role's own edges for what it reaches (column 1).
   function columns() {
     const col = new Map([[state.center, 0]]);
-    const incoming = new Map();
-    for (const e of state.edges.values()) { if (!incoming.has(e.target)) incoming.set(e.target, []); incoming.get(e.target).push(e); }
     const queue = [state.center];
     while (queue.length) {
       const id = queue.shift();
-      for (const e of incoming.get(id) || []) if (!col.has(e.source)) { col.set(e.source, col.get(id) - 1); queue.push(e.source); }
+      for (const e of state.in.get(id) || []) if (!col.has(e.source)) { col.set(e.source, col.get(id) - 1); queue.push(e.source); }
     }
     for (const e of state.edges.values()) if (e.source === state.center && !col.has(e.target)) col.set(e.target, 1);
     // Anything else (linked only through what the role reaches): one column further out.
@@ -214,12 +221,10 @@ window.RoleGraph = (() => {
     const [from, to] = (state.col && state.col.get(id) > 0) ? [state.center, id] : [id, state.center];
     const prev = new Map([[from, null]]);
     const queue = [from];
-    const out = new Map();
-    for (const e of state.edges.values()) { if (!out.has(e.source)) out.set(e.source, []); out.get(e.source).push(e); }
     while (queue.length) {
       const at = queue.shift();
       if (at === to) break;
-      for (const e of out.get(at) || []) if (!prev.has(e.target)) { prev.set(e.target, e); queue.push(e.target); }
+      for (const e of state.out.get(at) || []) if (!prev.has(e.target)) { prev.set(e.target, e); queue.push(e.target); }
     }
     const hops = [];
     if (!prev.has(to)) return hops;
@@ -354,7 +359,8 @@ window.RoleGraph = (() => {
   async function mount(container, side, arn, { api, roleHref, el, list }) {
     ui = { side, el, api, roleHref };
     const g = await api(`/api/role/${encodeURIComponent(arn)}/graph`, { depth: 8, reach: true });
-    state.nodes.clear(); state.edges.clear(); state.expanded.clear(); state.path = new Set(); state.selected = null;
+    state.nodes.clear(); state.edges.clear(); state.out.clear(); state.in.clear(); state.expanded.clear();
+    state.path = new Set(); state.selected = null;
     state.center = g.role;
     state.expanded.add(g.role);
     add(g);
