@@ -34,6 +34,9 @@ struct AccountBuilder {
     service_resources: BTreeMap<String, model::ServiceResource>,
     credential_report: Option<CredentialReport>,
     last_accessed: Vec<LastAccessedReport>,
+    /// Resources with resource-based policies, by ARN.
+    resources: BTreeMap<String, model::PolicyResource>,
+    s3_public_access_block: Option<model::PublicAccessBlock>,
     aliases: BTreeSet<String>,
     pages_truncated: usize,
     pages_final: usize,
@@ -273,6 +276,21 @@ impl AccountBuilder {
                     }
                 }
             }
+            Payload::Resources(kinds, list) => {
+                self.collected.extend(kinds);
+                for r in list {
+                    match self.resources.get_mut(&r.arn) {
+                        Some(old) => old.merge(r),
+                        None => {
+                            self.resources.insert(r.arn.clone(), r);
+                        }
+                    }
+                }
+            }
+            Payload::AccountPublicAccessBlock(b) => {
+                self.collected.insert(DataKind::S3PublicAccessBlock);
+                self.s3_public_access_block = Some(b);
+            }
             Payload::CredentialReport(r) => {
                 self.collected.insert(DataKind::CredentialReport);
                 // The most recent report wins.
@@ -344,6 +362,8 @@ impl AccountBuilder {
             service_resources: self.service_resources.into_values().collect(),
             credential_report: self.credential_report,
             service_last_accessed: self.last_accessed,
+            resources: self.resources.into_values().collect(),
+            s3_public_access_block: self.s3_public_access_block,
         };
         set_account_ids(&mut account);
         for mut g in self.conflicts {
@@ -373,6 +393,7 @@ fn set_account_ids(a: &mut Account) {
     a.lambda_functions.iter_mut().for_each(|x| x.account_id.clone_from(&id));
     a.ecs_task_definitions.iter_mut().for_each(|x| x.account_id.clone_from(&id));
     a.ecs_services.iter_mut().for_each(|x| x.account_id.clone_from(&id));
+    a.resources.iter_mut().for_each(|x| crate::policies::set_account(x, &id));
     let partition = a.roles.first().and_then(|r| policy::Arn::parse(&r.arn)).map_or("aws", |x| x.partition).to_owned();
     for r in &mut a.service_resources {
         r.account_id.clone_from(&id);

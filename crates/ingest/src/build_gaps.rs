@@ -13,6 +13,32 @@ fn missing(a: &Account, kind: DataKind, what: &str, gaps: &mut Vec<Gap>) {
     }
 }
 
+/// One gap per account for the kinds of resource-based policy its exports lack.
+fn resource_policy_gaps(a: &Account, gaps: &mut Vec<Gap>) {
+    let kinds = [
+        (DataKind::S3BucketPolicies, "S3 buckets"),
+        (DataKind::KmsKeyPolicies, "KMS keys"),
+        (DataKind::LambdaPolicies, "Lambda functions"),
+        (DataKind::SqsPolicies, "SQS queues"),
+        (DataKind::SnsPolicies, "SNS topics"),
+        (DataKind::SecretPolicies, "secrets"),
+        (DataKind::EcrPolicies, "ECR repositories"),
+        (DataKind::DynamoDbPolicies, "DynamoDB tables"),
+    ];
+    let absent: Vec<&str> = kinds.iter().filter(|(k, _)| !a.has(*k)).map(|(_, what)| *what).collect();
+    if absent.is_empty() {
+        return;
+    }
+    let what = if absent.len() == kinds.len() {
+        "no resource-based policies: who else may reach the account's buckets, keys, functions, queues, topics, secrets, \
+         repositories and tables (other accounts, `*`, services) is unknown"
+            .to_owned()
+    } else {
+        format!("no resource-based policies of its {}: who else may reach them is unknown", absent.join(", "))
+    };
+    gaps.push(Gap::new(Some(&a.id), GapKind::MissingData, "aws s3api get-bucket-policy, aws kms get-key-policy, ...", what));
+}
+
 pub fn account_gaps(s: &Snapshot, gaps: &mut Vec<Gap>) {
     for a in &s.accounts {
         missing(
@@ -52,6 +78,7 @@ pub fn account_gaps(s: &Snapshot, gaps: &mut Vec<Gap>) {
             "no service-last-accessed data: which services principals used is unknown",
             gaps,
         );
+        resource_policy_gaps(a, gaps);
         reference_gaps(s, a, gaps);
         match &s.organization {
             Some(org) if !org.accounts.is_empty() => match org.policy_chain(&a.id, &model::OrgPolicyType::ServiceControlPolicy) {

@@ -37,6 +37,10 @@ pub enum Payload {
     EcsServices(Vec<EcsService>),
     /// Resources of other services that run as a role, of one kind.
     Services(model::ServiceKind, Vec<model::ServiceResource>),
+    /// Resources with resource-based policies (or their settings), and the kinds of data read.
+    Resources(Vec<model::DataKind>, Vec<model::PolicyResource>),
+    /// The account's S3 Block Public Access.
+    AccountPublicAccessBlock(model::PublicAccessBlock),
     CredentialReport(CredentialReport),
     LastAccessed(LastAccessedReport),
     Aliases(Vec<String>),
@@ -188,6 +192,10 @@ pub fn convert<'a>(kind: ExportKind, e: Export<'a>, cx: &FileCtx<'_>) -> FileOut
         | Ec2LaunchTemplateVersions => {
             let (kind, list) = crate::resources::service_resources(kind, e, cx.rel, &mut votes);
             Payload::Services(kind, list)
+        }
+        ResourcePolicy | SqsQueueAttributes | SnsTopicAttributes | SecretResourcePolicy | EcrRepositoryPolicy
+        | S3PublicAccessBlock | S3OwnershipControls | KmsGrants => {
+            crate::policies::convert(kind, e, cx, &mut gaps, &mut warnings)
         }
         CredentialReport => {
             match crate::activity::credential_report(e.content.as_deref().unwrap_or(""), e.generated_time, &mut votes) {

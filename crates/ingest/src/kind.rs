@@ -26,6 +26,14 @@ pub enum ExportKind {
     GlueDevEndpoints,
     AppRunnerService,
     Ec2LaunchTemplateVersions,
+    ResourcePolicy,
+    SqsQueueAttributes,
+    SnsTopicAttributes,
+    SecretResourcePolicy,
+    EcrRepositoryPolicy,
+    S3PublicAccessBlock,
+    S3OwnershipControls,
+    KmsGrants,
     CredentialReport,
     ServiceLastAccessed,
     AccountAliases,
@@ -68,6 +76,16 @@ impl ExportKind {
             GlueDevEndpoints => "aws glue get-dev-endpoints",
             AppRunnerService => "aws apprunner describe-service",
             Ec2LaunchTemplateVersions => "aws ec2 describe-launch-template-versions",
+            ResourcePolicy => {
+                "a resource-based policy (`s3api get-bucket-policy`, `kms get-key-policy`, `lambda get-policy`, ...)"
+            }
+            SqsQueueAttributes => "aws sqs get-queue-attributes",
+            SnsTopicAttributes => "aws sns get-topic-attributes",
+            SecretResourcePolicy => "aws secretsmanager get-resource-policy",
+            EcrRepositoryPolicy => "aws ecr get-repository-policy",
+            S3PublicAccessBlock => "aws s3api get-public-access-block",
+            S3OwnershipControls => "aws s3api get-bucket-ownership-controls",
+            KmsGrants => "aws kms list-grants",
             CredentialReport => "aws iam get-credential-report",
             ServiceLastAccessed => "aws iam get-service-last-accessed-details",
             AccountAliases => "aws iam list-account-aliases",
@@ -234,6 +252,30 @@ pub fn recognise(e: &Export<'_>, names: &NameIds) -> Recognised {
     if e.launch_template_versions.is_some() {
         return Kind(Ec2LaunchTemplateVersions);
     }
+    if e.attributes.as_ref().is_some_and(|a| a.queue_arn.is_some()) {
+        return Kind(SqsQueueAttributes);
+    }
+    if e.attributes.as_ref().is_some_and(|a| a.topic_arn.is_some()) {
+        return Kind(SnsTopicAttributes);
+    }
+    if e.attributes.is_some() {
+        return NotUsed("queue or topic attributes without `QueueArn` or `TopicArn` (ask for `--attribute-names All`)");
+    }
+    if e.resource_policy.is_some() || (e.secret_arn.is_some() && e.policy.is_none()) {
+        return Kind(SecretResourcePolicy);
+    }
+    if e.policy_text.is_some() && e.repository_name.is_some() {
+        return Kind(EcrRepositoryPolicy);
+    }
+    if e.public_access_block_configuration.is_some() {
+        return Kind(S3PublicAccessBlock);
+    }
+    if e.ownership_controls.is_some() {
+        return Kind(S3OwnershipControls);
+    }
+    if e.grants.is_some() {
+        return Kind(KmsGrants);
+    }
     if e.notebook_instances.is_some() {
         return NotUsed("`aws sagemaker list-notebook-instances` (no roles: use `describe-notebook-instance`)");
     }
@@ -284,11 +326,7 @@ pub fn recognise(e: &Export<'_>, names: &NameIds) -> Recognised {
         return Kind(OrgListTargetsForPolicy);
     }
     if let Some(p) = e.policy {
-        return if p.get().trim_start().starts_with('{') {
-            Kind(OrgDescribePolicy)
-        } else {
-            NotUsed("a resource-based policy (`lambda get-policy`, `s3api get-bucket-policy`, ...)")
-        };
+        return if p.get().trim_start().starts_with('{') { Kind(OrgDescribePolicy) } else { Kind(ResourcePolicy) };
     }
     if let Some(policies) = &e.policies {
         let org = policies.iter().any(|p| p.policy_type.is_some() || p.aws_managed.is_some());

@@ -16,6 +16,7 @@ mod error;
 mod iam;
 mod kind;
 mod org;
+mod policies;
 mod raw;
 mod read;
 mod resources;

@@ -109,6 +109,28 @@ pub struct Export<'a> {
     /// rolegraph's record of a live collection (`rolegraph collect`).
     pub rolegraph_collection: Option<RawCollection>,
 
+    // resource-based policies: `Policy` (a string) with rolegraph's `Arn` (see
+    // `docs/export-formats.md`), and the outputs that name their resource themselves
+    /// `sqs get-queue-attributes`, `sns get-topic-attributes`.
+    pub attributes: Option<RawAttributes>,
+    /// `secretsmanager get-resource-policy`.
+    #[serde(rename = "ARN")]
+    pub secret_arn: Option<String>,
+    pub resource_policy: Option<String>,
+    /// `ecr get-repository-policy`.
+    #[serde(rename = "registryId")]
+    pub registry_id: Option<String>,
+    #[serde(rename = "repositoryName")]
+    pub repository_name: Option<String>,
+    #[serde(rename = "policyText")]
+    pub policy_text: Option<String>,
+    /// `s3api get-public-access-block`, `s3control get-public-access-block`.
+    pub public_access_block_configuration: Option<model::PublicAccessBlock>,
+    /// `s3api get-bucket-ownership-controls`.
+    pub ownership_controls: Option<RawOwnershipControls>,
+    /// `kms list-grants`.
+    pub grants: Option<Vec<RawGrant>>,
+
     // Recognised so they can be named when skipped.
     pub summary_map: Option<serde::de::IgnoredAny>,
     pub records: Option<serde::de::IgnoredAny>,
@@ -188,6 +210,41 @@ pub struct RawLaunchTemplateData {
 pub struct RawTemplateProfile {
     pub arn: Option<String>,
     pub name: Option<String>,
+}
+
+/// The attributes of an SQS queue or an SNS topic (only those rolegraph reads).
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RawAttributes {
+    pub policy: Option<String>,
+    pub queue_arn: Option<String>,
+    pub topic_arn: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RawOwnershipControls {
+    #[serde(default)]
+    pub rules: Vec<RawOwnershipRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RawOwnershipRule {
+    pub object_ownership: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RawGrant {
+    pub key_id: Option<String>,
+    pub grant_id: Option<String>,
+    pub name: Option<String>,
+    pub grantee_principal: Option<String>,
+    pub retiring_principal: Option<String>,
+    #[serde(default)]
+    pub operations: Vec<String>,
+    pub constraints: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]

@@ -102,10 +102,18 @@ fn cloudmapper_sample() {
     assert!(has_gap(s, GapKind::UnresolvedReference, "invpclambda"));
     // Files that are AWS output but not read are skipped with a warning.
     let skipped: Vec<&str> = l.files.iter().filter(|f| f.kind.is_none()).map(|f| f.path.as_str()).collect();
+    assert_eq!(skipped, vec!["iam-get-account-summary.json"]);
+    // The resource-based policies are read; neither file names its resource, so each is taken
+    // as the one resource its statements name, with a warning.
+    let resources: Vec<(&str, model::ResourceKind)> = a.resources.iter().map(|r| (r.arn.as_str(), r.kind)).collect();
     assert_eq!(
-        skipped,
-        vec!["iam-get-account-summary.json", "lambda-get-policy-invpclambda.json", "s3-get-bucket-policy-cloudmapper_demo.json"]
+        resources,
+        [
+            ("arn:aws:lambda:us-east-1:653711331788:function:invpclambda", model::ResourceKind::LambdaFunction),
+            ("arn:aws:s3:::cloudmapper_demo", model::ResourceKind::S3Bucket),
+        ]
     );
+    assert_eq!(l.warnings.iter().filter(|w| w.contains("does not say whose it is")).count(), 2, "{:?}", l.warnings);
     assert_eq!(l.warnings.len(), 3);
 }
 
@@ -687,4 +695,158 @@ fn service_resources_from_the_cli_shapes() {
     assert!(skipped.note.as_deref().is_some_and(|n| n.contains("batch-get-projects")), "{skipped:?}");
     let skipped = summary("111111111111/notebooks.json");
     assert!(skipped.note.as_deref().is_some_and(|n| n.contains("describe-notebook-instance")), "{skipped:?}");
+}
+
+#[test]
+fn resource_policies_from_the_cli_shapes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let a = "111111111111";
+    write(root, &format!("{a}/iam.json"), &details_with("s3:GetObject", ""));
+    let bucket_policy = r#"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::acme-public/*\"}]}"#;
+    // get-bucket-policy with rolegraph's `Arn`, and one without (inferred from the statements).
+    write(
+        root,
+        &format!("{a}/s3/acme-data.policy.json"),
+        &format!(r#"{{"Policy":"{}","Arn":"arn:aws:s3:::acme-data"}}"#, bucket_policy.replace("acme-public", "acme-data")),
+    );
+    write(root, &format!("{a}/s3/acme-public.policy.json"), &format!(r#"{{"Policy":"{bucket_policy}"}}"#));
+    write(
+        root,
+        &format!("{a}/s3/acme-data.pab.json"),
+        r#"{"PublicAccessBlockConfiguration":{"BlockPublicAcls":true,"IgnorePublicAcls":true,"BlockPublicPolicy":false,"RestrictPublicBuckets":true},"Arn":"arn:aws:s3:::acme-data"}"#,
+    );
+    write(root, &format!("{a}/s3control-pab.json"), r#"{"PublicAccessBlockConfiguration":{"BlockPublicPolicy":true}}"#);
+    write(
+        root,
+        &format!("{a}/s3/acme-data.ownership.json"),
+        r#"{"OwnershipControls":{"Rules":[{"ObjectOwnership":"BucketOwnerEnforced"}]},"Arn":"arn:aws:s3:::acme-data"}"#,
+    );
+    let key = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    write(
+        root,
+        &format!("{a}/kms/key-policy.json"),
+        &format!(
+            r#"{{"Policy":"{{\"Version\":\"2012-10-17\",\"Statement\":[{{\"Effect\":\"Allow\",\"Principal\":{{\"AWS\":\"arn:aws:iam::111111111111:root\"}},\"Action\":\"kms:*\",\"Resource\":\"*\"}}]}}","PolicyName":"default","Arn":"{key}"}}"#
+        ),
+    );
+    write(
+        root,
+        &format!("{a}/kms/grants.json"),
+        &format!(
+            r#"{{"Grants":[{{"KeyId":"{key}","GrantId":"g1","Name":"","GranteePrincipal":"arn:aws:iam::222222222222:role/reader","Operations":["Decrypt"],"Constraints":{{"EncryptionContextSubset":{{"app":"x"}}}}}},{{"GrantId":"g2","Operations":["Encrypt"]}}],"Truncated":false}}"#
+        ),
+    );
+    write(
+        root,
+        &format!("{a}/sqs.json"),
+        r#"{"Attributes":{"QueueArn":"arn:aws:sqs:eu-west-1:111111111111:jobs","Policy":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"333333333333\"},\"Action\":\"sqs:SendMessage\",\"Resource\":\"arn:aws:sqs:eu-west-1:111111111111:jobs\"}]}","VisibilityTimeout":"30"}}"#,
+    );
+    write(
+        root,
+        &format!("{a}/sns.json"),
+        r#"{"Attributes":{"TopicArn":"arn:aws:sns:eu-west-1:111111111111:alerts","Owner":"111111111111"}}"#,
+    );
+    write(
+        root,
+        &format!("{a}/secret.json"),
+        r#"{"ARN":"arn:aws:secretsmanager:eu-west-1:111111111111:secret:db-AbC123","Name":"db","ResourcePolicy":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111111111111:role/app\"},\"Action\":\"secretsmanager:GetSecretValue\",\"Resource\":\"*\"}]}"}"#,
+    );
+    write(
+        root,
+        &format!("{a}/eu-west-1/ecr.json"),
+        r#"{"registryId":"111111111111","repositoryName":"team/app","policyText":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"ecr:BatchGetImage\"}]}"}"#,
+    );
+    write(
+        root,
+        &format!("{a}/lambda-policy.json"),
+        r#"{"Policy":"{\"Version\":\"2012-10-17\",\"Id\":\"default\",\"Statement\":[{\"Sid\":\"s3\",\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"s3.amazonaws.com\"},\"Action\":\"lambda:InvokeFunction\",\"Resource\":\"arn:aws:lambda:eu-west-1:111111111111:function:thumbs\"}]}","RevisionId":"r1"}"#,
+    );
+    write(
+        root,
+        &format!("{a}/dynamodb.json"),
+        r#"{"Policy":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111111111111:root\"},\"Action\":\"dynamodb:GetItem\",\"Resource\":\"*\"}]}","RevisionId":"1","Arn":"arn:aws:dynamodb:eu-west-1:111111111111:table/orders"}"#,
+    );
+    // A policy that cannot be attributed, and one that does not parse.
+    write(
+        root,
+        &format!("{a}/unknown-policy.json"),
+        r#"{"Policy":"{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"kms:*\",\"Resource\":\"*\"}]}"}"#,
+    );
+    write(
+        root,
+        &format!("{a}/bad-policy.json"),
+        r#"{"Policy":"{\"Statement\":[{\"Effect\":\"Maybe\"}]}","Arn":"arn:aws:sqs:eu-west-1:111111111111:bad"}"#,
+    );
+    let l = load(root).unwrap();
+    let acct = only_account(&l.snapshot);
+    let arns: Vec<&str> = acct.resources.iter().map(|r| r.arn.as_str()).collect();
+    assert_eq!(
+        arns,
+        [
+            "arn:aws:dynamodb:eu-west-1:111111111111:table/orders",
+            "arn:aws:ecr:eu-west-1:111111111111:repository/team/app",
+            key,
+            "arn:aws:lambda:eu-west-1:111111111111:function:thumbs",
+            "arn:aws:s3:::acme-data",
+            "arn:aws:s3:::acme-public",
+            "arn:aws:secretsmanager:eu-west-1:111111111111:secret:db-AbC123",
+            "arn:aws:sns:eu-west-1:111111111111:alerts",
+            "arn:aws:sqs:eu-west-1:111111111111:bad",
+            "arn:aws:sqs:eu-west-1:111111111111:jobs",
+        ]
+    );
+    let data = acct.resource("arn:aws:s3:::acme-data").unwrap();
+    assert_eq!((data.account_id.as_str(), data.name.as_str()), (a, "acme-data"), "a bucket takes its folder's account");
+    assert!(data.policy.as_ref().unwrap().policy().is_some());
+    assert!(data.public_access_block.unwrap().restrict_public_buckets);
+    assert_eq!(data.object_ownership.as_deref(), Some("BucketOwnerEnforced"));
+    assert!(data.source.ends_with("acme-data.policy.json at Policy"), "{}", data.source);
+    assert!(acct.s3_public_access_block.unwrap().block_public_policy);
+    assert!(l.warnings.iter().any(|w| w.contains("acme-public.policy.json") && w.contains("add `\"Arn\"`")), "{:?}", l.warnings);
+    let k = acct.resource(key).unwrap();
+    assert_eq!(k.grants.len(), 1);
+    assert_eq!(k.grants.first().unwrap().grantee_principal.as_deref(), Some("arn:aws:iam::222222222222:role/reader"));
+    assert!(k.policy.is_some());
+    assert!(acct.resource("arn:aws:sns:eu-west-1:111111111111:alerts").unwrap().policy.is_none(), "a topic without a policy");
+    assert_eq!(acct.resource("arn:aws:secretsmanager:eu-west-1:111111111111:secret:db-AbC123").unwrap().name, "db");
+    assert_eq!(
+        acct.resource("arn:aws:ecr:eu-west-1:111111111111:repository/team/app").unwrap().region.as_deref(),
+        Some("eu-west-1")
+    );
+    for k in [
+        DataKind::S3BucketPolicies,
+        DataKind::S3PublicAccessBlock,
+        DataKind::KmsKeyPolicies,
+        DataKind::KmsGrants,
+        DataKind::LambdaPolicies,
+        DataKind::SqsPolicies,
+        DataKind::SnsPolicies,
+        DataKind::SecretPolicies,
+        DataKind::EcrPolicies,
+        DataKind::DynamoDbPolicies,
+    ] {
+        assert!(acct.has(k), "{k:?}");
+    }
+    let s = &l.snapshot;
+    assert!(has_gap(s, GapKind::UnattributedData, "does not say whose it is"), "{:?}", s.gaps);
+    assert!(has_gap(s, GapKind::MalformedRecord, "Grants[1].KeyId"), "{:?}", s.gaps);
+    assert!(
+        s.gaps.iter().any(|g| g.kind == GapKind::InvalidPolicy && g.source.ends_with("bad-policy.json at Policy")),
+        "{:?}",
+        s.gaps
+    );
+    assert!(!has_gap(s, GapKind::MissingData, "resource-based policies"), "every kind was read: {:?}", s.gaps);
+}
+
+#[test]
+fn accounts_without_resource_policies_have_a_gap() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "111111111111/iam.json", &details_with("s3:GetObject", ""));
+    write(dir.path(), "111111111111/sqs.json", r#"{"Attributes":{"QueueArn":"arn:aws:sqs:eu-west-1:111111111111:jobs"}}"#);
+    let l = load(dir.path()).unwrap();
+    let g: Vec<&model::Gap> = l.snapshot.gaps.iter().filter(|g| g.what.contains("resource-based policies")).collect();
+    assert_eq!(g.len(), 1, "{g:?}");
+    assert!(g.first().unwrap().what.contains("S3 buckets, KMS keys, Lambda functions, SNS topics"), "{g:?}");
+    assert!(!g.first().unwrap().what.contains("SQS"), "{g:?}");
 }

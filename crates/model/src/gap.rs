@@ -43,6 +43,26 @@ pub enum DataKind {
     AppRunnerServices,
     /// `ec2 describe-launch-template-versions`.
     Ec2LaunchTemplates,
+    /// `s3api get-bucket-policy` (with the bucket's `Arn` added).
+    S3BucketPolicies,
+    /// `s3api get-public-access-block` / `s3control get-public-access-block`.
+    S3PublicAccessBlock,
+    /// `kms get-key-policy` (with the key's `Arn` added).
+    KmsKeyPolicies,
+    /// `kms list-grants`.
+    KmsGrants,
+    /// `lambda get-policy` / `get-layer-version-policy` (with the `Arn` added).
+    LambdaPolicies,
+    /// `sqs get-queue-attributes`.
+    SqsPolicies,
+    /// `sns get-topic-attributes`.
+    SnsPolicies,
+    /// `secretsmanager get-resource-policy`.
+    SecretPolicies,
+    /// `ecr get-repository-policy`.
+    EcrPolicies,
+    /// `dynamodb get-resource-policy` (with the `Arn` added).
+    DynamoDbPolicies,
 }
 
 impl DataKind {
@@ -67,6 +87,16 @@ impl DataKind {
             DataKind::GlueDevEndpoints => "aws glue get-dev-endpoints",
             DataKind::AppRunnerServices => "aws apprunner describe-service",
             DataKind::Ec2LaunchTemplates => "aws ec2 describe-launch-template-versions",
+            DataKind::S3BucketPolicies => "aws s3api get-bucket-policy",
+            DataKind::S3PublicAccessBlock => "aws s3api get-public-access-block",
+            DataKind::KmsKeyPolicies => "aws kms get-key-policy",
+            DataKind::KmsGrants => "aws kms list-grants",
+            DataKind::LambdaPolicies => "aws lambda get-policy",
+            DataKind::SqsPolicies => "aws sqs get-queue-attributes",
+            DataKind::SnsPolicies => "aws sns get-topic-attributes",
+            DataKind::SecretPolicies => "aws secretsmanager get-resource-policy",
+            DataKind::EcrPolicies => "aws ecr get-repository-policy",
+            DataKind::DynamoDbPolicies => "aws dynamodb get-resource-policy",
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod doc;
 pub mod gap;
 pub mod iam;
 pub mod org;
+pub mod resource;
 pub mod snapshot;
 pub mod text;
 pub mod time;
@@ -31,6 +32,7 @@ pub use org::{
     FULL_AWS_ACCESS_RCP, FULL_AWS_ACCESS_SCP, OrgAccount, OrgLevel, OrgNodeKind, OrgPolicy, OrgPolicyChain, OrgPolicyType,
     OrgRoot, OrgUnit, Organization,
 };
+pub use resource::{KmsGrant, PolicyResource, PublicAccessBlock, ResourceKind};
 pub use snapshot::{Account, PolicySource, PrincipalPolicies, SCHEMA_VERSION, Snapshot};
 pub use text::{Interner, Safe, terminal_safe, terminal_safe_lines, terminal_safe_owned};
 pub use time::Timestamp;

@@ -89,6 +89,13 @@ pub struct Account {
     pub credential_report: Option<CredentialReport>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub service_last_accessed: Vec<LastAccessedReport>,
+    /// Resources with resource-based policies (buckets, keys, functions, queues, ...), sorted
+    /// by ARN.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<crate::resource::PolicyResource>,
+    /// The account's S3 Block Public Access (`s3control get-public-access-block`), when read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_public_access_block: Option<crate::resource::PublicAccessBlock>,
 }
 
 fn find_by<'a, T>(items: &'a [T], key: &str, f: impl Fn(&T) -> &str) -> Option<&'a T> {
@@ -108,6 +115,11 @@ impl Account {
 
     pub fn role(&self, arn: &str) -> Option<&Role> {
         find_by(&self.roles, arn, |r| &r.arn)
+    }
+
+    /// A resource with a resource-based policy, by ARN.
+    pub fn resource(&self, arn: &str) -> Option<&crate::resource::PolicyResource> {
+        find_by(&self.resources, arn, |r| &r.arn)
     }
 
     /// The role with this name (IAM names are unique per account, case-insensitively).
@@ -322,6 +334,7 @@ impl Account {
         self.ecs_task_definitions.sort_by(|a, b| a.arn.cmp(&b.arn));
         self.ecs_services.sort_by(|a, b| a.arn.cmp(&b.arn));
         self.service_resources.sort_by(|a, b| a.arn.cmp(&b.arn));
+        self.resources.sort_by(|a, b| a.arn.cmp(&b.arn));
         if let Some(r) = &mut self.credential_report {
             r.rows.sort_by(|a, b| a.arn.cmp(&b.arn));
         }
