@@ -162,3 +162,29 @@ pub fn add_role_as_resource(snapshot: &Snapshot, role: &Role, out: &mut Assemble
     out.gaps.sort();
     out.gaps.dedup();
 }
+
+/// Adds the resource side of a request on `resource`: its resource-based policy and the RCPs
+/// of its account. A KMS key whose key policy was not read gets a gap (every key has one, and
+/// nothing is allowed without it); a resource of another kind without one is read as having
+/// none.
+pub fn add_resource(snapshot: &Snapshot, resource: &model::PolicyResource, out: &mut Assembled) {
+    match resource.policy.as_ref() {
+        None if resource.kind == model::ResourceKind::KmsKey => {
+            out.gaps.push(format!("the key policy of `{}` is not in the exports", resource.arn));
+        }
+        None => {}
+        Some(doc) => match doc.policy_arc() {
+            Some(p) => {
+                out.set.resource(format!("{} resource policy", resource.arn), p.clone());
+            }
+            None => out.gaps.push(format!(
+                "the resource policy of `{}` could not be parsed: {}",
+                resource.arn,
+                doc.error().unwrap_or("unknown error")
+            )),
+        },
+    }
+    add_org(snapshot, &resource.account_id, OrgPolicyType::ResourceControlPolicy, out);
+    out.gaps.sort();
+    out.gaps.dedup();
+}

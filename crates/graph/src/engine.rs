@@ -111,7 +111,19 @@ pub(crate) fn check(
     resource: &Arc<str>,
     ctx: &Context,
 ) -> Result<Check, Refusal> {
-    let req = Request { principal, action, resource, resource_account: None, context: ctx };
+    check_in(set, principal, action, resource, None, ctx)
+}
+
+/// [`check`] of a resource whose ARN does not name its account (an S3 bucket): `account` does.
+pub(crate) fn check_in(
+    set: &NamedSet,
+    principal: &Arc<str>,
+    action: &'static str,
+    resource: &Arc<str>,
+    account: Option<&str>,
+    ctx: &Context,
+) -> Result<Check, Refusal> {
+    let req = Request { principal, action, resource, resource_account: account, context: ctx };
     let d = evaluate(&req, &set.set);
     match d.outcome {
         Outcome::Allowed => {

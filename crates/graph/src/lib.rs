@@ -30,6 +30,7 @@ mod graph;
 pub mod observed;
 pub mod privesc;
 pub mod query;
+pub mod resources;
 mod trust;
 pub mod types;
 

@@ -15,6 +15,7 @@ mod edges;
 mod exports;
 mod observed;
 mod privesc;
+mod resources;
 
 use model::{
     Account, Ec2Instance, Group, InlinePolicy, InstanceProfile, LambdaFunction, ManagedPolicy, OrgAccount, OrgPolicy,

@@ -1,0 +1,773 @@
+//! Access to resources with resource-based policies: who can act on a bucket, key, function,
+//! queue, topic, secret, repository or table, at which access level (list, read, write,
+//! permissions management, tagging), under which conditions; and which of them a principal can
+//! act on. Each answer is a decision of the engine with every policy that applies: the
+//! caller's identity policies, boundary and SCPs, the resource's policy and its account's
+//! RCPs; within one account the resource policy alone can allow, across accounts both sides
+//! must, and a KMS key's policy must allow explicitly (`eval::decide`).
+//!
+//! Who is asked: every user and role of the snapshot, and what the resource's policy names
+//! beyond them (accounts and principals outside the snapshot, `*`, services, identity
+//! providers), whose own policies are unknown: an allow-everything identity policy stands in,
+//! stated as an assumption. Services and providers have no identity side: the resource policy
+//! alone decides, and its conditions (`aws:SourceArn`, `aws:SourceAccount`) are shown.
+//!
+//! Beyond the policies: KMS grants give their grantee the operations they list (shown as
+//! such, with their constraints); S3 Block Public Access with `RestrictPublicBuckets` (of the
+//! bucket or its account) limits a bucket whose policy is public to AWS services and the
+//! bucket owner's account ("public and cross-account access within any public bucket policy,
+//! including non-public delegation to specific accounts, is blocked", Amazon S3 User Guide,
+//! *Blocking public access*); a bucket's policy is public unless every `Allow` that names
+//! everyone is limited by a fixed value of one of the keys that S3 documents (*The meaning of
+//! "public"*).
+//!
+//! An S3 bucket is one resource: its object actions are decided on one object name per object
+//! pattern its policy names (`public/*` is decided on `public/x`), or on a name no pattern
+//! singles out, and the patterns are given with the level.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use catalog::{AccessLevel, Catalog};
+use model::{PolicyResource, PublicAccessBlock, ResourceKind, Snapshot};
+use policy::{Block, Effect, Principal};
+use serde::Serialize;
+
+use crate::condition::NamedSet;
+use crate::context;
+use crate::engine::{allow_all, check_in, merged};
+use crate::types::Check;
+
+/// Who may act on a resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GranteeKind {
+    /// A user of the snapshot.
+    User,
+    /// A role of the snapshot (its sessions).
+    Role,
+    /// An account outside the snapshot, or any principal it allows.
+    Account,
+    /// A user or role outside the snapshot.
+    Principal,
+    /// `*`: any AWS principal, and for some services anonymous callers.
+    Anyone,
+    Service,
+    /// A SAML or OIDC provider's users.
+    Federated,
+}
+
+/// One who may act on a resource.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Grantee {
+    pub kind: GranteeKind,
+    /// An ARN, an account id, a service principal, or `*`.
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// Outside the snapshot's organization (or its accounts, without one), or anyone.
+    pub outside: bool,
+    /// The vendor that publishes the account, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+}
+
+/// Access at one level.
+#[derive(Clone, Debug, Serialize)]
+pub struct LevelAccess {
+    /// `List`, `Read`, `Write`, `Permissions management`, `Tagging`.
+    pub level: &'static str,
+    /// The actions allowed at this level without a condition on who the caller is.
+    pub actions: Vec<&'static str>,
+    /// The actions allowed only under a condition (each its own; the first's is `check`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conditional_actions: Vec<&'static str>,
+    /// Some action is allowed without a condition on who the caller is (a condition only on
+    /// where the request comes from is a scope).
+    pub unconditional: bool,
+    /// The decision of the first action (unconditional first): its condition and statements.
+    pub check: Check,
+    /// S3: the object patterns the object actions were decided on (empty for the bucket's own
+    /// actions).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub objects: Vec<String>,
+}
+
+/// One grantee's access to a resource.
+#[derive(Clone, Debug, Serialize)]
+pub struct Access {
+    pub who: Grantee,
+    /// `policies` (decided by the engine) or `kms-grant`.
+    pub through: &'static str,
+    pub levels: Vec<LevelAccess>,
+    /// What stands in for what the snapshot does not know (an outsider's own policies).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub assumptions: Vec<String>,
+    /// What the snapshot lacks for these decisions.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gaps: Vec<String>,
+}
+
+impl Access {
+    /// The levels as words (`Read, List`), marking those allowed only under a condition.
+    pub fn level_words(&self) -> String {
+        self.levels
+            .iter()
+            .map(|l| if l.unconditional { l.level.to_owned() } else { format!("{} (conditional)", l.level) })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The highest level (permissions management > write > read > tagging > list).
+    pub fn top_level(&self) -> Option<&'static str> {
+        let rank = |l: &str| match l {
+            "Permissions management" => 5,
+            "Write" => 4,
+            "Read" => 3,
+            "Tagging" => 2,
+            _ => 1,
+        };
+        self.levels.iter().map(|l| l.level).max_by_key(|l| rank(l))
+    }
+}
+
+/// Who can act on one resource.
+#[derive(Clone, Debug, Serialize)]
+pub struct ResourceAccess {
+    pub arn: String,
+    pub kind: ResourceKind,
+    pub kind_label: &'static str,
+    pub name: String,
+    pub account: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Whether a resource-based policy was read.
+    pub has_policy: bool,
+    /// Where the policy was read.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub source: String,
+    /// S3: the bucket's policy is public in S3's sense.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub public_policy: bool,
+    /// S3: Block Public Access of the bucket and its account, combined.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub block_public_access: Option<PublicAccessBlock>,
+    pub access: Vec<Access>,
+    /// What limits or explains the answer beyond the policies (Block Public Access refusals,
+    /// grants), in words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// What the snapshot lacks for the resource's side.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gaps: Vec<String>,
+}
+
+/// Whom to ask.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Askers {
+    /// Only what the resource's policy names beyond the snapshot's principals (outside
+    /// accounts and principals, `*`, services, providers): the external-access question.
+    Named,
+    /// Those, and every user and role of the snapshot.
+    Everyone,
+}
+
+/// A request to decide: an action on the resource or on one of its objects.
+struct Req {
+    level: AccessLevel,
+    action: &'static str,
+    resource: Arc<str>,
+    /// The object pattern the object name stands for.
+    object: Option<String>,
+}
+
+/// The requests that stand for acting on `r` at each level: every action of its service whose
+/// resource types include `r`'s (and, for a bucket, its objects'), in catalog order.
+fn requests(r: &PolicyResource) -> Vec<Req> {
+    let cat = Catalog::get();
+    let service = r.kind.service();
+    let Some(info) = cat.service(service).and_then(|id| cat.service_info(id)) else { return Vec::new() };
+    let own = cat.resource_types_for_arn(service, &r.arn);
+    let mut objects: Vec<(String, Option<String>)> = Vec::new();
+    let mut object_types = Vec::new();
+    if r.kind == ResourceKind::S3Bucket {
+        for p in object_patterns(r) {
+            let sample = p.replace(['*', '?'], "x");
+            objects.push((sample, Some(p)));
+        }
+        if objects.is_empty() {
+            objects.push((format!("{}/any-object", r.arn), None));
+        }
+        if let Some((sample, _)) = objects.first() {
+            object_types = cat.resource_types_for_arn(service, sample);
+        }
+    }
+    let mut out = Vec::new();
+    for id in info.actions.clone() {
+        let Some(a) = cat.info(catalog::ActionId(id)) else { continue };
+        let Some(name) = cat.name(a.id) else { continue };
+        if a.resource_types.iter().any(|t| own.contains(&t.resource_type)) {
+            out.push(Req { level: a.access_level, action: name, resource: Arc::from(r.arn.as_str()), object: None });
+        }
+        if a.resource_types.iter().any(|t| object_types.contains(&t.resource_type)) {
+            for (sample, pattern) in &objects {
+                out.push(Req {
+                    level: a.access_level,
+                    action: name,
+                    resource: Arc::from(sample.as_str()),
+                    object: Some(pattern.clone().unwrap_or_else(|| format!("{}/*", r.arn))),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The object patterns of a bucket's policy (`arn:aws:s3:::b/public/*`), deduplicated.
+fn object_patterns(r: &PolicyResource) -> Vec<String> {
+    let prefix = format!("{}/", r.arn);
+    let mut out: Vec<String> = Vec::new();
+    let Some(p) = r.policy.as_ref().and_then(|d| d.policy()) else { return out };
+    for s in &p.statements {
+        for pat in s.resource.as_ref().map_or(&[][..], |b| b.items()) {
+            if pat.raw.starts_with(&prefix) && !out.contains(&pat.raw) {
+                out.push(pat.raw.clone());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Condition keys whose fixed value makes a bucket policy statement that names everyone
+/// non-public (Amazon S3 User Guide, *The meaning of "public"*), lower case. Keys that only an
+/// organization's or account's principals can meet are counted too: a policy held non-public
+/// here is never narrowed by Block Public Access, so this errs towards showing access.
+const FIXING_KEYS: &[&str] = &[
+    "aws:sourceip",
+    "aws:sourcearn",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:sourceowner",
+    "aws:sourceaccount",
+    "s3:x-amz-server-side-encryption-aws-kms-key-id",
+    "aws:userid",
+    "aws:principalorgid",
+    "aws:principalaccount",
+    "aws:principalarn",
+    "s3:dataaccesspointarn",
+    "s3:dataaccesspointaccount",
+];
+
+/// Whether a bucket policy is public in S3's sense: some `Allow` names everyone (`*`, or
+/// `NotPrincipal`) without a fixed value of a [`FIXING_KEYS`] key (a value with a wildcard, or
+/// a `0.0.0.0/0` range, fixes nothing).
+pub fn is_public_policy(p: &policy::Policy) -> bool {
+    p.statements.iter().any(|s| {
+        if s.effect != Effect::Allow {
+            return false;
+        }
+        let everyone = match &s.principal {
+            Some(Block::Only(list)) => {
+                list.iter().any(|x| matches!(x, Principal::Any) || matches!(x, Principal::Aws(a) if a == "*"))
+            }
+            Some(Block::Not(_)) => true,
+            None => false,
+        };
+        if !everyone {
+            return false;
+        }
+        let fixed = s.conditions.iter().any(|c| {
+            let negated = c.operator.raw.to_ascii_lowercase().contains("not");
+            FIXING_KEYS.contains(&c.key_lower.as_str())
+                && !negated
+                && !c.values.is_empty()
+                && c.values.iter().all(|v| !v.text.contains(['*', '?']) && !v.text.ends_with("/0"))
+        });
+        !fixed
+    })
+}
+
+/// The grantees a resource policy names beyond the snapshot's users and roles.
+fn named(snapshot: &Snapshot, p: &policy::Policy) -> Vec<Grantee> {
+    let mut out: Vec<Grantee> = Vec::new();
+    let outside = |account: &str| !in_organization(snapshot, account);
+    for s in p.statements.iter().filter(|s| s.effect == Effect::Allow) {
+        let list: &[Principal] = match &s.principal {
+            Some(Block::Only(list)) => list,
+            Some(Block::Not(_)) => &[Principal::Any],
+            None => &[],
+        };
+        for x in list {
+            let g = match x {
+                Principal::Any => {
+                    Grantee { kind: GranteeKind::Anyone, id: "*".into(), account: None, outside: true, vendor: None }
+                }
+                Principal::Aws(a) if a == "*" => {
+                    Grantee { kind: GranteeKind::Anyone, id: "*".into(), account: None, outside: true, vendor: None }
+                }
+                Principal::Aws(a) => {
+                    let account = account_of(a);
+                    let Some(account) = account else { continue };
+                    if snapshot.account(&account).is_some() {
+                        continue; // its users and roles are asked one by one
+                    }
+                    let kind = if is_account_principal(a) { GranteeKind::Account } else { GranteeKind::Principal };
+                    let id = if kind == GranteeKind::Account { account.clone() } else { a.clone() };
+                    Grantee {
+                        kind,
+                        id,
+                        outside: outside(&account),
+                        vendor: access::known::vendor_names(&account).first().cloned(),
+                        account: Some(account),
+                    }
+                }
+                Principal::Service(svc) => {
+                    Grantee { kind: GranteeKind::Service, id: svc.clone(), account: None, outside: false, vendor: None }
+                }
+                Principal::Federated(f) => {
+                    Grantee { kind: GranteeKind::Federated, id: f.clone(), account: account_of(f), outside: false, vendor: None }
+                }
+                Principal::CanonicalUser(_) => continue,
+            };
+            if !out.contains(&g) {
+                out.push(g);
+            }
+        }
+    }
+    out
+}
+
+/// Whether `a` names a whole account (`123456789012` or its `root` ARN).
+fn is_account_principal(a: &str) -> bool {
+    (a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+        || policy::Arn::parse(a).is_some_and(|x| x.service == "iam" && x.resource == "root")
+}
+
+/// The account of `123456789012`, `arn:...:iam::123456789012:...` or `arn:...:sts::...`.
+fn account_of(a: &str) -> Option<String> {
+    if a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(a.to_owned());
+    }
+    policy::Arn::parse(a).map(|x| x.account.to_owned()).filter(|x| !x.is_empty())
+}
+
+/// Whether an account is one of the snapshot's organization (or, without organization data,
+/// one of its accounts).
+pub fn in_organization(snapshot: &Snapshot, account: &str) -> bool {
+    match &snapshot.organization {
+        Some(o) if !o.accounts.is_empty() => o.account(account).is_some(),
+        _ => snapshot.account(account).is_some(),
+    }
+}
+
+/// Whether a condition can be met only by principals of the snapshot's organization (or
+/// accounts): one of its required atoms is `aws:PrincipalOrgID` equal to the organization's
+/// id, `aws:PrincipalOrgPaths` under it, or `aws:PrincipalAccount` equal to accounts of it. A
+/// caller from outside cannot meet it, whatever else it does.
+fn only_members(snapshot: &Snapshot, c: &crate::condition::Condition) -> bool {
+    use crate::condition::CondExpr;
+    let org = snapshot.organization.as_ref().and_then(|o| o.id.clone());
+    let required: Vec<usize> = match &c.expr {
+        CondExpr::Atom { atom } => vec![*atom],
+        CondExpr::And { all } => {
+            all.iter().filter_map(|e| if let CondExpr::Atom { atom } = e { Some(*atom) } else { None }).collect()
+        }
+        _ => Vec::new(),
+    };
+    required.iter().filter_map(|i| c.atoms.get(*i)).any(|a| {
+        let (Some(key), Some(op)) = (a.key(), a.operator()) else { return false };
+        let values = a.values();
+        if values.is_empty()
+            || !matches!(
+                op.to_ascii_lowercase().as_str(),
+                "stringequals"
+                    | "stringequalsignorecase"
+                    | "forallvalues:stringequals"
+                    | "foranyvalue:stringequals"
+                    | "stringlike"
+                    | "foranyvalue:stringlike"
+            )
+        {
+            return false;
+        }
+        let literal = |v: &str| !v.contains(['*', '?', '$']);
+        match key.to_ascii_lowercase().as_str() {
+            "aws:principalorgid" => {
+                org.as_deref().is_some_and(|o| values.iter().all(|v| literal(v) && v.eq_ignore_ascii_case(o)))
+            }
+            "aws:principalorgpaths" => org.as_deref().is_some_and(|o| values.iter().all(|v| v.starts_with(&format!("{o}/")))),
+            "aws:principalaccount" => values.iter().all(|v| literal(v) && in_organization(snapshot, v)),
+            _ => false,
+        }
+    })
+}
+
+/// The decisions of one caller on every request, grouped by level. For a caller from outside
+/// the organization (`outsider`), what only members can meet is refused.
+fn decide(
+    snapshot: &Snapshot,
+    set: &NamedSet,
+    caller: &Arc<str>,
+    ctx: &eval::Context,
+    reqs: &[Req],
+    account: &str,
+    outsider: bool,
+) -> Vec<LevelAccess> {
+    let mut by_level: BTreeMap<AccessLevel, LevelAccess> = BTreeMap::new();
+    for q in reqs {
+        let Ok(c) = check_in(set, caller, q.action, &q.resource, Some(account), ctx) else { continue };
+        if outsider && c.condition.as_deref().is_some_and(|cond| only_members(snapshot, cond)) {
+            continue;
+        }
+        let unconditional = !c.is_conditional();
+        let e = by_level.entry(q.level).or_insert_with(|| LevelAccess {
+            level: q.level.as_str(),
+            actions: Vec::new(),
+            conditional_actions: Vec::new(),
+            unconditional,
+            check: c.clone(),
+            objects: Vec::new(),
+        });
+        if unconditional && !e.unconditional {
+            e.unconditional = true;
+            e.check = c;
+        }
+        let list = if unconditional { &mut e.actions } else { &mut e.conditional_actions };
+        if !list.contains(&q.action) {
+            list.push(q.action);
+        }
+        if let Some(o) = &q.object
+            && !e.objects.contains(o)
+        {
+            e.objects.push(o.clone());
+        }
+    }
+    by_level.into_values().collect()
+}
+
+/// Who can act on `r`.
+pub fn resource_access(snapshot: &Snapshot, r: &PolicyResource, askers: Askers, now: Option<model::Timestamp>) -> ResourceAccess {
+    let mut side = access::assemble::Assembled::default();
+    access::assemble::add_resource(snapshot, r, &mut side);
+    let side_set = NamedSet::of(side.set);
+    let reqs = requests(r);
+    let policy = r.policy.as_ref().and_then(|d| d.policy());
+    let mut out = ResourceAccess {
+        arn: r.arn.clone(),
+        kind: r.kind,
+        kind_label: r.kind.label(),
+        name: r.name.clone(),
+        account: r.account_id.clone(),
+        region: r.region.clone(),
+        has_policy: r.policy.is_some(),
+        source: r.source.clone(),
+        public_policy: r.kind == ResourceKind::S3Bucket && policy.is_some_and(is_public_policy),
+        block_public_access: None,
+        access: Vec::new(),
+        notes: Vec::new(),
+        gaps: side.gaps.clone(),
+    };
+    if r.kind == ResourceKind::S3Bucket {
+        let account_block = snapshot.account(&r.account_id).and_then(|a| a.s3_public_access_block);
+        out.block_public_access = Some(PublicAccessBlock::combined(r.public_access_block, account_block));
+    }
+    if r.policy.is_none() && r.kind != ResourceKind::KmsKey {
+        out.notes.push(format!("no resource-based policy was read for this {}: only its own account's principals are asked, through their identity policies", r.kind.label()));
+    }
+    let p = policy::Arn::parse(&r.arn).map_or("aws", |a| a.partition);
+    // What the policy names beyond the snapshot.
+    for g in policy.map(|p| named(snapshot, p)).unwrap_or_default() {
+        let (caller, ctx, identity, assumption): (String, eval::Context, bool, Option<String>) = match g.kind {
+            GranteeKind::Anyone => (
+                format!("arn:{p}:iam::000000000000:role/anyone"),
+                context::Known::new().context(),
+                true,
+                Some("any AWS principal's own policies allow it (they are not in the snapshot)".to_owned()),
+            ),
+            GranteeKind::Account => {
+                let account = g.account.clone().unwrap_or_default();
+                (
+                    format!("arn:{p}:iam::{account}:root"),
+                    context::external(&account, None).context(),
+                    true,
+                    Some(format!("the policies of account {account} allow it (they are not in the snapshot)")),
+                )
+            }
+            GranteeKind::Principal => (
+                g.id.clone(),
+                context::external(g.account.as_deref().unwrap_or(""), Some(&g.id)).context(),
+                true,
+                Some(format!("the policies of `{}` allow it (they are not in the snapshot)", g.id)),
+            ),
+            GranteeKind::Service => (g.id.clone(), service_context(&g.id), false, None),
+            GranteeKind::Federated => (g.id.clone(), context::unknown(), false, None),
+            GranteeKind::User | GranteeKind::Role => continue,
+        };
+        let set = if identity {
+            let mut id = eval::PolicySet::new();
+            id.identity(format!("assumed: the identity policies of {}", g.id), allow_all());
+            merged(&NamedSet::of(id), &side_set)
+        } else {
+            side_set.clone()
+        };
+        let caller: Arc<str> = Arc::from(caller);
+        let outsider = g.outside;
+        let levels = decide(snapshot, &set, &caller, &ctx, &reqs, &r.account_id, outsider);
+        if !levels.is_empty() {
+            out.access.push(Access {
+                who: g,
+                through: "policies",
+                levels,
+                assumptions: assumption.into_iter().collect(),
+                gaps: Vec::new(),
+            });
+        }
+    }
+    if askers == Askers::Everyone {
+        for a in &snapshot.accounts {
+            let cross = a.id != r.account_id;
+            if cross && !names_account(policy, &a.id) {
+                continue; // across accounts the resource policy must allow, and it names neither the account nor everyone
+            }
+            for role in &a.roles {
+                let identity = access::assemble::role_identity(snapshot, role);
+                let known = context::role(snapshot, role, false, now);
+                let who = Grantee {
+                    kind: GranteeKind::Role,
+                    id: role.arn.clone(),
+                    account: Some(a.id.clone()),
+                    outside: false,
+                    vendor: None,
+                };
+                push_principal(snapshot, &mut out, who, identity, &side_set, &role.arn, &known.context(), &reqs, &r.account_id);
+            }
+            for user in &a.users {
+                let identity = access::assemble::user_identity(snapshot, user);
+                let known = context::user(snapshot, user, now);
+                let who = Grantee {
+                    kind: GranteeKind::User,
+                    id: user.arn.clone(),
+                    account: Some(a.id.clone()),
+                    outside: false,
+                    vendor: None,
+                };
+                push_principal(snapshot, &mut out, who, identity, &side_set, &user.arn, &known.context(), &reqs, &r.account_id);
+            }
+        }
+    }
+    grants(r, snapshot, &mut out);
+    restrict_public_buckets(&mut out);
+    out
+}
+
+#[allow(clippy::too_many_arguments, reason = "one call site per principal kind")]
+fn push_principal(
+    snapshot: &Snapshot,
+    out: &mut ResourceAccess,
+    who: Grantee,
+    identity: access::assemble::Assembled,
+    side: &NamedSet,
+    arn: &str,
+    ctx: &eval::Context,
+    reqs: &[Req],
+    account: &str,
+) {
+    let gaps = identity.gaps.clone();
+    let set = merged(&NamedSet::of(identity.set), side);
+    let caller: Arc<str> = Arc::from(arn);
+    let levels = decide(snapshot, &set, &caller, ctx, reqs, account, false);
+    if !levels.is_empty() {
+        out.access.push(Access { who, through: "policies", levels, assumptions: Vec::new(), gaps });
+    }
+}
+
+/// What a service principal's requests carry, as the IAM User Guide's global condition keys
+/// document it: `aws:PrincipalIsAWSService` true and `aws:PrincipalServiceName`; no
+/// `aws:PrincipalOrgID` or `aws:PrincipalOrgPaths` ("included in the request context only if
+/// the principal is a member of an organization") and no principal tags. The other keys stay
+/// unknown.
+fn service_context(service: &str) -> eval::Context {
+    let mut k = context::Known::new();
+    k.set("aws:PrincipalIsAWSService", "true").set("aws:PrincipalServiceName", service);
+    k.absent("aws:PrincipalOrgID").absent("aws:PrincipalOrgPaths");
+    k.known_glob("aws:principaltag/*");
+    k.build()
+}
+
+/// Whether some `Allow` of the policy names the account (its root, an account id, a principal
+/// of it) or everyone.
+fn names_account(policy: Option<&policy::Policy>, account: &str) -> bool {
+    let Some(p) = policy else { return false };
+    p.statements.iter().filter(|s| s.effect == Effect::Allow).any(|s| match &s.principal {
+        Some(Block::Only(list)) => list.iter().any(|x| match x {
+            Principal::Any => true,
+            Principal::Aws(a) => a == "*" || account_of(a).as_deref() == Some(account),
+            _ => false,
+        }),
+        Some(Block::Not(_)) => true,
+        None => false,
+    })
+}
+
+/// A KMS key's grants: each grantee may perform the listed operations (AWS KMS Developer
+/// Guide, *Grants in AWS KMS*: "a grant ... allows the grantee principal to use the KMS key in
+/// cryptographic operations"), within the grant's constraints.
+fn grants(r: &PolicyResource, snapshot: &Snapshot, out: &mut ResourceAccess) {
+    let cat = Catalog::get();
+    for g in &r.grants {
+        let Some(grantee) = g.grantee_principal.as_deref() else { continue };
+        let account = account_of(grantee);
+        let kind = if grantee.ends_with(".amazonaws.com") {
+            GranteeKind::Service
+        } else if grantee.contains(":role/") {
+            GranteeKind::Role
+        } else if grantee.contains(":user/") {
+            GranteeKind::User
+        } else {
+            GranteeKind::Principal
+        };
+        let in_snapshot = account.as_deref().is_some_and(|a| snapshot.account(a).is_some());
+        let kind = match kind {
+            GranteeKind::Role | GranteeKind::User if !in_snapshot => GranteeKind::Principal,
+            k => k,
+        };
+        let mut by_level: BTreeMap<AccessLevel, LevelAccess> = BTreeMap::new();
+        for op in &g.operations {
+            let Some(id) = cat.action(&format!("kms:{op}")) else { continue };
+            let (Some(name), Some(level)) = (cat.name(id), cat.access_level(id)) else { continue };
+            let e = by_level.entry(level).or_insert_with(|| LevelAccess {
+                level: level.as_str(),
+                actions: Vec::new(),
+                conditional_actions: Vec::new(),
+                unconditional: g.constraints.is_none(),
+                check: Check {
+                    principal: Some(Arc::from(grantee)),
+                    action: name,
+                    resource: Arc::from(r.arn.as_str()),
+                    outcome: if g.constraints.is_none() { eval::Outcome::Allowed } else { eval::Outcome::Conditional },
+                    condition: None,
+                    evidence: Arc::from(Vec::new()),
+                },
+                objects: Vec::new(),
+            });
+            if g.constraints.is_none() {
+                e.actions.push(name);
+            } else {
+                e.conditional_actions.push(name);
+            }
+        }
+        if by_level.is_empty() {
+            continue;
+        }
+        let what = match &g.constraints {
+            Some(c) => format!("grant {} (encryption context constraints: {c})", g.grant_id.as_deref().unwrap_or("?")),
+            None => format!("grant {}", g.grant_id.as_deref().unwrap_or("?")),
+        };
+        out.access.push(Access {
+            who: Grantee {
+                kind,
+                id: grantee.to_owned(),
+                outside: account.as_deref().is_some_and(|a| !in_organization(snapshot, a)),
+                vendor: account.as_deref().and_then(|a| access::known::vendor_names(a).first().cloned()),
+                account,
+            },
+            through: "kms-grant",
+            levels: by_level.into_values().collect(),
+            assumptions: vec![what],
+            gaps: Vec::new(),
+        });
+    }
+}
+
+/// S3 Block Public Access: with `RestrictPublicBuckets`, a bucket whose policy is public is
+/// open only to AWS services and its own account's principals.
+fn restrict_public_buckets(out: &mut ResourceAccess) {
+    let restrict = out.block_public_access.is_some_and(|b| b.restrict_public_buckets);
+    if !(restrict && out.public_policy) {
+        return;
+    }
+    let account = out.account.clone();
+    let before = out.access.len();
+    let mut refused: Vec<String> = Vec::new();
+    out.access.retain(|a| {
+        let keep = a.who.kind == GranteeKind::Service || a.who.account.as_deref() == Some(account.as_str());
+        if !keep {
+            refused.push(a.who.id.clone());
+        }
+        keep
+    });
+    if out.access.len() < before {
+        out.notes.push(format!(
+            "Block Public Access (RestrictPublicBuckets) limits this bucket, whose policy is public, to AWS services and its own account: refused to {}",
+            refused.join(", ")
+        ));
+    }
+}
+
+/// What a principal of the snapshot can act on: every resource of the snapshot that its own
+/// account holds or whose policy names its account (or everyone), with the levels.
+pub fn principal_access(
+    snapshot: &Snapshot,
+    principal_arn: &str,
+    now: Option<model::Timestamp>,
+) -> Vec<(ResourceAccessSummary, Vec<LevelAccess>)> {
+    let mut out = Vec::new();
+    let (identity, known, account) = if let Some(role) = snapshot.role(principal_arn) {
+        (access::assemble::role_identity(snapshot, role), context::role(snapshot, role, false, now), role.account_id.clone())
+    } else if let Some(user) =
+        policy::Arn::parse(principal_arn).and_then(|a| snapshot.account(a.account)).and_then(|a| a.user(principal_arn))
+    {
+        (access::assemble::user_identity(snapshot, user), context::user(snapshot, user, now), user.account_id.clone())
+    } else {
+        return out;
+    };
+    let id_set = NamedSet::of(identity.set);
+    let ctx = known.context();
+    let caller: Arc<str> = Arc::from(principal_arn);
+    for a in &snapshot.accounts {
+        for r in &a.resources {
+            let policy = r.policy.as_ref().and_then(|d| d.policy());
+            if r.account_id != account && !names_account(policy, &account) {
+                continue;
+            }
+            let mut side = access::assemble::Assembled::default();
+            access::assemble::add_resource(snapshot, r, &mut side);
+            let set = merged(&id_set, &NamedSet::of(side.set));
+            let reqs = requests(r);
+            let mut levels = decide(snapshot, &set, &caller, &ctx, &reqs, &r.account_id, false);
+            if r.kind == ResourceKind::S3Bucket && r.account_id != account {
+                let block = PublicAccessBlock::combined(r.public_access_block, a.s3_public_access_block);
+                if block.restrict_public_buckets && policy.is_some_and(is_public_policy) {
+                    levels.clear();
+                }
+            }
+            if !levels.is_empty() {
+                out.push((ResourceAccessSummary::of(r), levels));
+            }
+        }
+    }
+    out
+}
+
+/// A resource, named.
+#[derive(Clone, Debug, Serialize)]
+pub struct ResourceAccessSummary {
+    pub arn: String,
+    pub kind: ResourceKind,
+    pub kind_label: &'static str,
+    pub name: String,
+    pub account: String,
+}
+
+impl ResourceAccessSummary {
+    pub fn of(r: &PolicyResource) -> Self {
+        ResourceAccessSummary {
+            arn: r.arn.clone(),
+            kind: r.kind,
+            kind_label: r.kind.label(),
+            name: r.name.clone(),
+            account: r.account_id.clone(),
+        }
+    }
+}
