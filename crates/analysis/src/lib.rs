@@ -176,6 +176,8 @@ pub struct Analysis<'s> {
     roles: Vec<RoleView<'s>>,
     by_arn: HashMap<&'s str, usize>,
     shared: Arc<Shared<'s>>,
+    /// Who the resource policies let act on each resource beyond the snapshot's principals.
+    external: OnceLock<Vec<graph::resources::ResourceAccess>>,
 }
 
 impl<'s> Analysis<'s> {
@@ -209,7 +211,21 @@ impl<'s> Analysis<'s> {
             }
         }
         let by_arn = roles.iter().map(|v| (v.role.arn.as_str(), v.index)).collect();
-        Analysis { snapshot, roles, by_arn, shared }
+        Analysis { snapshot, roles, by_arn, shared, external: OnceLock::new() }
+    }
+
+    /// For every resource with a resource-based policy, in snapshot order: who its policy lets
+    /// act on it beyond the snapshot's users and roles (other accounts, `*`, services,
+    /// providers), decided by the engine (`graph::resources`), computed once.
+    pub fn external_access(&self) -> &[graph::resources::ResourceAccess] {
+        self.external.get_or_init(|| {
+            self.snapshot
+                .accounts
+                .iter()
+                .flat_map(|a| a.resources.iter())
+                .map(|r| graph::resources::resource_access(self.snapshot, r, graph::resources::Askers::Named, None))
+                .collect()
+        })
     }
 
     /// Every role, in snapshot order (account, then ARN).

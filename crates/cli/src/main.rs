@@ -55,6 +55,9 @@ enum Command {
     Serve(Box<cmd::serve::Args>),
     /// Every principal that can reach a role, directly or through others, with its path.
     WhoCanAssume(Box<cmd::graph_cmds::WhoArgs>),
+    /// Who can act on a bucket, key, function, queue, topic, secret, repository or table, at
+    /// which access level, under which conditions.
+    WhoCanAccess(Box<cmd::resources::Args>),
     /// Every role a principal can reach, with the path and the role's privilege.
     Reach(Box<cmd::graph_cmds::ReachArgs>),
     /// The paths between two principals, explained edge by edge.
@@ -85,6 +88,7 @@ fn main() -> ExitCode {
         Command::Diff(a) => cmd::diff::run(*a),
         Command::Serve(a) => cmd::serve::run(*a),
         Command::WhoCanAssume(a) => cmd::graph_cmds::who_can_assume(*a),
+        Command::WhoCanAccess(a) => cmd::resources::run(*a),
         Command::Reach(a) => cmd::graph_cmds::reach(*a),
         Command::Path(a) => cmd::graph_cmds::path(*a),
         Command::Escalations(a) => cmd::graph_cmds::escalations(*a),

@@ -97,6 +97,22 @@ impl Context {
         out
     }
 
+    /// A copy in which `key` is known to be absent (not held).
+    pub fn with_absent(&self, key: &str) -> Context {
+        let lower = key.to_ascii_lowercase();
+        let mut out = self.clone();
+        out.entries.remove(&lower);
+        match &mut out.unknowns {
+            Unknowns::AllExcept(known) => known.push(policy::Pattern::literal(&lower)),
+            Unknowns::All => out.unknowns = Unknowns::AllExcept(vec![policy::Pattern::literal(&lower)]),
+            Unknowns::Keys(keys) => {
+                keys.remove(&lower);
+            }
+            Unknowns::None => {}
+        }
+        out
+    }
+
     /// Whether any key may be unknown.
     pub fn is_partial(&self) -> bool {
         self.unknowns != Unknowns::None

@@ -510,6 +510,18 @@ fn register(
             }
         }
     }
+    for g in crate::resources::function_policy_outsiders(snapshot) {
+        let account = g.account.clone().unwrap_or_default();
+        match g.kind {
+            crate::resources::GranteeKind::Anyone => {
+                t.add("*", NodeKind::Anyone, "anyone", None);
+            }
+            crate::resources::GranteeKind::Account => {
+                external(&mut t, &format!("external-account:{account}"), NodeKind::ExternalAccount, &account, &account);
+            }
+            _ => external(&mut t, &g.id, NodeKind::ExternalPrincipal, g.id.rsplit('/').next().unwrap_or(&g.id), &account),
+        }
+    }
     for list in compute.values_mut() {
         for c in list {
             c.node = t.add(&c.id, c.kind, &c.label, Some(&c.account));
@@ -659,6 +671,9 @@ pub fn build(snapshot: &Snapshot, options: &GraphOptions) -> Graph {
         o
     }));
     parts.push(first);
+    let mut policies = Out::default();
+    crate::resources::function_policy_edges(&env, &mut policies);
+    parts.push(policies);
     let out = Out::concat(parts);
     lap("edges from outside");
 

@@ -131,6 +131,14 @@ impl Access {
     }
 }
 
+/// A grantee the policy names that cannot act on the resource.
+#[derive(Clone, Debug, Serialize)]
+pub struct Refused {
+    pub who: Grantee,
+    /// The statement that denies it, described (`RCP DataPerimeter statement 0 (Sid)`).
+    pub why: String,
+}
+
 /// Who can act on one resource.
 #[derive(Clone, Debug, Serialize)]
 pub struct ResourceAccess {
@@ -153,6 +161,10 @@ pub struct ResourceAccess {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub block_public_access: Option<PublicAccessBlock>,
     pub access: Vec<Access>,
+    /// What the resource's policy names but cannot act on it, and why (an explicit deny: an
+    /// RCP, an SCP, a statement of the policy itself).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<Refused>,
     /// What limits or explains the answer beyond the policies (Block Public Access refusals,
     /// grants), in words.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -361,63 +373,80 @@ pub fn in_organization(snapshot: &Snapshot, account: &str) -> bool {
     }
 }
 
-/// Whether a condition can be met only by principals of the snapshot's organization (or
-/// accounts): one of its required atoms is `aws:PrincipalOrgID` equal to the organization's
-/// id, `aws:PrincipalOrgPaths` under it, or `aws:PrincipalAccount` equal to accounts of it. A
-/// caller from outside cannot meet it, whatever else it does.
-fn only_members(snapshot: &Snapshot, c: &crate::condition::Condition) -> bool {
-    use crate::condition::CondExpr;
-    let org = snapshot.organization.as_ref().and_then(|o| o.id.clone());
-    let required: Vec<usize> = match &c.expr {
-        CondExpr::Atom { atom } => vec![*atom],
-        CondExpr::And { all } => {
-            all.iter().filter_map(|e| if let CondExpr::Atom { atom } = e { Some(*atom) } else { None }).collect()
-        }
-        _ => Vec::new(),
-    };
-    required.iter().filter_map(|i| c.atoms.get(*i)).any(|a| {
-        let (Some(key), Some(op)) = (a.key(), a.operator()) else { return false };
-        let values = a.values();
-        if values.is_empty()
-            || !matches!(
-                op.to_ascii_lowercase().as_str(),
-                "stringequals"
-                    | "stringequalsignorecase"
-                    | "forallvalues:stringequals"
-                    | "foranyvalue:stringequals"
-                    | "stringlike"
-                    | "foranyvalue:stringlike"
-            )
-        {
-            return false;
-        }
-        let literal = |v: &str| !v.contains(['*', '?', '$']);
-        match key.to_ascii_lowercase().as_str() {
-            "aws:principalorgid" => {
-                org.as_deref().is_some_and(|o| values.iter().all(|v| literal(v) && v.eq_ignore_ascii_case(o)))
+/// The two worlds an outsider's organization can be in, for conditions on it: no organization
+/// (`aws:PrincipalOrgID` and `aws:PrincipalOrgPaths` absent), or one that is not the snapshot's
+/// (a stand-in id).
+struct OutsiderWorlds {
+    org: String,
+    none: eval::Context,
+    other: eval::Context,
+}
+
+impl OutsiderWorlds {
+    fn new(snapshot: &Snapshot, known: &context::Known) -> Option<OutsiderWorlds> {
+        let org = snapshot.organization.as_ref().and_then(|o| o.id.clone())?;
+        let mut none = known.context();
+        none = none.with_absent("aws:PrincipalOrgID").with_absent("aws:PrincipalOrgPaths");
+        let stand_in = "o-rolegraphoutsider";
+        let other = known
+            .context()
+            .with_known("aws:PrincipalOrgID", stand_in)
+            .with_known("aws:PrincipalOrgPaths", format!("{stand_in}/r-outsider/"));
+        Some(OutsiderWorlds { org, none, other })
+    }
+
+    /// Whether the condition's terms on the organization name only the snapshot's
+    /// organization, with literal values: then every organization other than it decides as the
+    /// stand-in does, and an outsider is decided exactly by the two worlds.
+    fn decidable(&self, c: &crate::condition::Condition) -> bool {
+        let mut any = false;
+        for a in &c.atoms {
+            let Some(key) = a.key() else { continue };
+            let key = key.to_ascii_lowercase();
+            if key != "aws:principalorgid" && key != "aws:principalorgpaths" {
+                continue;
             }
-            "aws:principalorgpaths" => org.as_deref().is_some_and(|o| values.iter().all(|v| v.starts_with(&format!("{o}/")))),
-            "aws:principalaccount" => values.iter().all(|v| literal(v) && in_organization(snapshot, v)),
-            _ => false,
+            any = true;
+            let op = a.operator().unwrap_or("").to_ascii_lowercase();
+            let literal_op = op.trim_end_matches("ifexists").trim_end_matches("ignorecase");
+            let literal_op = literal_op.rsplit(':').next().unwrap_or("");
+            let ok = match key.as_str() {
+                "aws:principalorgid" => {
+                    matches!(literal_op, "stringequals" | "stringnotequals")
+                        && a.values().iter().all(|v| v.eq_ignore_ascii_case(&self.org))
+                }
+                _ => a
+                    .values()
+                    .iter()
+                    .all(|v| v.starts_with(&format!("{}/", self.org)) && !v.trim_end_matches('*').contains(['*', '?'])),
+            };
+            if !ok {
+                return false;
+            }
         }
-    })
+        any
+    }
 }
 
 /// The decisions of one caller on every request, grouped by level. For a caller from outside
-/// the organization (`outsider`), what only members can meet is refused.
+/// the organization (`outsider`), a condition on the organization that only names the
+/// snapshot's is decided in both worlds an outsider can be in; refused in both, it is refused.
 fn decide(
-    snapshot: &Snapshot,
     set: &NamedSet,
     caller: &Arc<str>,
     ctx: &eval::Context,
     reqs: &[Req],
     account: &str,
-    outsider: bool,
+    outsider: Option<&OutsiderWorlds>,
 ) -> Vec<LevelAccess> {
     let mut by_level: BTreeMap<AccessLevel, LevelAccess> = BTreeMap::new();
     for q in reqs {
         let Ok(c) = check_in(set, caller, q.action, &q.resource, Some(account), ctx) else { continue };
-        if outsider && c.condition.as_deref().is_some_and(|cond| only_members(snapshot, cond)) {
+        if let (Some(w), Some(cond)) = (outsider, c.condition.as_deref())
+            && w.decidable(cond)
+            && check_in(set, caller, q.action, &q.resource, Some(account), &w.none).is_err()
+            && check_in(set, caller, q.action, &q.resource, Some(account), &w.other).is_err()
+        {
             continue;
         }
         let unconditional = !c.is_conditional();
@@ -465,6 +494,7 @@ pub fn resource_access(snapshot: &Snapshot, r: &PolicyResource, askers: Askers, 
         public_policy: r.kind == ResourceKind::S3Bucket && policy.is_some_and(is_public_policy),
         block_public_access: None,
         access: Vec::new(),
+        refused: Vec::new(),
         notes: Vec::new(),
         gaps: side.gaps.clone(),
     };
@@ -478,10 +508,21 @@ pub fn resource_access(snapshot: &Snapshot, r: &PolicyResource, askers: Askers, 
     let p = policy::Arn::parse(&r.arn).map_or("aws", |a| a.partition);
     // What the policy names beyond the snapshot.
     for g in policy.map(|p| named(snapshot, p)).unwrap_or_default() {
-        let (caller, ctx, identity, assumption): (String, eval::Context, bool, Option<String>) = match g.kind {
+        // An outsider is an IAM principal of another account calling directly: not an AWS
+        // service, and without the keys a service sets when it acts for a resource
+        // (`aws:SourceAccount` "is only available when the call to your resource is made
+        // directly by an AWS service principal", global condition keys; the same for the others).
+        let iam = |mut k: context::Known| {
+            k.set("aws:PrincipalIsAWSService", "false");
+            for key in ["aws:SourceArn", "aws:SourceAccount", "aws:SourceOwner", "aws:SourceOrgID", "aws:SourceOrgPaths"] {
+                k.absent(key);
+            }
+            k
+        };
+        let (caller, known, identity, assumption): (String, Option<context::Known>, bool, Option<String>) = match g.kind {
             GranteeKind::Anyone => (
                 format!("arn:{p}:iam::000000000000:role/anyone"),
-                context::Known::new().context(),
+                Some(iam(context::Known::new())),
                 true,
                 Some("any AWS principal's own policies allow it (they are not in the snapshot)".to_owned()),
             ),
@@ -489,21 +530,26 @@ pub fn resource_access(snapshot: &Snapshot, r: &PolicyResource, askers: Askers, 
                 let account = g.account.clone().unwrap_or_default();
                 (
                     format!("arn:{p}:iam::{account}:root"),
-                    context::external(&account, None).context(),
+                    Some(iam(context::external(&account, None))),
                     true,
                     Some(format!("the policies of account {account} allow it (they are not in the snapshot)")),
                 )
             }
             GranteeKind::Principal => (
                 g.id.clone(),
-                context::external(g.account.as_deref().unwrap_or(""), Some(&g.id)).context(),
+                Some(iam(context::external(g.account.as_deref().unwrap_or(""), Some(&g.id)))),
                 true,
                 Some(format!("the policies of `{}` allow it (they are not in the snapshot)", g.id)),
             ),
-            GranteeKind::Service => (g.id.clone(), service_context(&g.id), false, None),
-            GranteeKind::Federated => (g.id.clone(), context::unknown(), false, None),
+            GranteeKind::Service | GranteeKind::Federated => (g.id.clone(), None, false, None),
             GranteeKind::User | GranteeKind::Role => continue,
         };
+        let ctx = match (&known, g.kind) {
+            (Some(k), _) => k.context(),
+            (None, GranteeKind::Service) => service_context(&g.id),
+            (None, _) => context::unknown(),
+        };
+        let worlds = known.as_ref().filter(|_| g.outside).and_then(|k| OutsiderWorlds::new(snapshot, k));
         let set = if identity {
             let mut id = eval::PolicySet::new();
             id.identity(format!("assumed: the identity policies of {}", g.id), allow_all());
@@ -512,9 +558,22 @@ pub fn resource_access(snapshot: &Snapshot, r: &PolicyResource, askers: Askers, 
             side_set.clone()
         };
         let caller: Arc<str> = Arc::from(caller);
-        let outsider = g.outside;
-        let levels = decide(snapshot, &set, &caller, &ctx, &reqs, &r.account_id, outsider);
-        if !levels.is_empty() {
+        let levels = decide(&set, &caller, &ctx, &reqs, &r.account_id, worlds.as_ref());
+        if levels.is_empty() {
+            let world = worlds.as_ref().map_or(&ctx, |w| &w.other);
+            // Asked first on the actions the policy names, which are what it meant to grant.
+            let named_actions: Vec<String> = policy
+                .map(|p| p.statements.iter().flat_map(|s| s.action.items().iter().map(|a| a.raw.to_ascii_lowercase())).collect())
+                .unwrap_or_default();
+            let (first, rest): (Vec<&Req>, Vec<&Req>) =
+                reqs.iter().partition(|q| named_actions.iter().any(|a| a.eq_ignore_ascii_case(q.action)));
+            let ordered: Vec<&Req> = first.into_iter().chain(rest).collect();
+            if let Some(why) = explicit_deny(&set, &caller, world, &ordered, &r.account_id) {
+                out.refused.push(Refused { who: g, why });
+            }
+            continue;
+        }
+        {
             out.access.push(Access {
                 who: g,
                 through: "policies",
@@ -540,7 +599,7 @@ pub fn resource_access(snapshot: &Snapshot, r: &PolicyResource, askers: Askers, 
                     outside: false,
                     vendor: None,
                 };
-                push_principal(snapshot, &mut out, who, identity, &side_set, &role.arn, &known.context(), &reqs, &r.account_id);
+                push_principal(&mut out, who, identity, &side_set, &role.arn, &known.context(), &reqs, &r.account_id);
             }
             for user in &a.users {
                 let identity = access::assemble::user_identity(snapshot, user);
@@ -552,7 +611,7 @@ pub fn resource_access(snapshot: &Snapshot, r: &PolicyResource, askers: Askers, 
                     outside: false,
                     vendor: None,
                 };
-                push_principal(snapshot, &mut out, who, identity, &side_set, &user.arn, &known.context(), &reqs, &r.account_id);
+                push_principal(&mut out, who, identity, &side_set, &user.arn, &known.context(), &reqs, &r.account_id);
             }
         }
     }
@@ -563,7 +622,6 @@ pub fn resource_access(snapshot: &Snapshot, r: &PolicyResource, askers: Askers, 
 
 #[allow(clippy::too_many_arguments, reason = "one call site per principal kind")]
 fn push_principal(
-    snapshot: &Snapshot,
     out: &mut ResourceAccess,
     who: Grantee,
     identity: access::assemble::Assembled,
@@ -576,7 +634,7 @@ fn push_principal(
     let gaps = identity.gaps.clone();
     let set = merged(&NamedSet::of(identity.set), side);
     let caller: Arc<str> = Arc::from(arn);
-    let levels = decide(snapshot, &set, &caller, ctx, reqs, account, false);
+    let levels = decide(&set, &caller, ctx, reqs, account, None);
     if !levels.is_empty() {
         out.access.push(Access { who, through: "policies", levels, assumptions: Vec::new(), gaps });
     }
@@ -593,6 +651,24 @@ fn service_context(service: &str) -> eval::Context {
     k.absent("aws:PrincipalOrgID").absent("aws:PrincipalOrgPaths");
     k.known_glob("aws:principaltag/*");
     k.build()
+}
+
+/// The first statement that explicitly denies one of the requests, described.
+fn explicit_deny(set: &NamedSet, caller: &str, ctx: &eval::Context, reqs: &[&Req], account: &str) -> Option<String> {
+    reqs.iter().find_map(|q| {
+        let req = eval::Request {
+            principal: caller,
+            action: q.action,
+            resource: &q.resource,
+            resource_account: Some(account),
+            context: ctx,
+        };
+        let d = eval::evaluate(&req, &set.set);
+        if d.outcome != eval::Outcome::ExplicitlyDenied {
+            return None;
+        }
+        d.decided_by.first().map(|s| format!("{} (on {})", set.set.describe(s), q.action))
+    })
 }
 
 /// Whether some `Allow` of the policy names the account (its root, an account id, a principal
@@ -735,7 +811,7 @@ pub fn principal_access(
             access::assemble::add_resource(snapshot, r, &mut side);
             let set = merged(&id_set, &NamedSet::of(side.set));
             let reqs = requests(r);
-            let mut levels = decide(snapshot, &set, &caller, &ctx, &reqs, &r.account_id, false);
+            let mut levels = decide(&set, &caller, &ctx, &reqs, &r.account_id, None);
             if r.kind == ResourceKind::S3Bucket && r.account_id != account {
                 let block = PublicAccessBlock::combined(r.public_access_block, a.s3_public_access_block);
                 if block.restrict_public_buckets && policy.is_some_and(is_public_policy) {
@@ -768,6 +844,138 @@ impl ResourceAccessSummary {
             kind_label: r.kind.label(),
             name: r.name.clone(),
             account: r.account_id.clone(),
+        }
+    }
+}
+
+/// The outsiders (accounts and principals outside the snapshot, `*`) that the policies of the
+/// snapshot's Lambda functions name, for the graph to register as nodes: they may change a
+/// function's code ([`function_policy_edges`]).
+pub(crate) fn function_policy_outsiders(snapshot: &Snapshot) -> Vec<Grantee> {
+    let mut out: Vec<Grantee> = Vec::new();
+    for a in &snapshot.accounts {
+        for r in a.resources.iter().filter(|r| r.kind == ResourceKind::LambdaFunction) {
+            if a.lambda_functions.binary_search_by(|f| f.arn.as_str().cmp(&r.arn)).is_err() {
+                continue;
+            }
+            for g in r.policy.as_ref().and_then(|d| d.policy()).map(|p| named(snapshot, p)).unwrap_or_default() {
+                if matches!(g.kind, GranteeKind::Anyone | GranteeKind::Account | GranteeKind::Principal) && !out.contains(&g) {
+                    out.push(g);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The checks of a path through a function, its id and what it assumes.
+type PathDecision = (Vec<Arc<Check>>, &'static str, Vec<Arc<str>>);
+
+/// Escalation through a function's resource-based policy (lambda-003/004 where the function's
+/// policy grants what the caller's own policies do not, or a caller of another account): a
+/// principal that may change the code of a function (`lambda:UpdateFunctionCode`, decided with
+/// the caller's policies and the function's policy; across accounts both must allow) acts as
+/// its execution role, when it may also invoke it (lambda-004) or on the assumption that the
+/// function's triggers do (lambda-003). The edge goes to the function's node, which runs as
+/// its role. Callers: the users and roles the policy names (by account, ARN or `*`), and the
+/// outsiders it names, whose own policies stand assumed.
+pub(crate) fn function_policy_edges(env: &crate::build::Env<'_>, out: &mut crate::build::Out) {
+    use crate::types::{EdgeKind, Way};
+    const UPDATE: &str = "lambda:UpdateFunctionCode";
+    const INVOKE_ONE: &str = "lambda:InvokeFunction";
+    let snapshot = env.snapshot;
+    for acct in &snapshot.accounts {
+        for r in acct.resources.iter().filter(|r| r.kind == ResourceKind::LambdaFunction) {
+            let Some(policy) = r.policy.as_ref().and_then(|d| d.policy()) else { continue };
+            let Some(to) = env.nodes.get(&r.arn) else { continue };
+            let mut side = access::assemble::Assembled::default();
+            access::assemble::add_resource(snapshot, r, &mut side);
+            let side_gaps = side.gaps.clone();
+            let side = NamedSet::of(side.set);
+            let function: Arc<str> = Arc::from(r.arn.as_str());
+            // Decides the path for one caller: its checks, path id and assumptions.
+            // `stand_in`: the caller a check names when it is not the edge's source.
+            let decide_path =
+                |set: &NamedSet, caller: &Arc<str>, ctx: &eval::Context, stand_in: Option<Arc<str>>| -> Option<PathDecision> {
+                    let mut update = check_in(set, caller, UPDATE, &function, Some(&r.account_id), ctx).ok()?;
+                    update.principal.clone_from(&stand_in);
+                    match check_in(set, caller, INVOKE_ONE, &function, Some(&r.account_id), ctx) {
+                        Ok(mut invoke) => {
+                            invoke.principal = stand_in;
+                            Some((vec![Arc::new(update), Arc::new(invoke)], "lambda-004", Vec::new()))
+                        }
+                        Err(_) => Some((
+                            vec![Arc::new(update)],
+                            "lambda-003",
+                            vec![Arc::from("the function's triggers invoke it after its code changes")],
+                        )),
+                    }
+                };
+            let mut push =
+                |from: crate::types::NodeIdx, path: PathDecision, mut assumptions: Vec<Arc<str>>, gaps: Vec<String>| {
+                    let (checks, id, mut more) = path;
+                    assumptions.append(&mut more);
+                    out.push(crate::build::Draft {
+                        from,
+                        to,
+                        kind: EdgeKind::Privesc,
+                        way: Way {
+                            path: Some(id),
+                            description: std::borrow::Cow::Owned(format!(
+                                "{} (granted by the function's resource-based policy)",
+                                crate::privesc::data::path(id).map_or("", |p| p.name.as_str())
+                            )),
+                            checks,
+                            via: Vec::new(),
+                            assumptions,
+                        },
+                        gaps,
+                    });
+                };
+            for a in env.actors.iter().filter(|a| matches!(a.kind, crate::types::NodeKind::User | crate::types::NodeKind::Role)) {
+                if !names_account(Some(policy), &a.account) {
+                    continue;
+                }
+                // Already an edge of the documented path when its own policies suffice.
+                if a.account == r.account_id && check_in(&a.set, &a.arn, UPDATE, &function, Some(&r.account_id), &a.ctx).is_ok() {
+                    continue;
+                }
+                let set = merged(&a.set, &side);
+                if let Some(path) = decide_path(&set, &a.arn, &a.ctx, None) {
+                    let mut gaps = a.gaps.clone();
+                    gaps.extend(side_gaps.iter().cloned());
+                    push(a.node, path, Vec::new(), gaps);
+                }
+            }
+            let p = policy::Arn::parse(&r.arn).map_or("aws", |x| x.partition);
+            for g in named(snapshot, policy) {
+                let (node_id, caller, known) = match g.kind {
+                    GranteeKind::Anyone => {
+                        ("*".to_owned(), format!("arn:{p}:iam::000000000000:role/anyone"), context::Known::new())
+                    }
+                    GranteeKind::Account => {
+                        let account = g.account.clone().unwrap_or_default();
+                        (
+                            format!("external-account:{account}"),
+                            format!("arn:{p}:iam::{account}:root"),
+                            context::external(&account, None),
+                        )
+                    }
+                    GranteeKind::Principal => {
+                        (g.id.clone(), g.id.clone(), context::external(g.account.as_deref().unwrap_or(""), Some(&g.id)))
+                    }
+                    _ => continue,
+                };
+                let Some(from) = env.nodes.get(&node_id) else { continue };
+                let mut identity = eval::PolicySet::new();
+                identity.identity(format!("assumed: the identity policies of {node_id}"), allow_all());
+                let set = merged(&NamedSet::of(identity), &side);
+                let caller: Arc<str> = Arc::from(caller);
+                if let Some(path) = decide_path(&set, &caller, &known.context(), Some(caller.clone())) {
+                    let assumed = vec![Arc::from(format!("the policies of {node_id} allow it (they are not in the snapshot)"))];
+                    push(from, path, assumed, side_gaps.clone());
+                }
+            }
         }
     }
 }

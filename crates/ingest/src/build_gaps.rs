@@ -26,6 +26,7 @@ fn resource_policy_gaps(a: &Account, gaps: &mut Vec<Gap>) {
         (DataKind::DynamoDbPolicies, "DynamoDB tables"),
     ];
     let absent: Vec<&str> = kinds.iter().filter(|(k, _)| !a.has(*k)).map(|(_, what)| *what).collect();
+    let commands: Vec<&str> = kinds.iter().filter(|(k, _)| !a.has(*k)).map(|(k, _)| k.command()).collect();
     if absent.is_empty() {
         return;
     }
@@ -36,7 +37,7 @@ fn resource_policy_gaps(a: &Account, gaps: &mut Vec<Gap>) {
     } else {
         format!("no resource-based policies of its {}: who else may reach them is unknown", absent.join(", "))
     };
-    gaps.push(Gap::new(Some(&a.id), GapKind::MissingData, "aws s3api get-bucket-policy, aws kms get-key-policy, ...", what));
+    gaps.push(Gap::new(Some(&a.id), GapKind::MissingData, commands.join(", "), what));
 }
 
 pub fn account_gaps(s: &Snapshot, gaps: &mut Vec<Gap>) {

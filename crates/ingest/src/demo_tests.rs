@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use model::{OrgPolicyType, Role, Snapshot, UseKind};
+use model::{DataKind, GapKind, OrgPolicyType, PublicAccessBlock, ResourceKind, Role, Snapshot, UseKind};
 use policy::{Block, Effect, Principal};
 
 use crate::load;
@@ -175,4 +175,110 @@ fn demo_users_credentials_and_organization() {
         }
     }
     assert!(s.gaps.iter().all(|g| g.kind == model::GapKind::MissingData), "{:?}", s.gaps);
+}
+
+#[test]
+fn demo_resources_and_their_policies() {
+    let l = demo();
+    let s = &l.snapshot;
+    let key = "arn:aws:kms:eu-west-1:111111111111:key/8c2f4e1a-3b6d-4a9e-b7c0-5d1e2f3a4b6c";
+    let kinds = |account: &str| -> Vec<(String, ResourceKind)> {
+        s.account(account).unwrap().resources.iter().map(|r| (r.arn.clone(), r.kind)).collect()
+    };
+    let expected = |list: &[(&str, ResourceKind)]| -> Vec<(String, ResourceKind)> {
+        list.iter().map(|(a, k)| ((*a).to_owned(), *k)).collect()
+    };
+    assert_eq!(
+        kinds("111111111111"),
+        expected(&[
+            (key, ResourceKind::KmsKey),
+            ("arn:aws:lambda:eu-west-1:111111111111:function:orders-ingest", ResourceKind::LambdaFunction),
+            ("arn:aws:lambda:eu-west-1:111111111111:function:payments-webhook", ResourceKind::LambdaFunction),
+            ("arn:aws:s3:::acme-cloudtrail-logs", ResourceKind::S3Bucket),
+            ("arn:aws:s3:::acme-orders-data", ResourceKind::S3Bucket),
+            ("arn:aws:s3:::acme-public-assets", ResourceKind::S3Bucket),
+            ("arn:aws:secretsmanager:eu-west-1:111111111111:secret:prod/payments/db-Qm7Tz2", ResourceKind::Secret),
+            ("arn:aws:sns:eu-west-1:111111111111:orders-topic", ResourceKind::SnsTopic),
+            ("arn:aws:sqs:eu-west-1:111111111111:orders-events", ResourceKind::SqsQueue),
+        ])
+    );
+    assert_eq!(
+        kinds("222222222222"),
+        expected(&[
+            ("arn:aws:dynamodb:eu-west-1:222222222222:table/dev-sessions", ResourceKind::DynamoDbTable),
+            ("arn:aws:ecr:eu-west-1:222222222222:repository/shared/base-images", ResourceKind::EcrRepository),
+            ("arn:aws:s3:::acme-dev-share", ResourceKind::S3Bucket),
+        ])
+    );
+    assert!(kinds("333333333333").is_empty());
+    // Each resource is its folder's, and every policy parses.
+    for a in &s.accounts {
+        for r in &a.resources {
+            assert_eq!(r.account_id, a.id, "{}", r.arn);
+            assert!(r.policy.as_ref().is_some_and(|p| p.policy().is_some()), "{}", r.arn);
+        }
+    }
+    let prod = s.account("111111111111").unwrap();
+    let dev = s.account("222222222222").unwrap();
+    // The key: its policy and its grant to the orders role.
+    let k = prod.resource(key).unwrap();
+    assert_eq!(k.policy.as_ref().unwrap().policy().unwrap().statements.len(), 2);
+    assert_eq!(k.grants.len(), 1);
+    let grant = k.grants.first().unwrap();
+    assert_eq!(grant.grantee_principal.as_deref(), Some("arn:aws:iam::111111111111:role/service-role/orders-processor-lambda"));
+    assert_eq!(grant.operations, ["Decrypt", "GenerateDataKey"]);
+    // Block Public Access: on for the partner's bucket, off for the public one and the account.
+    let all = |on: bool| PublicAccessBlock {
+        block_public_acls: on,
+        ignore_public_acls: on,
+        block_public_policy: on,
+        restrict_public_buckets: on,
+    };
+    assert_eq!(prod.s3_public_access_block, Some(all(false)), "the account-level settings are read");
+    assert_eq!(prod.resource("arn:aws:s3:::acme-orders-data").unwrap().public_access_block, Some(all(true)));
+    assert_eq!(prod.resource("arn:aws:s3:::acme-public-assets").unwrap().public_access_block, Some(all(false)));
+    assert_eq!(prod.resource("arn:aws:s3:::acme-cloudtrail-logs").unwrap().public_access_block, None);
+    // Names and regions.
+    let secret = prod.resource("arn:aws:secretsmanager:eu-west-1:111111111111:secret:prod/payments/db-Qm7Tz2").unwrap();
+    assert_eq!(secret.name, "prod/payments/db");
+    let repo = dev.resource("arn:aws:ecr:eu-west-1:222222222222:repository/shared/base-images").unwrap();
+    assert_eq!((repo.name.as_str(), repo.region.as_deref()), ("shared/base-images", Some("eu-west-1")));
+    for kind in [
+        DataKind::S3BucketPolicies,
+        DataKind::S3PublicAccessBlock,
+        DataKind::KmsKeyPolicies,
+        DataKind::KmsGrants,
+        DataKind::LambdaPolicies,
+        DataKind::SqsPolicies,
+        DataKind::SnsPolicies,
+        DataKind::SecretPolicies,
+    ] {
+        assert!(prod.has(kind), "production {kind:?}");
+    }
+    assert!(dev.has(DataKind::EcrPolicies) && dev.has(DataKind::DynamoDbPolicies));
+    // Every file names its resource: nothing inferred, unattributed, invalid or skipped.
+    assert!(
+        !s.gaps.iter().any(|g| matches!(g.kind, GapKind::UnattributedData | GapKind::InvalidPolicy | GapKind::MalformedRecord)),
+        "{:?}",
+        s.gaps
+    );
+    assert!(
+        l.files.iter().all(|f| f.kind.is_some()),
+        "skipped: {:?}",
+        l.files.iter().filter(|f| f.kind.is_none()).collect::<Vec<_>>()
+    );
+    assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+    // What is not exported stays a gap: production has no ECR or DynamoDB policies, security none.
+    let resource_gap = |account: &str| -> Vec<String> {
+        s.gaps
+            .iter()
+            .filter(|g| g.account.as_deref() == Some(account) && g.what.contains("resource-based policies"))
+            .map(|g| g.what.clone())
+            .collect()
+    };
+    assert_eq!(
+        resource_gap("111111111111"),
+        ["no resource-based policies of its ECR repositories, DynamoDB tables: who else may reach them is unknown"]
+    );
+    assert_eq!(resource_gap("333333333333").len(), 1);
 }

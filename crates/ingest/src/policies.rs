@@ -198,9 +198,11 @@ fn infer_resource(text: &str) -> Option<String> {
         for r in items {
             let raw = r.raw.as_str();
             let arn = match policy::Arn::parse(raw) {
-                Some(a) if a.service == "s3" => {
+                // A bucket or its objects; an access point (region and account in its ARN) is not a bucket.
+                Some(a) if a.service == "s3" && a.region.is_empty() && a.account.is_empty() => {
                     format!("arn:{}:s3:::{}", a.partition, a.resource.split('/').next().unwrap_or(""))
                 }
+                Some(a) if a.service == "s3" => return None,
                 Some(_) => raw.to_owned(),
                 None => return None,
             };
@@ -236,6 +238,8 @@ mod tests {
         assert_eq!(infer_resource(function).as_deref(), Some("arn:aws:lambda:eu-west-1:111111111111:function:thumbs"));
         let two = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":["arn:aws:s3:::a/*","arn:aws:s3:::b/*"]}]}"#;
         assert_eq!(infer_resource(two), None);
+        let access_point = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:eu-west-1:111111111111:accesspoint/ap/object/*"}]}"#;
+        assert_eq!(infer_resource(access_point), None, "an access point is not a bucket");
         let wildcard = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*"}]}"#;
         assert_eq!(infer_resource(wildcard), None, "a key policy names `*`: the key must be given");
     }

@@ -21,7 +21,9 @@ pub enum ResourceKind {
     SnsTopic,
     Secret,
     EcrRepository,
+    #[serde(rename = "dynamodb-table")]
     DynamoDbTable,
+    #[serde(rename = "dynamodb-stream")]
     DynamoDbStream,
 }
 

@@ -44,6 +44,8 @@ pub enum SubjectKind {
     Group,
     Policy,
     Account,
+    /// A resource with a resource-based policy (a bucket, key, function, queue, ...).
+    Resource,
 }
 
 /// The one subject of a finding.

@@ -20,6 +20,8 @@ pub enum Category {
     Unused,
     /// Privilege escalation found in the authorization graph.
     Escalation,
+    /// Resource-based policies: who else may reach buckets, keys, functions, queues, secrets.
+    Resources,
 }
 
 /// A rule's metadata.

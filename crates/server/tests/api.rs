@@ -287,7 +287,7 @@ async fn findings_rules_accounts_gaps() {
     assert_eq!(accounts["schema_version"], 1);
     assert_eq!(accounts["accounts"].as_array().unwrap().len(), 3);
     let gaps = get("/api/gaps").await.json();
-    assert_eq!(gaps["gaps"].as_array().unwrap().len(), 5);
+    assert_eq!(gaps["gaps"].as_array().unwrap().len(), 8, "{gaps}");
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@ pub mod diff;
 pub mod eval;
 pub mod graph_cmds;
 pub mod load;
+pub mod resources;
 pub mod role;
 pub mod roles;
 pub mod rules_cmd;

@@ -265,3 +265,80 @@ fn a_principal_lists_what_it_can_reach() {
     assert_eq!(got[0].0.arn, BUCKET);
     assert_eq!(got[0].1.iter().map(|l| l.level).collect::<Vec<_>>(), ["Read"]);
 }
+
+/// The privesc edges into a function node, by source id, with their path ids.
+fn privesc_into(g: &crate::Graph, function: &str) -> Vec<(String, Vec<&'static str>)> {
+    let to = g.find_id(function).unwrap();
+    let mut v: Vec<(String, Vec<&'static str>)> = g
+        .edges()
+        .iter()
+        .filter(|e| e.to == to && e.kind == crate::EdgeKind::Privesc)
+        .map(|e| (g.node(e.from).unwrap().id.clone(), e.ways().iter().filter_map(|w| w.path).collect()))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_functions_policy_lets_other_accounts_act_as_its_role() {
+    let mut s = Snap::new();
+    s.role(A, "fn-role", &trust_service("lambda.amazonaws.com"), &[]);
+    let f = s.function(A, "ingest", "fn-role");
+    // B's deployer may update any function's code by its own policy; B's reader may not.
+    s.role(
+        B,
+        "deployer",
+        &trust_service("ec2.amazonaws.com"),
+        &[&allow(&["lambda:UpdateFunctionCode", "lambda:InvokeFunction"], "*")],
+    );
+    s.role(B, "reader", &trust_service("ec2.amazonaws.com"), &[&allow(&["lambda:GetFunction"], "*")]);
+    // A's own `local` has no Lambda permission: the policy naming it grants it on its own.
+    s.role(A, "local", &trust_service("ec2.amazonaws.com"), &[]);
+    resource(
+        &mut s,
+        A,
+        &f,
+        Some(policy(vec![
+            statement(serde_json::json!({"AWS": format!("arn:aws:iam::{B}:root")}), &["lambda:UpdateFunctionCode"], &f),
+            statement(
+                serde_json::json!({"AWS": role_arn(A, "local")}),
+                &["lambda:UpdateFunctionCode", "lambda:InvokeFunction"],
+                &f,
+            ),
+            statement(serde_json::json!({"AWS": "999988887777"}), &["lambda:UpdateFunctionCode"], &f),
+        ])),
+    );
+    let g = crate::build(&s.s, &s.options);
+    let into = privesc_into(&g, &f);
+    assert_eq!(
+        into,
+        [
+            (role_arn(A, "local"), vec!["lambda-004"]),
+            (role_arn(B, "deployer"), vec!["lambda-003"]),
+            ("external-account:999988887777".to_owned(), vec!["lambda-003"]),
+        ],
+        "B's deployer: both sides allow UpdateFunctionCode (InvokeFunction is not granted across, so lambda-003); B's reader: its own policies do not"
+    );
+    // Through the function, B's deployer acts as A's role.
+    let deployer = g.find_id(&role_arn(B, "deployer")).unwrap();
+    assert!(crate::reach(&g, deployer).iter().any(|r| g.node(r.node).unwrap().id == role_arn(A, "fn-role")));
+    let outsider = g.edges().iter().find(|e| g.node(e.from).unwrap().id == "external-account:999988887777").unwrap();
+    assert!(outsider.ways()[0].assumptions.iter().any(|a| a.contains("not in the snapshot")));
+
+    // A deny in the function's policy removes the edge.
+    let mut s2 = Snap::new();
+    s2.role(A, "fn-role", &trust_service("lambda.amazonaws.com"), &[]);
+    let f = s2.function(A, "ingest", "fn-role");
+    s2.role(B, "deployer", &trust_service("ec2.amazonaws.com"), &[&allow(&["lambda:UpdateFunctionCode"], "*")]);
+    resource(
+        &mut s2,
+        A,
+        &f,
+        Some(policy(vec![
+            statement(serde_json::json!({"AWS": B}), &["lambda:UpdateFunctionCode"], &f),
+            serde_json::json!({"Effect": "Deny", "Principal": {"AWS": B}, "Action": "lambda:UpdateFunctionCode", "Resource": f}),
+        ])),
+    );
+    let g = crate::build(&s2.s, &s2.options);
+    assert!(privesc_into(&g, &f).is_empty());
+}

@@ -5,6 +5,7 @@ pub mod aws_managed_policy_on_execution_role;
 pub mod console_user_without_mfa;
 pub mod execution_role_with_wildcard_permissions;
 pub mod external_account_trust_without_external_id;
+pub mod lambda_function_invokable_by_anyone;
 pub mod long_max_session_duration;
 pub mod observed_assumption_not_allowed;
 pub mod oidc_trust_without_sub_condition;
@@ -13,11 +14,14 @@ pub mod passrole_on_any_role;
 pub mod principal_can_escalate_to_admin;
 pub mod privileged_role_assumable_from_outside;
 pub mod privileged_role_assumable_without_mfa;
+pub mod resource_policy_service_without_source;
+pub mod resource_reachable_from_outside;
 pub mod role_assumable_by_several_services;
 pub mod role_trusted_by_everyone;
 pub mod role_used_by_many_resources;
 pub mod root_access_keys;
 pub mod root_recent_use;
+pub mod secret_readable_by_exposed_compute;
 pub mod service_trust_without_source_condition;
 pub mod unused_access_key;
 pub mod unused_permissions;
@@ -172,4 +176,54 @@ pub(crate) fn customer_policies(snapshot: &Snapshot) -> Vec<(Subject, String, &P
         }
     }
     out
+}
+
+/// The subject of a resource with a resource-based policy.
+pub(crate) fn resource_subject(r: &graph::resources::ResourceAccess) -> Subject {
+    Subject { kind: SubjectKind::Resource, arn: r.arn.clone(), name: r.name.clone(), account: r.account.clone() }
+}
+
+/// The statements that decided an access level (the resource policy's first), as evidence.
+pub(crate) fn level_evidence(l: &graph::resources::LevelAccess) -> Vec<Evidence> {
+    let mut ev: Vec<&graph::Evidence> =
+        l.check.evidence.iter().filter(|e| e.policy_kind != "identity" || !e.policy.starts_with("assumed:")).collect();
+    // A resource statement that names only the account hands the decision to IAM: when an
+    // identity statement decided it, that one is the evidence.
+    if ev.iter().any(|e| e.policy_kind == "identity") {
+        ev.retain(|e| e.policy_kind != "resource" || !e.names_only_accounts());
+    }
+    ev.sort_by_key(|e| e.policy_kind != "resource");
+    ev.into_iter()
+        .map(|e| Evidence::Statement {
+            policy: e.policy.to_string(),
+            statement: e.statement(),
+            sid: e.sid().map(str::to_owned),
+            pointer: e.pointer().to_owned(),
+        })
+        .collect()
+}
+
+/// The words for who may act on a resource: `anyone (*)`, `account 999988887777 (outside the
+/// organization, Datadog)`.
+pub(crate) fn grantee_words(w: &graph::resources::Grantee) -> String {
+    use graph::resources::GranteeKind as K;
+    let mut s = match w.kind {
+        K::Anyone => "anyone (`*`)".to_owned(),
+        K::Account => format!("account {}", w.id),
+        K::Principal => format!("`{}`", w.id),
+        K::Service => format!("the service {}", w.id),
+        K::Federated => format!("users of {}", w.id),
+        K::User | K::Role => format!("`{}`", w.id),
+    };
+    let mut notes = Vec::new();
+    if w.outside && w.kind != K::Anyone {
+        notes.push("outside the organization".to_owned());
+    }
+    if let Some(v) = &w.vendor {
+        notes.push(v.clone());
+    }
+    if !notes.is_empty() {
+        s.push_str(&format!(" ({})", notes.join(", ")));
+    }
+    s
 }
