@@ -160,3 +160,35 @@ fn unknown_names_are_errors() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("nothing named `no-such-role`"));
 }
+
+#[test]
+fn who_can_access_a_resource_on_the_demo() {
+    // The partner's grant on acme-orders-data: refused by the data-perimeter RCP, and said so.
+    let o = rolegraph(&["who-can-access", DEMO, "acme-orders-data", "--outside"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = stdout(&o);
+    assert!(text.contains("0 can act on it"), "{text}");
+    assert!(text.contains("Named by the policy but refused: 210987654321: denied by rcp policy `DataPerimeter`"), "{text}");
+    // The public development bucket: anyone may read and write objects under exports/.
+    let v = json(&["who-can-access", DEMO, "arn:aws:s3:::acme-dev-share", "--outside", "--json"]);
+    assert_eq!(v["schema_version"], 1);
+    let access = v["resource"]["access"].as_array().unwrap();
+    assert_eq!(access.len(), 1, "{access:?}");
+    assert_eq!(access[0]["who"]["kind"], "anyone");
+    let levels: Vec<&str> = access[0]["levels"].as_array().unwrap().iter().map(|l| l["level"].as_str().unwrap()).collect();
+    assert_eq!(levels, ["Read", "Write"]);
+    assert_eq!(access[0]["levels"][0]["objects"][0], "arn:aws:s3:::acme-dev-share/exports/*");
+    // A filter by action; the secret read by the public instance's role, and who acts as it.
+    let v = json(&["who-can-access", DEMO, "prod/payments/db", "--action", "secretsmanager:GetSecretValue", "--json"]);
+    let who: Vec<&str> = v["resource"]["access"].as_array().unwrap().iter().map(|a| a["who"]["id"].as_str().unwrap()).collect();
+    assert!(who.contains(&"arn:aws:iam::111111111111:role/legacy-batch-ec2"), "{who:?}");
+    assert!(v["acting_as"]["arn:aws:iam::111111111111:role/legacy-batch-ec2"].as_array().is_some_and(|a| !a.is_empty()));
+    // The cross-account escalation through orders-ingest's policy.
+    let v = json(&["who-can-assume", DEMO, "orders-processor-lambda", "--json"]);
+    let from = ids(&v["reached_by"]);
+    assert!(from.contains(&"arn:aws:iam::222222222222:role/developer".to_owned()), "{from:?}");
+    // An unknown resource is an error that says where resources come from.
+    let o = rolegraph(&["who-can-access", DEMO, "no-such-bucket"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("resource-based policy exports"));
+}

@@ -373,6 +373,17 @@ pub fn in_organization(snapshot: &Snapshot, account: &str) -> bool {
     }
 }
 
+/// The keys a service sets when it acts for a resource (`aws:SourceAccount` "is only available
+/// when the call to your resource is made directly by an AWS service principal", IAM User
+/// Guide, global condition keys; the same for the others): absent from the requests an IAM
+/// principal makes itself.
+const SOURCE_KEYS: [&str; 5] = ["aws:SourceArn", "aws:SourceAccount", "aws:SourceOwner", "aws:SourceOrgID", "aws:SourceOrgPaths"];
+
+/// An IAM principal's context for its own requests: without the source keys.
+fn direct(ctx: eval::Context) -> eval::Context {
+    SOURCE_KEYS.iter().fold(ctx, |c, k| c.with_absent(k))
+}
+
 /// The two worlds an outsider's organization can be in, for conditions on it: no organization
 /// (`aws:PrincipalOrgID` and `aws:PrincipalOrgPaths` absent), or one that is not the snapshot's
 /// (a stand-in id).
@@ -514,7 +525,7 @@ pub fn resource_access(snapshot: &Snapshot, r: &PolicyResource, askers: Askers, 
         // directly by an AWS service principal", global condition keys; the same for the others).
         let iam = |mut k: context::Known| {
             k.set("aws:PrincipalIsAWSService", "false");
-            for key in ["aws:SourceArn", "aws:SourceAccount", "aws:SourceOwner", "aws:SourceOrgID", "aws:SourceOrgPaths"] {
+            for key in SOURCE_KEYS {
                 k.absent(key);
             }
             k
@@ -599,7 +610,7 @@ pub fn resource_access(snapshot: &Snapshot, r: &PolicyResource, askers: Askers, 
                     outside: false,
                     vendor: None,
                 };
-                push_principal(&mut out, who, identity, &side_set, &role.arn, &known.context(), &reqs, &r.account_id);
+                push_principal(&mut out, who, identity, &side_set, &role.arn, &direct(known.context()), &reqs, &r.account_id);
             }
             for user in &a.users {
                 let identity = access::assemble::user_identity(snapshot, user);
@@ -611,7 +622,7 @@ pub fn resource_access(snapshot: &Snapshot, r: &PolicyResource, askers: Askers, 
                     outside: false,
                     vendor: None,
                 };
-                push_principal(&mut out, who, identity, &side_set, &user.arn, &known.context(), &reqs, &r.account_id);
+                push_principal(&mut out, who, identity, &side_set, &user.arn, &direct(known.context()), &reqs, &r.account_id);
             }
         }
     }
@@ -799,7 +810,7 @@ pub fn principal_access(
         return out;
     };
     let id_set = NamedSet::of(identity.set);
-    let ctx = known.context();
+    let ctx = direct(known.context());
     let caller: Arc<str> = Arc::from(principal_arn);
     for a in &snapshot.accounts {
         for r in &a.resources {
@@ -978,4 +989,54 @@ pub(crate) fn function_policy_edges(env: &crate::build::Env<'_>, out: &mut crate
             }
         }
     }
+}
+
+/// A resource a principal can act on, directly or as a role it can reach.
+#[derive(Clone, Debug, Serialize)]
+pub struct ReachedResource {
+    pub resource: ResourceAccessSummary,
+    pub levels: Vec<LevelAccess>,
+    /// The role it acts as (`None`: the principal itself) and the graph path to it (edge ids
+    /// of the graph it was asked on).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<u32>,
+}
+
+/// The most roles [`reachable_access`] asks about (the nearest first).
+pub const MAX_ROLES_THROUGH: usize = 100;
+
+/// What a principal can act on: its own access ([`principal_access`]), then that of each role
+/// it can reach in the graph (nearest first, at most [`MAX_ROLES_THROUGH`]), each resource once
+/// with the levels not already reached. The second value is how many reachable roles were not
+/// asked about.
+pub fn reachable_access(
+    snapshot: &Snapshot,
+    g: &crate::Graph,
+    principal: &str,
+    now: Option<model::Timestamp>,
+) -> (Vec<ReachedResource>, usize) {
+    let mut out: Vec<ReachedResource> = principal_access(snapshot, principal, now)
+        .into_iter()
+        .map(|(resource, levels)| ReachedResource { resource, levels, via: None, path: Vec::new() })
+        .collect();
+    let Some(from) = g.find_id(principal) else { return (out, 0) };
+    let roles: Vec<crate::Reached> = crate::reach(g, from)
+        .into_iter()
+        .filter(|r| g.node(r.node).is_some_and(|n| n.kind == crate::NodeKind::Role && n.id != principal))
+        .collect();
+    let skipped = roles.len().saturating_sub(MAX_ROLES_THROUGH);
+    for r in roles.into_iter().take(MAX_ROLES_THROUGH) {
+        let Some(role) = g.node(r.node).map(|n| n.id.clone()) else { continue };
+        for (resource, levels) in principal_access(snapshot, &role, now) {
+            let have: Vec<&'static str> =
+                out.iter().filter(|x| x.resource.arn == resource.arn).flat_map(|x| x.levels.iter().map(|l| l.level)).collect();
+            let new: Vec<LevelAccess> = levels.into_iter().filter(|l| !have.contains(&l.level)).collect();
+            if !new.is_empty() {
+                out.push(ReachedResource { resource, levels: new, via: Some(role.clone()), path: r.path.clone() });
+            }
+        }
+    }
+    (out, skipped)
 }

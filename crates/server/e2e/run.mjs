@@ -414,6 +414,28 @@ try {
     await page.waitForSelector('.notice:has-text("No CloudTrail")');
   });
 
+  await check('resources: who outside can act on them, a resource page, and a role\'s resources', async () => {
+    await page.goto(`${demo.url}/resources`);
+    await page.waitForSelector('main table');
+    const row = page.locator('tbody tr', { hasText: 'acme-dev-share' }).first();
+    assert((await row.textContent()).includes('anyone (*)'), 'the public bucket is not shown open to anyone');
+    const orders = page.locator('tbody tr', { hasText: 'acme-orders-data' }).first();
+    assert((await orders.textContent()).includes('named but refused'), 'the partner refused by the RCP is not said');
+    await shot(page, 'resources');
+    await page.goto(`${demo.url}/resource?arn=${encodeURIComponent('arn:aws:s3:::acme-orders-data')}`);
+    await page.waitForSelector('#resource-name');
+    const text = await page.textContent('main');
+    for (const w of ['Named by its policy, but refused', '210987654321', 'DataPerimeter', 'legacy-batch-ec2']) assert(text.includes(w), `no \`${w}\` on the resource page`);
+    await page.goto(`${demo.url}/role?arn=${encodeURIComponent('arn:aws:iam::111111111111:role/legacy-batch-ec2')}`);
+    await page.waitForSelector('#role-resources table');
+    const res = await page.textContent('#role-resources');
+    assert(res.includes('prod/payments/db') && res.includes('acme-dev-share'), `the role's resources: ${res.slice(0, 200)}`);
+    const f = page.locator('#role-resources a', { hasText: 'prod/payments/db' }).first();
+    await f.click();
+    await page.waitForSelector('#resource-name');
+    assert((await page.textContent('#resource-name')) === 'prod/payments/db', 'the link does not open the secret');
+  });
+
   // Two snapshots in a history database, served without a folder (the newest is shown).
   const historyDir = mkdtempSync(join(tmpdir(), 'rolegraph-history-'));
   const changedDir = changedCopy();

@@ -46,6 +46,9 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/api/accounts", get(accounts))
         .route("/api/gaps", get(gaps))
         .route("/api/users", get(users))
+        .route("/api/resources", get(resources))
+        .route("/api/resource/{arn}", get(resource))
+        .route("/api/role/{arn}/resources", get(role_resources))
         .route("/api/{*rest}", get(not_found))
 }
 
@@ -409,4 +412,80 @@ async fn users(State(st): St) -> Response {
         }
     }
     Json(value).into_response()
+}
+
+/// `/api/resources`: every resource with a resource-based policy, with who its policy lets act
+/// on it from outside the organization (the external-access question) and its findings.
+async fn resources(State(st): St) -> Response {
+    let list: Vec<serde_json::Value> = st
+        .external
+        .iter()
+        .map(|r| {
+            let outside: Vec<serde_json::Value> = r
+                .access
+                .iter()
+                .filter(|a| a.who.outside)
+                .map(|a| json!({ "who": a.who, "levels": a.level_words(), "top_level": a.top_level() }))
+                .collect();
+            let services: Vec<&str> = r
+                .access
+                .iter()
+                .filter(|a| a.who.kind == graph::resources::GranteeKind::Service)
+                .map(|a| a.who.id.as_str())
+                .collect();
+            json!({
+                "arn": r.arn,
+                "kind": r.kind,
+                "kind_label": r.kind_label,
+                "name": r.name,
+                "account": r.account,
+                "has_policy": r.has_policy,
+                "public_policy": r.public_policy,
+                "outside": outside,
+                "services": services,
+                "refused": r.refused,
+                "findings": st.findings_of(&r.arn).count(),
+                "worst_severity": st.worst_severity(&r.arn),
+            })
+        })
+        .collect();
+    Json(json!({ "schema_version": SCHEMA_VERSION, "resources": list })).into_response()
+}
+
+/// `/api/resource/{arn}`: who can act on one resource (`rolegraph who-can-access`), every user
+/// and role of the snapshot and what its policy names, with its findings.
+async fn resource(State(st): St, Path(arn): Path<String>) -> Response {
+    let Some(r) = st.snapshot.accounts.iter().flat_map(|a| a.resources.iter()).find(|r| r.arn == arn) else {
+        return error(StatusCode::NOT_FOUND, format!("no resource `{arn}`"));
+    };
+    let access = graph::resources::resource_access(&st.snapshot, r, graph::resources::Askers::Everyone, None);
+    let findings: Vec<&Finding> = st.findings_of(&r.arn).collect();
+    Json(json!({ "schema_version": SCHEMA_VERSION, "resource": access, "findings": findings })).into_response()
+}
+
+/// `/api/role/{arn}/resources`: the resources with resource-based policies a role can act on,
+/// itself or as a role it reaches in the graph.
+async fn role_resources(State(st): St, Path(arn): Path<String>) -> Response {
+    let Some(r) = st.find_role(&arn) else {
+        return no_role(&arn);
+    };
+    let (list, not_asked) = graph::resources::reachable_access(&st.snapshot, &st.graph, &r.arn, None);
+    let rows: Vec<serde_json::Value> = list
+        .iter()
+        .map(|x| {
+            json!({
+                "resource": x.resource,
+                "levels": x.levels.iter().map(|l| json!({
+                    "level": l.level,
+                    "unconditional": l.unconditional,
+                    "actions": l.actions,
+                    "conditional_actions": l.conditional_actions,
+                    "condition": l.check.condition.as_ref().filter(|_| l.check.is_conditional()).map(|c| c.text()),
+                    "objects": l.objects,
+                })).collect::<Vec<_>>(),
+                "via": x.via,
+            })
+        })
+        .collect();
+    Json(json!({ "schema_version": SCHEMA_VERSION, "resources": rows, "roles_not_asked": not_asked })).into_response()
 }

@@ -21,6 +21,8 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route("/findings", get(page))
         .route("/users", get(page))
         .route("/least-privilege", get(page))
+        .route("/resources", get(page))
+        .route("/resource", get(page))
         .route("/diff", get(page))
         .route("/static/app.js", get(|| async { js(APP_JS) }))
         .route("/static/graph.js", get(|| async { js(GRAPH_JS) }))

@@ -42,6 +42,9 @@ pub struct AppState {
     /// With a trail: used against granted for every role, most unused first, computed on the
     /// first request of the least-privilege page and kept.
     pub least_privilege: std::sync::OnceLock<Vec<crate::trail::LeastRow>>,
+    /// For every resource with a resource-based policy: who its policy lets act on it beyond
+    /// the snapshot's principals (the analysis's, computed with the rules).
+    pub external: Vec<graph::resources::ResourceAccess>,
 }
 
 /// The nodes reachable from outside the organization: from `*`, from accounts and principals
@@ -119,7 +122,7 @@ impl AppState {
     ) -> AppState {
         phase.read(snapshot.clone());
         // One analysis: the rows, the rules and the graph read the same per-role facts.
-        let (roles, findings, verdicts, mut graph) = {
+        let (roles, findings, verdicts, external, mut graph) = {
             let analysis = analysis::Analysis::new(&snapshot);
             // The rules first: the rows then read the privilege they computed. The graph and
             // the privilege are computed before the rules ask, to name the phases.
@@ -138,7 +141,8 @@ impl AppState {
             phase.set("summarising the roles");
             let roles = analysis.summaries().roles;
             let verdicts = analysis.verdicts();
-            (roles, findings, verdicts, analysis.into_graph())
+            let external = analysis.external_access().to_vec();
+            (roles, findings, verdicts, external, analysis.into_graph())
         };
         if let Some(u) = &usage {
             graph.attach_observed(&rules::observations(u));
@@ -162,6 +166,7 @@ impl AppState {
             verdicts,
             outside,
             least_privilege: std::sync::OnceLock::new(),
+            external,
         }
     }
 

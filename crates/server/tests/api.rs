@@ -480,3 +480,34 @@ async fn pages_answer_while_the_analysis_warms_up() {
     let post = app.oneshot(Request::post("/api/roles").body(Body::empty()).unwrap()).await.unwrap();
     assert_eq!(post.status(), StatusCode::METHOD_NOT_ALLOWED);
 }
+
+#[tokio::test]
+async fn resources_who_can_act_on_them_and_a_roles_resources() {
+    let list = get("/api/resources").await.json();
+    let resources = list["resources"].as_array().unwrap();
+    assert_eq!(resources.len(), 12);
+    let by = |name: &str| resources.iter().find(|r| r["name"] == name).unwrap_or_else(|| panic!("{name}"));
+    let share = by("acme-dev-share");
+    assert_eq!(share["outside"][0]["who"]["kind"], "anyone");
+    assert_eq!(share["worst_severity"], "critical");
+    // The partner's grant is refused by the data-perimeter RCP: no outsider, one refused.
+    let orders = by("acme-orders-data");
+    assert!(orders["outside"].as_array().unwrap().is_empty());
+    assert!(orders["refused"][0]["why"].as_str().unwrap().contains("DataPerimeter"), "{orders}");
+
+    let one = get(&format!("/api/resource/{}", enc("arn:aws:s3:::acme-orders-data"))).await.json();
+    assert_eq!(one["resource"]["refused"][0]["who"]["id"], "210987654321");
+    assert!(
+        one["resource"]["access"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["who"]["id"] == "arn:aws:iam::111111111111:role/legacy-batch-ec2")
+    );
+    assert_eq!(get(&format!("/api/resource/{}", enc("arn:aws:s3:::nope"))).await.status, StatusCode::NOT_FOUND);
+
+    let mine = get(&format!("/api/role/{}/resources", enc("arn:aws:iam::111111111111:role/legacy-batch-ec2"))).await.json();
+    let names: Vec<&str> =
+        mine["resources"].as_array().unwrap().iter().map(|r| r["resource"]["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"prod/payments/db") && names.contains(&"acme-dev-share"), "{names:?}");
+}

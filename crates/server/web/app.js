@@ -38,6 +38,7 @@ async function api(path, params) {
 }
 
 const roleHref = (arn) => href('/role', { arn });
+const resourceHref = (arn) => href('/resource', { arn });
 const sev = (s) => el('span', { class: `sev sev-${s}` }, s);
 const main = () => document.getElementById('main');
 
@@ -109,7 +110,9 @@ function evidenceItem(e) {
 function findingDetail(f, rule) {
   const subject = f.subject.kind === 'role'
     ? el('a', { href: roleHref(f.subject.arn), class: 'finding-role' }, `${f.subject.name} →`)
-    : el('span', { class: 'mono' }, f.subject.arn);
+    : f.subject.kind === 'resource'
+      ? el('a', { href: resourceHref(f.subject.arn), class: 'finding-resource' }, `${f.subject.name} →`)
+      : el('span', { class: 'mono' }, f.subject.arn);
   return el('div', { class: 'finding-detail' },
     el('p', {}, el('b', {}, 'Subject: '), subject, ' ', el('span', { class: 'muted mono' }, f.subject.arn)),
     f.reachable_from_outside ? el('p', {}, el('span', { class: 'flag' }, 'outside'), 'A principal outside the organization can reach the subject.') : null,
@@ -124,7 +127,9 @@ function findingDetail(f, rule) {
 function findingRow(f, withSubject = true, rules = null) {
   const subject = f.subject.kind === 'role'
     ? el('a', { href: roleHref(f.subject.arn) }, f.subject.name)
-    : el('span', { title: f.subject.arn }, f.subject.name);
+    : f.subject.kind === 'resource'
+      ? el('a', { href: resourceHref(f.subject.arn), title: f.subject.arn }, f.subject.name)
+      : el('span', { title: f.subject.arn }, f.subject.name);
   const cells = [
     el('td', {}, sev(f.severity)),
     el('td', { class: 'rule' }, el('code', {}, f.rule)),
@@ -351,6 +356,8 @@ async function role() {
     el('h2', {}, `Trusted entities (${r.trust.entities.length})`), trust,
     r.trust.restrictions.length ? el('div', {}, el('h2', {}, 'Trust restrictions (Deny)'), el('ul', { class: 'plain' }, r.trust.restrictions.map((x) => el('li', {}, x.summary)))) : null,
     el('h2', {}, `Resources using it (${r.used_by.length})`), r.used_by.length ? used : el('p', { class: 'muted' }, 'None known.'),
+    warming ? null : [el('h2', {}, 'Resources it can act on'),
+      el('div', { id: 'role-resources' }, el('p', { class: 'muted' }, 'Loading…'))],
     el('h2', {}, 'Privileged permissions'), privileged.length ? privileged : el('p', { class: 'muted' }, 'None.'),
     el('h2', {}, `Permissions by service (${r.permissions.granted_actions} actions)`), permsSummary, permsBox,
     r.gaps.length ? el('div', {}, el('h2', {}, 'Gaps'), el('ul', { class: 'plain' }, r.gaps.map((g) => el('li', {}, g)))) : null);
@@ -360,6 +367,8 @@ async function role() {
     return role();
   }
   startPages();
+  const resBox = document.getElementById('role-resources');
+  roleResources(d.arn, resBox).catch((e) => resBox.replaceChildren(el('div', { class: 'error' }, `Error: ${e.message}`)));
   window.RoleGraph.mount(document.getElementById('cy'), document.getElementById('side'), d.arn,
     { api, roleHref, el, list: document.getElementById('reach') }).catch(fail);
   if (await TRAIL) {
@@ -474,6 +483,74 @@ function suggestBox(arn) {
       sg.gaps.length ? el('ul', { class: 'plain muted' }, sg.gaps.map((n) => el('li', {}, n))) : null);
   }).catch((e) => fill(box, el('div', { class: 'error' }, `Error: ${e.message}`)));
   return box;
+}
+
+// ---- resources with resource-based policies ----
+// A level as words: `Read`, `Write (conditional)`.
+const levelWord = (l) => (l.unconditional ? l.level : `${l.level} (conditional)`);
+const levelTitle = (l) => [...(l.actions || []), ...(l.conditional_actions || []).map((a) => `${a} (conditional)`)].join(', ');
+
+// The role page's section: what it can act on itself, or as a role it reaches.
+async function roleResources(arn, box) {
+  const r = await api(`/api/role/${encodeURIComponent(arn)}/resources`);
+  if (!r.resources.length) { fill(box, el('p', { class: 'muted' }, 'None of the resources whose policies were read.')); return; }
+  fill(box, el('p', { class: 'muted' }, 'Buckets, keys, functions, queues, topics, secrets, repositories and tables whose resource-based policies were read, decided with every policy that applies.'),
+    table(['Resource', 'Kind', 'Account', 'Levels', 'How'], r.resources.map((x) => el('tr', {},
+      el('td', { class: 'wrap' }, el('a', { href: resourceHref(x.resource.arn) }, x.resource.name)),
+      el('td', {}, x.resource.kind_label), el('td', {}, x.resource.account),
+      el('td', {}, x.levels.map((l) => el('span', { class: 'tag', title: levelTitle(l) + (l.condition ? ` when ${l.condition}` : '') }, levelWord(l)))),
+      el('td', { class: 'wrap' }, x.via ? ['as ', el('a', { href: roleHref(x.via) }, x.via.split('/').pop())] : 'itself')))),
+    r.roles_not_asked ? el('p', { class: 'muted' }, `${r.roles_not_asked} more roles it can reach were not asked about.`) : null);
+}
+
+const whoWords = (w) => {
+  const base = { anyone: 'anyone (*)', account: `account ${w.id}`, service: `service ${w.id}`, federated: `users of ${w.id}` }[w.kind] || w.id;
+  return `${base}${w.vendor ? ` (${w.vendor})` : ''}`;
+};
+
+async function resourcesPage() {
+  const r = await api('/api/resources');
+  show(el('h1', {}, 'Resources and their policies'),
+    el('p', { class: 'muted' }, 'Resources whose resource-based policies were read: who their policies let act on them from outside the organization (decided with the RCPs, S3 Block Public Access and KMS rules), and the services they name.'),
+    r.resources.length ? table(['Resource', 'Kind', 'Account', 'Outside the organization', 'Services', 'Findings'], r.resources.map((x) => el('tr', {},
+      el('td', { class: 'wrap' }, el('a', { href: resourceHref(x.arn) }, x.name), x.has_policy ? null : el('div', { class: 'muted' }, 'no policy read')),
+      el('td', {}, x.kind_label), el('td', {}, x.account),
+      el('td', { class: 'wrap' }, x.outside.length ? x.outside.map((o) => el('div', {}, el('span', { class: 'flag' }, 'outside'), `${whoWords(o.who)}: ${o.levels}`)) : el('span', { class: 'muted' }, x.refused.length ? `none (${x.refused.length} named but refused)` : 'none')),
+      el('td', { class: 'wrap' }, x.services.join(', ')),
+      el('td', {}, x.worst_severity ? [sev(x.worst_severity), ` ${x.findings}`] : '0')))) : el('p', { class: 'muted' }, 'No resource-based policies in the exports (see docs/export-formats.md).'));
+}
+
+async function resourcePage() {
+  const arn = new URLSearchParams(location.search).get('arn');
+  if (!arn) { show(el('p', {}, 'No resource given.')); return; }
+  const body = await api(`/api/resource/${encodeURIComponent(arn)}`);
+  const r = body.resource;
+  const dl = el('dl', { class: 'details' });
+  const add = (k, v) => { if (v !== undefined && v !== null && v !== '') dl.append(el('dt', {}, k), el('dd', {}, v)); };
+  add('ARN', el('code', {}, r.arn)); add('Kind', r.kind_label); add('Account', r.account); add('Region', r.region);
+  add('Policy', r.has_policy ? el('span', { class: 'mono' }, r.source) : 'none read');
+  if (r.block_public_access) {
+    const b = r.block_public_access;
+    add('Block Public Access', `RestrictPublicBuckets ${b.restrict_public_buckets}, BlockPublicPolicy ${b.block_public_policy} (bucket and account); the policy is ${r.public_policy ? '' : 'not '}public`);
+  }
+  const statement = (l) => (l.check.evidence || []).filter((e) => !String(e.policy).startsWith('assumed:')).map((e) => el('div', { class: 'mono muted' }, `${e.policy_kind} ${e.policy} ${e.pointer}${e.sid ? ` (${e.sid})` : ''}`));
+  const rows = r.access.map((a) => el('tr', {},
+    el('td', { class: 'wrap' }, a.who.kind === 'role' ? el('a', { href: roleHref(a.who.id) }, a.who.id.split('/').pop()) : whoWords(a.who),
+      a.who.outside ? el('span', { class: 'flag' }, 'outside') : null, a.through === 'kms-grant' ? el('span', { class: 'tag' }, 'KMS grant') : null),
+    el('td', {}, a.who.kind),
+    el('td', { class: 'wrap' }, a.levels.map((l) => el('div', {}, el('span', { class: 'tag', title: levelTitle(l) }, levelWord(l)),
+      l.objects && l.objects.length ? el('span', { class: 'mono muted' }, ` ${l.objects.join(', ')}`) : null,
+      l.check.condition && !l.unconditional ? el('div', { class: 'muted' }, `when ${l.check.condition.text}`) : null))),
+    el('td', { class: 'wrap' }, a.levels.length ? statement(a.levels[0]) : null, (a.assumptions || []).map((x) => el('div', { class: 'muted' }, `assumed: ${x}`)))));
+  show(el('p', {}, el('a', { href: href('/resources') }, '← Resources')),
+    el('h1', { id: 'resource-name' }, r.name), dl,
+    el('h2', {}, `Findings (${body.findings.length})`),
+    body.findings.length ? table(['Severity', 'Rule', 'Message'], body.findings.map((f) => findingRow(f, false))) : el('p', { class: 'muted' }, 'None.'),
+    el('h2', {}, `Who can act on it (${r.access.length})`),
+    rows.length ? table(['Who', 'Kind', 'Levels', 'Statement'], rows) : el('p', { class: 'muted' }, 'No one.'),
+    r.refused && r.refused.length ? [el('h2', {}, 'Named by its policy, but refused'), el('ul', { class: 'plain' }, r.refused.map((x) => el('li', {}, `${whoWords(x.who)}: denied by ${x.why}`)))] : null,
+    r.notes && r.notes.length ? [el('h2', {}, 'Notes'), el('ul', { class: 'plain' }, r.notes.map((n) => el('li', {}, n)))] : null,
+    r.gaps && r.gaps.length ? [el('h2', {}, 'Gaps'), el('ul', { class: 'plain' }, r.gaps.map((n) => el('li', {}, n)))] : null);
 }
 
 // ---- users and credentials ----
@@ -648,9 +725,9 @@ async function diffPage() {
   await load();
 }
 
-const PAGES = { '/': overview, '/roles': roles, '/role': role, '/findings': findings, '/diff': diffPage, '/users': usersPage, '/least-privilege': leastPage };
-const active = { '/': 'nav-overview', '/roles': 'nav-roles', '/role': 'nav-roles', '/findings': 'nav-findings', '/diff': 'nav-diff', '/users': 'nav-users', '/least-privilege': 'nav-least' };
-for (const id of ['nav-home', 'nav-overview', 'nav-roles', 'nav-findings', 'nav-users', 'nav-least', 'nav-diff']) {
+const PAGES = { '/': overview, '/roles': roles, '/role': role, '/findings': findings, '/diff': diffPage, '/users': usersPage, '/least-privilege': leastPage, '/resources': resourcesPage, '/resource': resourcePage };
+const active = { '/': 'nav-overview', '/roles': 'nav-roles', '/role': 'nav-roles', '/findings': 'nav-findings', '/diff': 'nav-diff', '/users': 'nav-users', '/least-privilege': 'nav-least', '/resources': 'nav-resources', '/resource': 'nav-resources' };
+for (const id of ['nav-home', 'nav-overview', 'nav-roles', 'nav-findings', 'nav-resources', 'nav-users', 'nav-least', 'nav-diff']) {
   const a = document.getElementById(id);
   a.setAttribute('href', href(a.getAttribute('href')));
 }

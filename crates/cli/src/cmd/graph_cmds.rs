@@ -285,6 +285,9 @@ struct ReachJson<'a, L: serde::Serialize> {
     schema_version: u32,
     from: Value,
     reaches: L,
+    /// Resources with resource-based policies it can act on (`via`: as a role it reaches).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    resources: &'a [graph::resources::ReachedResource],
     notes: &'a [String],
 }
 
@@ -395,6 +398,14 @@ pub fn reach(args: ReachArgs) -> Result<ExitCode> {
     let nodes: Vec<NodeIdx> = reached.iter().map(|r| r.node).collect();
     let levels = privileges(&snapshot, &g, &nodes, !args.no_privilege);
     let level = |n: NodeIdx| levels.get(&n).cloned().unwrap_or_else(|| "unknown".to_owned());
+    // The resources with resource-based policies it can act on, itself or as a role it reaches
+    // (for users and roles of the snapshot).
+    let id = g.node(from).map(|n| n.id.clone()).unwrap_or_default();
+    let (resources, not_asked) = if snapshot.accounts.iter().any(|a| !a.resources.is_empty()) {
+        graph::resources::reachable_access(&snapshot, &g, &id, None)
+    } else {
+        (Vec::new(), 0)
+    };
     if args.json {
         return print_json(&ReachJson {
             schema_version: SCHEMA_VERSION,
@@ -402,6 +413,7 @@ pub fn reach(args: ReachArgs) -> Result<ExitCode> {
             reaches: Streamed(&reached, |r: &graph::Reached| {
                 reached_json(&g, r.node, &r.path, Some(("privilege", Value::String(level(r.node)))))
             }),
+            resources: &resources,
             notes: g.notes(),
         });
     }
@@ -414,6 +426,9 @@ pub fn reach(args: ReachArgs) -> Result<ExitCode> {
         for n in path_notes(&g, &r.path) {
             writeln!(out, "    {n}")?;
         }
+    }
+    if !resources.is_empty() {
+        write!(out, "{}", crate::cmd::role::render_resources(&resources, not_asked))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -16,7 +16,7 @@ use anyhow::Result;
 use model::{RoleUse, Safe, UseKind};
 
 use crate::cmd::load;
-use crate::output::{out, outln};
+use crate::output::out;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -39,29 +39,74 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let role = load::find_role(&snapshot, &args.role)?;
     // The privilege level is the graph's (administrator, a path to one): the one definition
     // every view shows.
-    let verdict = analysis::Analysis::new(&snapshot).role(&role.arn).map(analysis::RoleView::verdict).unwrap_or_default();
+    let analysis = analysis::Analysis::new(&snapshot);
+    let verdict = analysis.role(&role.arn).map(analysis::RoleView::verdict).unwrap_or_default();
     let record = role_record(&snapshot, role, args.show_denied, Some(&verdict));
     let used = args.trail.read()?.map(|u| usage::role_usage(&snapshot, &u, &role.arn));
+    // The resources with resource-based policies it can act on, itself or as a role it reaches.
+    let has_resources = snapshot.accounts.iter().any(|a| !a.resources.is_empty());
+    let (resources, not_asked) = if has_resources {
+        graph::resources::reachable_access(&snapshot, analysis.graph(), &role.arn, None)
+    } else {
+        (Vec::new(), 0)
+    };
     if args.json {
-        match &used {
-            Some(u) => {
-                #[derive(serde::Serialize)]
-                struct WithUsage<'a> {
-                    #[serde(flatten)]
-                    record: &'a RoleRecord,
-                    usage: &'a usage::RoleUsage,
-                }
-                crate::output::json(&WithUsage { record: &record, usage: u })?;
-            }
-            None => outln!("{}", serde_json::to_string_pretty(&record)?),
+        #[derive(serde::Serialize)]
+        struct Full<'a> {
+            #[serde(flatten)]
+            record: &'a RoleRecord,
+            /// Resources with resource-based policies it can act on (`via`: as a role it reaches).
+            resources: &'a [graph::resources::ReachedResource],
+            #[serde(skip_serializing_if = "Option::is_none")]
+            usage: Option<&'a usage::RoleUsage>,
         }
+        let full = Full { record: &record, resources: &resources, usage: used.as_ref() };
+        crate::output::json(&full)?;
     } else {
         out!("{}", render(&record));
+        if has_resources {
+            out!("{}", render_resources(&resources, not_asked));
+        }
         if let Some(u) = &used {
             out!("\nUsage (CloudTrail)\n{}", crate::cmd::usage::render_role(u));
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The resources with resource-based policies a principal can act on, by resource.
+pub fn render_resources(list: &[graph::resources::ReachedResource], not_asked: usize) -> String {
+    let mut out = String::new();
+    let mut by: BTreeMap<&str, Vec<&graph::resources::ReachedResource>> = BTreeMap::new();
+    for r in list {
+        by.entry(r.resource.arn.as_str()).or_default().push(r);
+    }
+    let _ = writeln!(
+        out,
+        "\nResources it can act on ({}; buckets, keys, functions, queues, topics, secrets, repositories, tables)",
+        by.len()
+    );
+    for (_, ways) in by {
+        let Some(first) = ways.first() else { continue };
+        let _ =
+            writeln!(out, "  {} {} ({})", first.resource.kind_label, Safe(&first.resource.name), Safe(&first.resource.account));
+        for w in ways {
+            let levels: Vec<String> = w
+                .levels
+                .iter()
+                .map(|l| if l.unconditional { l.level.to_owned() } else { format!("{} (conditional)", l.level) })
+                .collect();
+            let how = match &w.via {
+                None => "itself".to_owned(),
+                Some(role) => format!("as {}", Safe(role)),
+            };
+            let _ = writeln!(out, "     {}: {how}", levels.join(", "));
+        }
+    }
+    if not_asked > 0 {
+        let _ = writeln!(out, "  ({not_asked} more roles it can reach were not asked about)");
+    }
+    out
 }
 
 /// A policy name as people say it: the managed policy's name, `inline NAME`, an SCP's name.
