@@ -219,12 +219,24 @@ impl<'s> Analysis<'s> {
     /// providers), decided by the engine (`graph::resources`), computed once.
     pub fn external_access(&self) -> &[graph::resources::ResourceAccess] {
         self.external.get_or_init(|| {
-            self.snapshot
-                .accounts
-                .iter()
-                .flat_map(|a| a.resources.iter())
-                .map(|r| graph::resources::resource_access(self.snapshot, r, graph::resources::Askers::Named, None))
-                .collect()
+            let all: Vec<&model::PolicyResource> = self.snapshot.accounts.iter().flat_map(|a| a.resources.iter()).collect();
+            let threads = std::thread::available_parallelism().map_or(1, usize::from).max(1);
+            let chunk = all.len().div_ceil(threads).max(1);
+            let snapshot = self.snapshot;
+            std::thread::scope(|s| {
+                let handles: Vec<_> = all
+                    .chunks(chunk)
+                    .map(|part| {
+                        s.spawn(move || {
+                            part.iter()
+                                .map(|r| graph::resources::resource_access(snapshot, r, graph::resources::Askers::Named, None))
+                                .collect::<Vec<_>>()
+                        })
+                    })
+                    .collect();
+                // In order; a thread that panicked gives nothing (the code it runs does not).
+                handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+            })
         })
     }
 

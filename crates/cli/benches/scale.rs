@@ -47,7 +47,7 @@ fn measure(cmd: &mut Command) -> (Duration, u64, bool) {
 
 fn generate(dir: &Path, roles: usize) -> PathBuf {
     let accounts = (roles / 5000).clamp(2, 20);
-    let out = dir.join(format!("rolegraph-scale-{roles}"));
+    let out = dir.join(format!("rolegraph-scale-{roles}-r"));
     if out.join("organizations-describe-organization.json").exists() || out.join(".done").exists() {
         return out;
     }
@@ -58,6 +58,9 @@ fn generate(dir: &Path, roles: usize) -> PathBuf {
         seed: 7,
         only_authorization_details: false,
         url_encoded_percent: 0,
+        // Half as many resources with policies as roles (the issue's 100,000 roles and 50,000
+        // resources).
+        resources_per_account: roles / accounts / 2,
     };
     let _ = std::fs::remove_dir_all(&out);
     synth::generate(&config, &out).expect("generate");

@@ -799,6 +799,18 @@ pub fn principal_access(
     principal_arn: &str,
     now: Option<model::Timestamp>,
 ) -> Vec<(ResourceAccessSummary, Vec<LevelAccess>)> {
+    principal_access_of(snapshot, principal_arn, now, |_| true, None)
+}
+
+/// [`principal_access`] on the resources `wanted` keeps, for the actions `only` names (all of
+/// a resource's actions when `None`).
+pub fn principal_access_of(
+    snapshot: &Snapshot,
+    principal_arn: &str,
+    now: Option<model::Timestamp>,
+    wanted: impl Fn(&PolicyResource) -> bool,
+    only: Option<&[&str]>,
+) -> Vec<(ResourceAccessSummary, Vec<LevelAccess>)> {
     let mut out = Vec::new();
     let (identity, known, account) = if let Some(role) = snapshot.role(principal_arn) {
         (access::assemble::role_identity(snapshot, role), context::role(snapshot, role, false, now), role.account_id.clone())
@@ -815,13 +827,16 @@ pub fn principal_access(
     for a in &snapshot.accounts {
         for r in &a.resources {
             let policy = r.policy.as_ref().and_then(|d| d.policy());
-            if r.account_id != account && !names_account(policy, &account) {
+            if !wanted(r) || (r.account_id != account && !names_account(policy, &account)) {
                 continue;
             }
             let mut side = access::assemble::Assembled::default();
             access::assemble::add_resource(snapshot, r, &mut side);
             let set = merged(&id_set, &NamedSet::of(side.set));
-            let reqs = requests(r);
+            let mut reqs = requests(r);
+            if let Some(only) = only {
+                reqs.retain(|q| only.iter().any(|a| a.eq_ignore_ascii_case(q.action)));
+            }
             let mut levels = decide(&set, &caller, &ctx, &reqs, &r.account_id, None);
             if r.kind == ResourceKind::S3Bucket && r.account_id != account {
                 let block = PublicAccessBlock::combined(r.public_access_block, a.s3_public_access_block);

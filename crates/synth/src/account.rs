@@ -222,8 +222,12 @@ pub fn write_account(
     auth.begin_list("RoleDetailList")?;
     let mut res = Resources::default();
     let execution_role = format!("arn:aws:iam::{id}:role/ecsTaskExecutionRole");
+    let mut role_arns: Vec<String> = Vec::new();
     for r in 0..config.roles_per_account {
         let (detail, listed) = role(config, ids, id, region, r, rng, &customer, &aws_arn, &execution_role, &mut res, summary);
+        if let Some(a) = detail.get("Arn").and_then(Value::as_str) {
+            role_arns.push(a.to_owned());
+        }
         auth.item(&detail)?;
         if let Some(w) = &mut list_roles {
             w.item(&listed)?;
@@ -274,6 +278,11 @@ pub fn write_account(
         &json!({"Content": base64::engine::general_purpose::STANDARD.encode(csv), "ReportFormat": "text/csv", "GeneratedTime": iso(NOW)}),
         summary,
     )?;
+    if config.resources_per_account > 0 {
+        let functions: Vec<String> =
+            res.functions.iter().filter_map(|f| f.get("FunctionArn").and_then(Value::as_str)).map(str::to_owned).collect();
+        crate::resources::write_resources(config, ids, id, region, &role_arns, &functions, rng, &dir.join("resources"), summary)?;
+    }
     write_value(
         &dir.join("sts-get-caller-identity.json"),
         &json!({"UserId": format!("AIDA{}", rng.id_chars(17)), "Account": id, "Arn": format!("arn:aws:iam::{id}:user/auditor")}),

@@ -10,6 +10,7 @@
 mod account;
 mod org;
 mod policy;
+mod resources;
 mod rng;
 mod write;
 
@@ -29,6 +30,9 @@ pub struct SynthConfig {
     pub only_authorization_details: bool,
     /// Percentage (0-100) of policy documents written URL-encoded, as the raw IAM API does.
     pub url_encoded_percent: u8,
+    /// Resources with resource-based policies per account (S3 buckets, KMS keys, SQS queues,
+    /// Lambda function policies, secrets, SNS topics), one CLI output file each.
+    pub resources_per_account: usize,
 }
 
 impl Default for SynthConfig {
@@ -40,6 +44,7 @@ impl Default for SynthConfig {
             seed: 1,
             only_authorization_details: false,
             url_encoded_percent: 0,
+            resources_per_account: 0,
         }
     }
 }
@@ -53,6 +58,7 @@ pub struct SynthSummary {
     pub customer_policies: usize,
     pub ec2_instances: usize,
     pub lambda_functions: usize,
+    pub resources: usize,
     pub files: usize,
     pub bytes: u64,
 }

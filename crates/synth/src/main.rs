@@ -28,6 +28,10 @@ struct Args {
     /// Percentage of policy documents written URL-encoded.
     #[arg(long, default_value_t = 0)]
     url_encoded_percent: u8,
+    /// Resources with resource-based policies per account (buckets, keys, queues, function
+    /// policies, secrets, topics).
+    #[arg(long, default_value_t = 0)]
+    resources_per_account: usize,
     /// Output folder (one sub-folder per account, and `organization/`).
     #[arg(long)]
     out: PathBuf,
@@ -42,16 +46,18 @@ fn main() -> anyhow::Result<()> {
         seed: args.seed,
         only_authorization_details: args.only_authorization_details,
         url_encoded_percent: args.url_encoded_percent.min(100),
+        resources_per_account: args.resources_per_account,
     };
     let s = generate(&config, &args.out)?;
     eprintln!(
-        "wrote {} accounts, {} roles, {} users, {} customer-managed policies, {} EC2 instances, {} Lambda functions: {} files, {:.1} MB in `{}`",
+        "wrote {} accounts, {} roles, {} users, {} customer-managed policies, {} EC2 instances, {} Lambda functions, {} resources with policies: {} files, {:.1} MB in `{}`",
         s.account_ids.len(),
         s.roles,
         s.users,
         s.customer_policies,
         s.ec2_instances,
         s.lambda_functions,
+        s.resources,
         s.files,
         s.bytes as f64 / 1e6,
         args.out.display()

@@ -123,6 +123,7 @@ fn a_synthetic_organization_has_the_same_answers_with_capability_nodes() {
         seed: 11,
         only_authorization_details: false,
         url_encoded_percent: 0,
+        resources_per_account: 0,
     };
     synth::generate(&config, &dir).unwrap();
     let s = ingest::load(&dir).unwrap().snapshot;

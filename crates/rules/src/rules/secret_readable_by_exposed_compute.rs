@@ -104,10 +104,10 @@ impl Rule for SecretReadableByExposedCompute {
                 })
                 .collect();
             let Some(compute) = exposed.first() else { continue };
-            for (r, levels) in graph::resources::principal_access(cx.snapshot, &v.role.arn, Some(cx.now)) {
-                if !matches!(r.kind, ResourceKind::KmsKey | ResourceKind::Secret) {
-                    continue;
-                }
+            let keys_and_secrets = |r: &model::PolicyResource| matches!(r.kind, ResourceKind::KmsKey | ResourceKind::Secret);
+            for (r, levels) in
+                graph::resources::principal_access_of(cx.snapshot, &v.role.arn, Some(cx.now), keys_and_secrets, Some(&READS))
+            {
                 let reads: Vec<_> =
                     levels.iter().filter(|l| l.actions.iter().chain(&l.conditional_actions).any(|x| READS.contains(x))).collect();
                 let Some(first) = reads.first() else { continue };
