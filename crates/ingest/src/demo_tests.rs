@@ -243,16 +243,10 @@ fn demo_resources_and_their_policies() {
     assert_eq!(secret.name, "prod/payments/db");
     let repo = dev.resource("arn:aws:ecr:eu-west-1:222222222222:repository/shared/base-images").unwrap();
     assert_eq!((repo.name.as_str(), repo.region.as_deref()), ("shared/base-images", Some("eu-west-1")));
-    for kind in [
-        DataKind::S3BucketPolicies,
-        DataKind::S3PublicAccessBlock,
-        DataKind::KmsKeyPolicies,
-        DataKind::KmsGrants,
-        DataKind::LambdaPolicies,
-        DataKind::SqsPolicies,
-        DataKind::SnsPolicies,
-        DataKind::SecretPolicies,
-    ] {
+    // Production has every kind but ECR's and DynamoDB's.
+    for kind in
+        DataKind::RESOURCE_POLICIES.into_iter().filter(|k| !matches!(k, DataKind::EcrPolicies | DataKind::DynamoDbPolicies))
+    {
         assert!(prod.has(kind), "production {kind:?}");
     }
     assert!(dev.has(DataKind::EcrPolicies) && dev.has(DataKind::DynamoDbPolicies));

@@ -814,18 +814,7 @@ fn resource_policies_from_the_cli_shapes() {
         acct.resource("arn:aws:ecr:eu-west-1:111111111111:repository/team/app").unwrap().region.as_deref(),
         Some("eu-west-1")
     );
-    for k in [
-        DataKind::S3BucketPolicies,
-        DataKind::S3PublicAccessBlock,
-        DataKind::KmsKeyPolicies,
-        DataKind::KmsGrants,
-        DataKind::LambdaPolicies,
-        DataKind::SqsPolicies,
-        DataKind::SnsPolicies,
-        DataKind::SecretPolicies,
-        DataKind::EcrPolicies,
-        DataKind::DynamoDbPolicies,
-    ] {
+    for k in DataKind::RESOURCE_POLICIES {
         assert!(acct.has(k), "{k:?}");
     }
     let s = &l.snapshot;

@@ -66,6 +66,20 @@ pub enum DataKind {
 }
 
 impl DataKind {
+    /// The kinds of resource-based policy data (and the S3 and KMS settings read beside them).
+    pub const RESOURCE_POLICIES: [DataKind; 10] = [
+        DataKind::S3BucketPolicies,
+        DataKind::S3PublicAccessBlock,
+        DataKind::KmsKeyPolicies,
+        DataKind::KmsGrants,
+        DataKind::LambdaPolicies,
+        DataKind::SqsPolicies,
+        DataKind::SnsPolicies,
+        DataKind::SecretPolicies,
+        DataKind::EcrPolicies,
+        DataKind::DynamoDbPolicies,
+    ];
+
     /// The AWS CLI command that gives this data.
     pub fn command(self) -> &'static str {
         match self {
