@@ -196,9 +196,18 @@ struct Req {
 /// The requests that stand for acting on `r` at each level: every action of its service whose
 /// resource types include `r`'s (and, for a bucket, its objects'), in catalog order.
 fn requests(r: &PolicyResource) -> Vec<Req> {
+    requests_of(r, None)
+}
+
+/// [`requests`] for the actions `only` names (all of the service's when `None`).
+fn requests_of(r: &PolicyResource, only: Option<&[&str]>) -> Vec<Req> {
     let cat = Catalog::get();
     let service = r.kind.service();
     let Some(info) = cat.service(service).and_then(|id| cat.service_info(id)) else { return Vec::new() };
+    let ids: Vec<u32> = match only {
+        Some(names) => names.iter().filter_map(|n| cat.action(n)).map(|a| a.0).filter(|i| info.actions.contains(i)).collect(),
+        None => info.actions.clone().collect(),
+    };
     let own = cat.resource_types_for_arn(service, &r.arn);
     let mut objects: Vec<(String, Option<String>)> = Vec::new();
     let mut object_types = Vec::new();
@@ -215,7 +224,7 @@ fn requests(r: &PolicyResource) -> Vec<Req> {
         }
     }
     let mut out = Vec::new();
-    for id in info.actions.clone() {
+    for id in ids {
         let Some(a) = cat.info(catalog::ActionId(id)) else { continue };
         let Some(name) = cat.name(a.id) else { continue };
         if a.resource_types.iter().any(|t| own.contains(&t.resource_type)) {
@@ -833,10 +842,7 @@ pub fn principal_access_of(
             let mut side = access::assemble::Assembled::default();
             access::assemble::add_resource(snapshot, r, &mut side);
             let set = merged(&id_set, &NamedSet::of(side.set));
-            let mut reqs = requests(r);
-            if let Some(only) = only {
-                reqs.retain(|q| only.iter().any(|a| a.eq_ignore_ascii_case(q.action)));
-            }
+            let reqs = requests_of(r, only);
             let mut levels = decide(&set, &caller, &ctx, &reqs, &r.account_id, None);
             if r.kind == ResourceKind::S3Bucket && r.account_id != account {
                 let block = PublicAccessBlock::combined(r.public_access_block, a.s3_public_access_block);
@@ -913,6 +919,15 @@ pub(crate) fn function_policy_edges(env: &crate::build::Env<'_>, out: &mut crate
     for acct in &snapshot.accounts {
         for r in acct.resources.iter().filter(|r| r.kind == ResourceKind::LambdaFunction) {
             let Some(policy) = r.policy.as_ref().and_then(|d| d.policy()) else { continue };
+            // Only a policy that may grant changing the code makes a path (most grant invoking).
+            let update = UPDATE.to_ascii_lowercase();
+            let grants_update = policy.statements.iter().filter(|s| s.effect == Effect::Allow).any(|s| match &s.action {
+                Block::Only(list) => list.iter().any(|p| p.matches_lower(&update)),
+                Block::Not(list) => !list.iter().any(|p| p.matches_lower(&update)),
+            });
+            if !grants_update {
+                continue;
+            }
             let Some(to) = env.nodes.get(&r.arn) else { continue };
             let mut side = access::assemble::Assembled::default();
             access::assemble::add_resource(snapshot, r, &mut side);
@@ -960,6 +975,10 @@ pub(crate) fn function_policy_edges(env: &crate::build::Env<'_>, out: &mut crate
                 };
             for a in env.actors.iter().filter(|a| matches!(a.kind, crate::types::NodeKind::User | crate::types::NodeKind::Role)) {
                 if !names_account(Some(policy), &a.account) {
+                    continue;
+                }
+                // Across accounts the caller's own policies must allow it too.
+                if a.account != r.account_id && !a.may(UPDATE, &r.arn) {
                     continue;
                 }
                 // Already an edge of the documented path when its own policies suffice.
