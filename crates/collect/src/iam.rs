@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::call::Calls;
 use crate::json::{ToJson, document, obj};
+use crate::last_accessed::Principal;
 use crate::progress::Bar;
 use crate::write::{Folder, Tally};
 use crate::{CollectError, Settings};
@@ -172,6 +173,16 @@ pub async fn collect(
     let details = calls
         .pages("iam", "GetAccountAuthorizationDetails", iam.get_account_authorization_details().into_paginator().send())
         .await;
+    let principals: Vec<Principal> = details
+        .pages
+        .iter()
+        .flat_map(|p| {
+            let roles = p.role_detail_list().iter().map(|r| ("role", r.arn(), r.role_name()));
+            roles.chain(p.user_detail_list().iter().map(|u| ("user", u.arn(), u.user_name())))
+        })
+        .filter_map(|(kind, arn, name)| Some(Principal { arn: arn?.to_owned(), kind, name: name?.to_owned() }))
+        .collect();
+    let listed = details.complete;
     if details.any() {
         let (mut users, mut groups, mut roles, mut policies) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for page in &details.pages {
@@ -222,6 +233,11 @@ pub async fn collect(
     if let Some(report) = credential_report(iam, calls, settings).await {
         dir.write("iam-get-credential-report.json", &report)?;
         tally.collected(model_kind::CREDENTIAL_REPORT, true);
+    }
+
+    if settings.last_accessed {
+        bar.step("iam: last accessed");
+        crate::last_accessed::collect(iam, calls, dir, bar, settings, principals, listed, tally).await?;
     }
     Ok(())
 }
@@ -275,4 +291,56 @@ pub mod model_kind {
     pub const LAMBDA_FUNCTIONS: &str = "lambda_functions";
     pub const ECS_TASK_DEFINITIONS: &str = "ecs_task_definitions";
     pub const ECS_SERVICES: &str = "ecs_services";
+    pub const SERVICE_LAST_ACCESSED: &str = "service_last_accessed";
+    pub const S3_BUCKET_POLICIES: &str = "s3_bucket_policies";
+    pub const S3_PUBLIC_ACCESS_BLOCK: &str = "s3_public_access_block";
+    pub const KMS_KEY_POLICIES: &str = "kms_key_policies";
+    pub const KMS_GRANTS: &str = "kms_grants";
+    pub const LAMBDA_POLICIES: &str = "lambda_policies";
+    pub const SQS_POLICIES: &str = "sqs_policies";
+    pub const SNS_POLICIES: &str = "sns_policies";
+    pub const SECRET_POLICIES: &str = "secret_policies";
+    pub const ECR_POLICIES: &str = "ecr_policies";
+    pub const DYNAMODB_POLICIES: &str = "dynamo_db_policies";
+
+    /// Every name above, for the test that they are `model::DataKind` names.
+    #[cfg(test)]
+    pub const ALL: &[&str] = &[
+        AUTHORIZATION_DETAILS,
+        ROLE_LIST,
+        INSTANCE_PROFILES,
+        ACCOUNT_ALIASES,
+        CREDENTIAL_REPORT,
+        CALLER_IDENTITY,
+        EC2_INSTANCES,
+        EC2_PROFILE_ASSOCIATIONS,
+        EC2_LAUNCH_TEMPLATES,
+        LAMBDA_FUNCTIONS,
+        ECS_TASK_DEFINITIONS,
+        ECS_SERVICES,
+        SERVICE_LAST_ACCESSED,
+        S3_BUCKET_POLICIES,
+        S3_PUBLIC_ACCESS_BLOCK,
+        KMS_KEY_POLICIES,
+        KMS_GRANTS,
+        LAMBDA_POLICIES,
+        SQS_POLICIES,
+        SNS_POLICIES,
+        SECRET_POLICIES,
+        ECR_POLICIES,
+        DYNAMODB_POLICIES,
+    ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::model_kind;
+
+    #[test]
+    fn kind_names_are_data_kinds() {
+        for name in model_kind::ALL {
+            let kind: Result<model::DataKind, _> = serde_json::from_value(serde_json::Value::String((*name).to_owned()));
+            assert!(kind.is_ok(), "`{name}` is not a `model::DataKind` name");
+        }
+    }
 }

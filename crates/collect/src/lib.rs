@@ -4,7 +4,10 @@
 //! reached through a named role, everything the offline readers of `rolegraph-ingest` read, and
 //! writes the same export folder a user would make with the AWS CLI: one folder per account
 //! (named by its id) and `organization/`. So `collect` then `scan` is the same as a user's own
-//! exports. A call that is denied or fails becomes a [`CallGap`], written to
+//! exports. That includes the resource-based policies of S3 buckets (and Block Public Access),
+//! KMS keys (and grants), Lambda functions, SQS queues, SNS topics, secrets, ECR repositories
+//! and DynamoDB tables, and, when asked (`last_accessed`), each principal's service
+//! last-accessed report. A call that is denied or fails becomes a [`CallGap`], written to
 //! `rolegraph-collection.json` (which `ingest` reads into the snapshot's gaps), and collection
 //! goes on. Every call has a timeout, retries are adaptive and bounded, every list is paginated.
 //! See `docs/collect.md`.
@@ -12,9 +15,12 @@
 mod call;
 mod iam;
 mod json;
+mod last_accessed;
 mod org;
+mod policies;
 mod progress;
 mod regional;
+mod s3;
 mod write;
 
 use std::path::PathBuf;
@@ -86,6 +92,14 @@ pub struct Options {
     pub report_poll_interval: Duration,
     /// Progress bars on stderr (only drawn when stderr is a terminal).
     pub progress: bool,
+    /// Service last-accessed reports for every role and user (one IAM job each: slow on big
+    /// accounts, so only when asked).
+    pub last_accessed: bool,
+    /// Last-accessed jobs in flight at once, per account.
+    pub last_accessed_jobs: usize,
+    /// Polls of one last-accessed job, and the wait between them.
+    pub last_accessed_polls: u32,
+    pub last_accessed_poll_interval: Duration,
 }
 
 impl Options {
@@ -104,11 +118,21 @@ impl Options {
             report_polls: 10,
             report_poll_interval: iam::DEFAULT_REPORT_POLL,
             progress: true,
+            last_accessed: false,
+            last_accessed_jobs: 8,
+            last_accessed_polls: 30,
+            last_accessed_poll_interval: Duration::from_secs(2),
         }
     }
 }
 
 pub(crate) type Settings = Options;
+
+/// The account being collected, and its partition (for the ARNs collection makes itself).
+pub(crate) struct Scope {
+    pub account: String,
+    pub partition: String,
+}
 
 /// One collected account.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -249,7 +273,9 @@ pub async fn collect(config: &SdkConfig, options: &Options) -> Result<Summary, C
     for (id, identity) in accounts {
         let (config, calls, root, regions, limit) =
             (config.clone(), calls.in_account(&id), root.clone(), regions.clone(), limit.clone());
-        let (options, partition, steps) = (options.clone(), partition.clone(), 5 + 3 * regions.len() as u64);
+        let (options, partition) = (options.clone(), partition.clone());
+        // IAM (and its last-accessed reports), S3, and nine services in each region.
+        let steps = 5 + u64::from(options.last_accessed) + 1 + 9 * regions.len() as u64;
         let bar = progress.bar(&id, steps);
         tasks.spawn(async move {
             let _permit = limit.acquire_owned().await;
@@ -263,7 +289,8 @@ pub async fn collect(config: &SdkConfig, options: &Options) -> Result<Summary, C
                     }
                 },
             };
-            let tally = account(&config, &calls, &root, &id, &identity, &regions, &options, &bar).await;
+            let scope = Scope { account: id.clone(), partition };
+            let tally = account(&config, &calls, &root, &scope, &identity, &regions, &options, &bar).await;
             bar.finish("done");
             tally.map(|t| (id, t))
         });
@@ -280,7 +307,13 @@ pub async fn collect(config: &SdkConfig, options: &Options) -> Result<Summary, C
 
     let mut gaps = gaps.lock().map(|g| g.clone()).unwrap_or_default();
     gaps.sort_by(|a, b| {
-        (&a.account, &a.region, &a.service, &a.operation).cmp(&(&b.account, &b.region, &b.service, &b.operation))
+        (&a.account, &a.region, &a.service, &a.operation, &a.resource).cmp(&(
+            &b.account,
+            &b.region,
+            &b.service,
+            &b.operation,
+            &b.resource,
+        ))
     });
     let record = json!({ "RolegraphCollection": {
         "Tool": format!("rolegraph collect {}", env!("CARGO_PKG_VERSION")),
@@ -333,36 +366,41 @@ async fn assume(config: &SdkConfig, calls: &Calls, partition: &str, id: &str, op
     Some((config, identity))
 }
 
-/// Everything of one account: IAM, and the regional services region by region, at once.
+/// Everything of one account: IAM, S3, and the regional services region by region, at once.
 #[allow(clippy::too_many_arguments, reason = "one account is collected with every client and option it needs")]
 async fn account(
     config: &SdkConfig,
     calls: &Calls,
     root: &Folder,
-    id: &str,
+    scope: &Scope,
     identity: &Value,
     regions: &[String],
     options: &Options,
     bar: &Bar,
 ) -> Result<Tally, CollectError> {
-    let dir = root.sub(id)?;
+    let dir = root.sub(&scope.account)?;
     dir.write("sts-get-caller-identity.json", identity)?;
     let iam_part = async {
         let mut tally = Tally::default();
         let client = aws_sdk_iam::Client::new(config);
         iam::collect(&client, calls, &dir, bar, options, &mut tally).await.map(|()| tally)
     };
+    let s3_part = async {
+        let mut tally = Tally::default();
+        s3::collect(config, calls, &dir, bar, scope, &mut tally).await.map(|()| tally)
+    };
     let regional_part = async {
         let mut tally = Tally::default();
         for region in regions {
             let config = config.to_builder().region(Region::new(region.clone())).build();
-            regional::collect(&config, &calls.in_region(region), &dir, bar, &mut tally).await?;
+            regional::collect(&config, &calls.in_region(region), &dir, bar, scope, &mut tally).await?;
         }
         Ok::<Tally, CollectError>(tally)
     };
-    let (a, b) = tokio::join!(iam_part, regional_part);
+    let (a, b, c) = tokio::join!(iam_part, s3_part, regional_part);
     let mut tally = a?;
     tally.merge(b?);
+    tally.merge(c?);
     tally.collected(iam::model_kind::CALLER_IDENTITY, true);
     Ok(tally)
 }

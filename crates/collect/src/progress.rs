@@ -43,6 +43,13 @@ impl Bar {
         }
     }
 
+    /// Says how far a long step is (`iam: last accessed 12/340`), without advancing the bar.
+    pub fn note(&self, what: &str) {
+        if let Some(b) = &self.bar {
+            b.set_message(what.to_owned());
+        }
+    }
+
     pub fn finish(&self, what: &str) {
         if let Some(b) = &self.bar {
             b.finish_with_message(what.to_owned());

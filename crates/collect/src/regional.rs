@@ -1,19 +1,20 @@
 //! The regional services, once per region: EC2 instances and their instance-profile
-//! associations, EC2 launch templates (every version), Lambda functions, ECS task definitions
-//! and services. One file per region and
-//! kind (ECS task definitions: one file each, as `describe-task-definition` prints them).
+//! associations, EC2 launch templates (every version), Lambda functions (and their policies),
+//! ECS task definitions and services, then the resource-based policies of the other services
+//! (`policies`). One file per region and kind (ECS task definitions: one file each, as
+//! `describe-task-definition` prints them).
 
 use aws_sdk_ec2::types::{IamInstanceProfileAssociation, Instance, LaunchTemplateVersion, Reservation};
 use aws_sdk_ecs::types::{Service, TaskDefinition};
 use aws_sdk_lambda::types::FunctionConfiguration;
 use serde_json::{Value, json};
 
-use crate::CollectError;
 use crate::call::Calls;
 use crate::iam::model_kind;
 use crate::json::{ToJson, obj};
 use crate::progress::Bar;
 use crate::write::{Folder, Tally, file_part};
+use crate::{CollectError, Scope};
 
 fn ec2_tags(t: &[aws_sdk_ec2::types::Tag]) -> Value {
     if t.is_empty() {
@@ -132,12 +133,13 @@ fn service(s: &Service) -> Value {
 /// The SDK's limit on services per `DescribeServices` call.
 const SERVICES_PER_CALL: usize = 10;
 
-/// EC2, Lambda and ECS in one region.
+/// EC2, Lambda and ECS in one region, then the other services' resource-based policies.
 pub async fn collect(
     config: &aws_config::SdkConfig,
     calls: &Calls,
     dir: &Folder,
     bar: &Bar,
+    scope: &Scope,
     tally: &mut Tally,
 ) -> Result<(), CollectError> {
     let region = calls.region.clone().unwrap_or_default();
@@ -179,12 +181,15 @@ pub async fn collect(
         dir.write(&format!("lambda-list-functions.{part}.json"), &json!({ "Functions": list }))?;
     }
     tally.collected(model_kind::LAMBDA_FUNCTIONS, pages.complete);
+    let functions: Vec<&str> = pages.pages.iter().flat_map(|p| p.functions()).filter_map(|f| f.function_arn()).collect();
+    crate::policies::lambda(&lambda, calls, dir, &part, &functions, pages.complete, tally).await?;
 
     bar.step(&format!("ecs {region}"));
     let ecs = aws_sdk_ecs::Client::new(config);
     ecs_task_definitions(&ecs, calls, dir, &part, tally).await?;
     ecs_services(&ecs, calls, dir, &part, tally).await?;
-    Ok(())
+
+    crate::policies::collect(config, calls, dir, bar, scope, tally).await
 }
 
 /// Every version of every launch template of the region, in one file.

@@ -26,11 +26,36 @@ impl Folder {
 
     pub fn write(&self, name: &str, value: &Value) -> Result<(), CollectError> {
         let path = self.path.join(name);
-        let mut bytes =
-            serde_json::to_vec_pretty(value).map_err(|e| CollectError::Write { path: path.clone(), source: e.into() })?;
-        bytes.push(b'\n');
-        std::fs::write(&path, bytes).map_err(|source| CollectError::Write { path, source })
+        std::fs::write(&path, pretty(&path, value)?).map_err(|source| CollectError::Write { path, source })
     }
+
+    /// Writes `<stem>.json`, or `<stem>-2.json`, `-3`, ... if that name is taken: for files named
+    /// after a resource, whose names can meet once made safe (`q.fifo` and `q_fifo`). The file
+    /// says which resource it is about; the name is only for people.
+    pub fn write_unique(&self, stem: &str, value: &Value) -> Result<(), CollectError> {
+        use std::io::Write;
+        let path = self.path.join(format!("{stem}.json"));
+        let bytes = pretty(&path, value)?;
+        let mut n = 1u32;
+        loop {
+            let path = if n == 1 { path.clone() } else { self.path.join(format!("{stem}-{n}.json")) };
+            match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(mut f) => return f.write_all(&bytes).map_err(|source| CollectError::Write { path, source }),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < MAX_SAME_NAME => n += 1,
+                Err(source) => return Err(CollectError::Write { path, source }),
+            }
+        }
+    }
+}
+
+/// How many resources of one kind may share a file name before writing gives up.
+const MAX_SAME_NAME: u32 = 10_000;
+
+fn pretty(path: &std::path::Path, value: &Value) -> Result<Vec<u8>, CollectError> {
+    let mut bytes =
+        serde_json::to_vec_pretty(value).map_err(|e| CollectError::Write { path: path.to_path_buf(), source: e.into() })?;
+    bytes.push(b'\n');
+    Ok(bytes)
 }
 
 /// A name made safe for a file name: letters, digits, `-` and `_`; anything else becomes `_`.
@@ -45,7 +70,9 @@ pub struct Tally {
     pub roles: usize,
     /// Users and roles.
     pub principals: usize,
-    /// EC2 instances, Lambda functions, ECS task definitions and services.
+    /// EC2 instances, launch templates, Lambda functions, ECS task definitions and services, and
+    /// the resources whose policies are read (buckets, customer keys, queues, topics, secrets,
+    /// repositories, tables).
     pub resources: usize,
     complete: BTreeSet<&'static str>,
     incomplete: BTreeSet<&'static str>,
@@ -83,6 +110,17 @@ mod tests {
     fn file_parts_have_no_dots_or_separators() {
         assert_eq!(file_part("us-east-1"), "us-east-1");
         assert_eq!(file_part("web:3/x.y"), "web_3_x_y");
+    }
+
+    #[test]
+    fn names_that_meet_get_a_number() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = Folder::create(dir.path().to_path_buf()).unwrap();
+        f.write_unique("sqs.q_fifo", &serde_json::json!({"A": 1})).unwrap();
+        f.write_unique("sqs.q_fifo", &serde_json::json!({"A": 2})).unwrap();
+        let second: Value = serde_json::from_slice(&std::fs::read(dir.path().join("sqs.q_fifo-2.json")).unwrap()).unwrap();
+        assert_eq!(second["A"], 2);
+        assert!(dir.path().join("sqs.q_fifo.json").is_file());
     }
 
     #[test]

@@ -11,6 +11,8 @@
 )]
 
 mod common;
+#[path = "common/resources.rs"]
+mod resources;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -24,7 +26,8 @@ async fn denied_throttled_and_slow_calls() {
     let moto = Moto::start();
     let base = sdk(&moto.url()).await;
     let seeded = seed::iam(&base).await;
-    seed::compute(&base, &seeded).await;
+    let (_, function) = seed::compute(&base, &seeded).await;
+    let res = resources::seed(&base, &function).await;
 
     let faults: HashMap<String, Fault> = [
         ("iam:ListInstanceProfiles", Fault::Deny),
@@ -33,6 +36,8 @@ async fn denied_throttled_and_slow_calls() {
         ("lambda:ListFunctions", Fault::Throttle(2)),
         ("ecs:ListTaskDefinitions", Fault::Throttle(1)),
         ("iam:ListAccountAliases", Fault::Delay(Duration::from_secs(60))),
+        ("s3:GetBucketPolicy", Fault::Deny),
+        ("kms:ListKeys", Fault::Deny),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
@@ -68,7 +73,16 @@ async fn denied_throttled_and_slow_calls() {
     for op in ["ListRoles", "ListFunctions", "ListTaskDefinitions"] {
         assert!(gap(op).is_none(), "throttled `{op}` was not retried to success: {:?}", gap(op));
     }
-    assert_eq!(summary.gaps.len(), 3, "{:#?}", summary.gaps);
+    // A denied read of one bucket's policy names the call and the bucket; a denied key listing
+    // names the call and its region.
+    let policy = gap("GetBucketPolicy").expect("no gap for the denied GetBucketPolicy");
+    assert_eq!((policy.service.as_str(), policy.code.as_str()), ("s3", "AccessDenied"));
+    assert_eq!(policy.resource.as_deref(), Some(res.bucket.as_str()));
+    assert_eq!(policy.account.as_deref(), Some(MGMT));
+    let keys = gap("ListKeys").expect("no gap for the denied ListKeys");
+    assert_eq!((keys.service.as_str(), keys.code.as_str()), ("kms", "AccessDeniedException"));
+    assert_eq!((keys.region.as_deref(), keys.resource.as_deref()), (Some("us-east-1"), None));
+    assert_eq!(summary.gaps.len(), 5, "{:#?}", summary.gaps);
 
     // Retries taken: two throttled attempts and a third that succeeded.
     assert_eq!(proxy.count("iam:ListRoles"), 3);
@@ -85,6 +99,27 @@ async fn denied_throttled_and_slow_calls() {
     assert!(account.join("lambda-list-functions.us-east-1.json").is_file());
     assert!(!account.join("iam-list-instance-profiles.json").exists());
     assert!(!account.join("ec2-describe-instances.us-east-1.json").exists());
+    let files: Vec<String> =
+        std::fs::read_dir(&account).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(!files.iter().any(|f| f.starts_with("s3-get-bucket-policy.") || f.starts_with("kms-")), "{files:?}");
+    for written in ["s3-get-public-access-block.acme-data.json", "s3-get-bucket-ownership-controls.acme-data.json"] {
+        assert!(files.iter().any(|f| f == written), "`{written}` not in {files:?}");
+    }
+    // What the denied calls did not read is not marked collected; the rest is.
+    let record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join(rolegraph_collect::RECORD_FILE)).unwrap()).unwrap();
+    let collected: Vec<&str> = record["RolegraphCollection"]["Accounts"][0]["Collected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    for missing in ["s3_bucket_policies", "kms_key_policies", "kms_grants", "ec2_instances"] {
+        assert!(!collected.contains(&missing), "`{missing}` marked collected: {collected:?}");
+    }
+    for kind in ["s3_public_access_block", "lambda_policies", "sqs_policies", "sns_policies", "secret_policies", "ecr_policies"] {
+        assert!(collected.contains(&kind), "`{kind}` not collected: {collected:?}");
+    }
 
     // The gaps reach the snapshot through the collection record.
     let loaded = ingest::load(&out).unwrap();
@@ -93,10 +128,22 @@ async fn denied_throttled_and_slow_calls() {
     assert!(find("iam:ListInstanceProfiles").error.as_deref().unwrap().starts_with("AccessDenied: "));
     assert_eq!(find("ec2:DescribeInstances in us-east-1").account.as_deref(), Some(MGMT));
     assert!(find("iam:ListAccountAliases").error.as_deref().unwrap().starts_with("Timeout"));
+    let denied_policy = find("s3:GetBucketPolicy").error.as_deref().unwrap();
+    assert!(denied_policy.starts_with("AccessDenied: ") && denied_policy.contains(&res.bucket), "{denied_policy}");
+    assert_eq!(find("kms:ListKeys in us-east-1").account.as_deref(), Some(MGMT));
     let a = s.accounts.iter().find(|a| a.id == MGMT).unwrap();
     assert_eq!(a.lambda_functions.len(), 1);
     let deployer = a.roles.iter().find(|r| r.name == "deployer").unwrap();
     assert_eq!(deployer.max_session_duration, Some(7200));
     // The instance profiles came with the authorization details anyway.
     assert!(a.instance_profiles.iter().any(|p| p.arn == seeded.profile));
+    // The bucket is known (its Block Public Access was read) without its policy, the queue with
+    // its policy; the snapshot says that the buckets' and keys' policies are missing.
+    let bucket = a.resource(&res.bucket).unwrap();
+    assert!(bucket.policy.is_none() && bucket.public_access_block.is_some());
+    assert!(a.resource(&res.queue).unwrap().policy.is_some());
+    assert!(a.resource(&res.key).is_none());
+    let missing = s.gaps.iter().find(|g| g.what.contains("resource-based policies")).expect("no gap for the missing policies");
+    assert!(missing.what.contains("S3 buckets") && missing.what.contains("KMS keys"), "{}", missing.what);
+    assert!(!missing.what.contains("SQS"), "{}", missing.what);
 }

@@ -38,7 +38,9 @@ pub use build::{GraphOptions, build};
 pub use condition::{CondAtom, CondExpr, Condition};
 pub use graph::{Graph, Stats, join};
 pub use observed::{Observation, ObservedEdge, ObservedStatus};
-pub use query::{Escalation, EscalationWords, Reached, escalation_words, escalations, hops, paths, reach, who_can_reach};
+pub use query::{
+    Escalation, EscalationWords, Reached, escalation_words, escalations, hops, paths, reach, who_can_reach, who_can_reach_any,
+};
 pub use types::{Check, Edge, EdgeKind, Evidence, MAX_WAYS, Node, NodeIdx, NodeKind, Way};
 
 #[cfg(test)]

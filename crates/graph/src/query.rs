@@ -159,6 +159,27 @@ pub fn who_can_reach(g: &Graph, target: NodeIdx) -> Vec<Reached> {
     out
 }
 
+/// Every node that can reach one of `targets` (not a target itself), with its shortest path to
+/// the nearest one (its last edge's `to` says which), sorted by path length then node id: one
+/// search for many targets.
+pub fn who_can_reach_any(g: &Graph, targets: &[NodeIdx]) -> Vec<Reached> {
+    let (dist, via) = shortest(g, targets, false);
+    let mut out: Vec<Reached> = Vec::new();
+    for (i, d) in dist.iter().enumerate() {
+        let i = i as NodeIdx;
+        if *d == u64::MAX || targets.contains(&i) || g.is_capability(i) {
+            continue;
+        }
+        let path = path_backward(g, &via, i, |n| targets.contains(&n));
+        let Some(to) = path.last().and_then(|e| g.edge(*e)).map(|e| e.to) else { continue };
+        if let Some(path) = consistent(g, i, to, path) {
+            out.push(Reached { node: i, path });
+        }
+    }
+    out.sort_by_key(|r| (hops(g, &r.path), r.node));
+    out
+}
+
 /// Every node `from` can reach, with its shortest path, sorted by path length then node id.
 pub fn reach(g: &Graph, from: NodeIdx) -> Vec<Reached> {
     let (dist, via) = shortest(g, &[from], true);

@@ -53,6 +53,10 @@ pub struct Args {
     /// Print the roles table of the collected folder when done.
     #[arg(long)]
     scan: bool,
+    /// Also each role's and user's service last-accessed report (one IAM job each: slow on big
+    /// accounts).
+    #[arg(long)]
+    last_accessed: bool,
 }
 
 /// `rolegraph roles DIR` with its default options.
@@ -78,6 +82,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     options.attempt_timeout = Duration::from_secs(args.timeout.max(1));
     options.call_timeout = Duration::from_secs(args.timeout.max(1).saturating_mul(4));
     options.progress = !args.quiet;
+    options.last_accessed = args.last_accessed;
     let summary = collect::run(&source, &options).context("collection failed")?;
     for gap in summary.gaps.iter().take(20) {
         crate::output::note("gap", gap);

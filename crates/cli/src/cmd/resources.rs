@@ -101,14 +101,20 @@ fn who_text(a: &Access) -> String {
     s
 }
 
-/// Who can act as a role of the snapshot, through the graph (not the role itself).
-fn acting_as(g: &graph::Graph, role: &str) -> Vec<String> {
-    let Some(n) = g.find_id(role) else { return Vec::new() };
-    graph::who_can_reach(g, n)
-        .into_iter()
-        .filter(|r| g.node(r.node).is_some_and(|x| x.kind.is_actor() || x.kind == graph::NodeKind::Service))
-        .filter_map(|r| g.node(r.node).map(|x| x.id.clone()))
-        .collect()
+/// Who can act as the roles that can act on the resource, through the graph: one backward
+/// search from all of them; each principal is listed under the nearest such role (its path's
+/// last hop), not under every role it reaches.
+fn acting_as<'a>(g: &graph::Graph, roles: &[&'a str]) -> std::collections::BTreeMap<&'a str, Vec<String>> {
+    let targets: Vec<graph::NodeIdx> = roles.iter().filter_map(|r| g.find_id(r)).collect();
+    let mut out: std::collections::BTreeMap<&'a str, Vec<String>> = std::collections::BTreeMap::new();
+    for r in graph::who_can_reach_any(g, &targets) {
+        let Some(node) = g.node(r.node).filter(|x| x.kind.is_actor() || x.kind == graph::NodeKind::Service) else { continue };
+        let Some(to) = r.path.last().and_then(|e| g.edge(*e)).and_then(|e| g.node(e.to)) else { continue };
+        if let Some(role) = roles.iter().find(|x| **x == to.id) {
+            out.entry(role).or_default().push(node.id.clone());
+        }
+    }
+    out
 }
 
 /// A few actions, and how many more.
@@ -125,7 +131,8 @@ fn some(actions: &[&str]) -> String {
 struct Json<'a> {
     schema_version: u32,
     resource: &'a ResourceAccess,
-    /// For each role that can act on it: who can act as that role (through the graph).
+    /// For each role that can act on it: who can act as that role through the graph (each
+    /// principal under the nearest such role).
     acting_as: std::collections::BTreeMap<&'a str, Vec<String>>,
 }
 
@@ -137,7 +144,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let roles: Vec<&str> = access.access.iter().filter(|a| a.who.kind == GranteeKind::Role).map(|a| a.who.id.as_str()).collect();
     let g = if roles.is_empty() { None } else { Some(analysis::Analysis::new(&snapshot).into_graph()) };
     let acting: std::collections::BTreeMap<&str, Vec<String>> = match &g {
-        Some(g) => roles.iter().map(|r| (*r, acting_as(g, r))).filter(|(_, v)| !v.is_empty()).collect(),
+        Some(g) => acting_as(g, &roles),
         None => Default::default(),
     };
     if args.json {

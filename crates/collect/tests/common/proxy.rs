@@ -1,7 +1,9 @@
 //! A loopback HTTP proxy in front of moto that records every API operation it sees (service
 //! from the SigV4 credential scope, operation from `X-Amz-Target`, the `Action` form field, or
-//! the Lambda REST path) and injects faults: denied (403), throttled for the first N attempts,
-//! or delayed.
+//! the Lambda and S3 REST paths) and injects faults: denied (403), throttled for the first N
+//! attempts, or delayed. S3 operations are recorded by the IAM action they need, where the two
+//! differ (`ListBuckets` is `s3:ListAllMyBuckets`, S3 Control's `GetPublicAccessBlock` is
+//! `s3:GetAccountPublicAccessBlock`).
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -85,11 +87,36 @@ fn action(req: &hyper::http::request::Parts, body: &[u8]) -> String {
     {
         op
     } else if service == "lambda" && req.method == hyper::Method::GET && req.uri.path().starts_with("/2015-03-31/functions") {
-        "ListFunctions".to_owned()
+        if req.uri.path().trim_end_matches('/').ends_with("/policy") { "GetPolicy" } else { "ListFunctions" }.to_owned()
+    } else if let Some(op) = (service == "s3").then(|| s3_action(req)).flatten() {
+        op.to_owned()
     } else {
         format!("{} {}", req.method, req.uri.path())
     };
     format!("{service}:{operation}")
+}
+
+/// The IAM action of an S3 or S3 Control request (path-style), for the reads collection makes.
+fn s3_action(req: &hyper::http::request::Parts) -> Option<&'static str> {
+    let path = req.uri.path();
+    let query = req.uri.query().unwrap_or("");
+    let has = |key: &str| query.split('&').any(|kv| kv.split('=').next() == Some(key));
+    if req.method != hyper::Method::GET {
+        return None;
+    }
+    Some(if path.starts_with("/v20180820/configuration/publicAccessBlock") {
+        "GetAccountPublicAccessBlock"
+    } else if path == "/" {
+        "ListAllMyBuckets"
+    } else if has("policy") {
+        "GetBucketPolicy"
+    } else if has("publicAccessBlock") {
+        "GetBucketPublicAccessBlock"
+    } else if has("ownershipControls") {
+        "GetBucketOwnershipControls"
+    } else {
+        return None;
+    })
 }
 
 fn reply(status: StatusCode, headers: &[(&str, &str)], body: String) -> Response<Full<Bytes>> {
@@ -100,8 +127,8 @@ fn reply(status: StatusCode, headers: &[(&str, &str)], body: String) -> Response
     r.body(Full::new(Bytes::from(body))).unwrap()
 }
 
-/// An error in the protocol of the service: AWS query XML (IAM, STS), EC2 XML, AWS JSON
-/// (`X-Amz-Target`), or REST JSON (Lambda).
+/// An error in the protocol of the service: AWS query XML (IAM, STS, SNS), EC2 XML, S3's REST
+/// XML, AWS JSON (`X-Amz-Target`), or REST JSON (Lambda).
 fn error(action: &str, json_protocol: bool, status: StatusCode, code: &str, message: &str) -> Response<Full<Bytes>> {
     let service = action.split(':').next().unwrap_or("");
     if json_protocol {
@@ -116,12 +143,17 @@ fn error(action: &str, json_protocol: bool, status: StatusCode, code: &str, mess
                 "<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>r-1</RequestID></Response>"
             ),
         ),
-        "iam" | "sts" => reply(
+        "iam" | "sts" | "sns" => reply(
             status,
             &[("content-type", "text/xml")],
             format!(
                 "<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>r-1</RequestId></ErrorResponse>"
             ),
+        ),
+        "s3" => reply(
+            status,
+            &[("content-type", "application/xml")],
+            format!("<Error><Code>{code}</Code><Message>{message}</Message><RequestId>r-1</RequestId></Error>"),
         ),
         _ => reply(
             status,
@@ -136,7 +168,8 @@ fn throttle(action: &str, json_protocol: bool) -> Response<Full<Bytes>> {
     let (status, code) = match service {
         _ if json_protocol => (StatusCode::BAD_REQUEST, "ThrottlingException"),
         "ec2" => (StatusCode::SERVICE_UNAVAILABLE, "RequestLimitExceeded"),
-        "iam" | "sts" => (StatusCode::BAD_REQUEST, "Throttling"),
+        "s3" => (StatusCode::SERVICE_UNAVAILABLE, "SlowDown"),
+        "iam" | "sts" | "sns" => (StatusCode::BAD_REQUEST, "Throttling"),
         _ => (StatusCode::TOO_MANY_REQUESTS, "TooManyRequestsException"),
     };
     error(action, json_protocol, status, code, "Rate exceeded")
