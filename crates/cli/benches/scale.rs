@@ -1,7 +1,7 @@
 //! How `rolegraph` grows with the size of an organization: synthetic organizations of several
 //! sizes (`rolegraph-synth`, 20 accounts or fewer), and for each the wall time and peak memory
 //! of the commands users run on one (`scan --format json`, `roles --json`, `escalations
-//! --json`, `who-can-assume`, `path`), beside the time Python's `json.load` takes to parse the
+//! --json`, `who-can-assume`, `path`, `who-can-access` on a bucket), beside the time Python's `json.load` takes to parse the
 //! same files (the yardstick of the issue on organization scale). A bench binary, not a timed
 //! test: one run of the largest size takes a minute or more.
 //!
@@ -102,6 +102,7 @@ fn main() {
             ("escalations --json", vec!["escalations".into(), d.into(), "--json".into()]),
             ("who-can-assume --json", vec!["who-can-assume".into(), d.into(), first_role.clone(), "--json".into()]),
             ("path --json", vec!["path".into(), d.into(), first_role.clone(), first_role.clone(), "--json".into()]),
+            ("who-can-access --json", vec!["who-can-access".into(), d.into(), first_bucket(&data), "--json".into()]),
         ];
         for (name, args) in cmds {
             let (t, kb, ok) = measure(Command::new(bin).args(&args));
@@ -110,6 +111,23 @@ fn main() {
             println!("| {roles} | {name}{mark} | {:.2} s | {:.2} GB | {ratio} |", t.as_secs_f64(), kb as f64 / 1_048_576.0);
         }
     }
+}
+
+/// The first bucket of the first account's resources (`rolegraph-synth --resources-per-account`).
+fn first_bucket(dir: &Path) -> String {
+    let mut accounts: Vec<PathBuf> =
+        std::fs::read_dir(dir).expect("read").filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    accounts.sort();
+    let mut files: Vec<String> = accounts
+        .first()
+        .and_then(|a| std::fs::read_dir(a.join("resources")).ok())
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter_map(|n| n.strip_prefix("s3api-get-bucket-policy.")?.strip_suffix(".json").map(str::to_owned))
+        .collect();
+    files.sort();
+    files.first().map_or_else(|| "no-bucket".to_owned(), |b| format!("arn:aws:s3:::{b}"))
 }
 
 /// The ARN of the first role of the first account (the organization's deployer role).
