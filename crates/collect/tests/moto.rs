@@ -99,17 +99,10 @@ async fn an_organization_collected_from_moto_loads_like_cli_exports() {
         DataKind::EcsServices,
         DataKind::CredentialReport,
         DataKind::CallerIdentity,
-        DataKind::S3BucketPolicies,
-        DataKind::S3PublicAccessBlock,
-        DataKind::KmsKeyPolicies,
-        DataKind::KmsGrants,
-        DataKind::LambdaPolicies,
-        DataKind::SqsPolicies,
-        DataKind::SnsPolicies,
-        DataKind::SecretPolicies,
-        DataKind::EcrPolicies,
-        DataKind::DynamoDbPolicies,
-    ] {
+    ]
+    .into_iter()
+    .chain(DataKind::RESOURCE_POLICIES)
+    {
         assert!(mgmt.has(kind), "{kind:?} not collected");
     }
     let record: serde_json::Value =
