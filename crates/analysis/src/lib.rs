@@ -220,22 +220,11 @@ impl<'s> Analysis<'s> {
     pub fn external_access(&self) -> &[graph::resources::ResourceAccess] {
         self.external.get_or_init(|| {
             let all: Vec<&model::PolicyResource> = self.snapshot.accounts.iter().flat_map(|a| a.resources.iter()).collect();
-            let threads = std::thread::available_parallelism().map_or(1, usize::from).max(1);
-            let chunk = all.len().div_ceil(threads).max(1);
             let snapshot = self.snapshot;
-            std::thread::scope(|s| {
-                let handles: Vec<_> = all
-                    .chunks(chunk)
-                    .map(|part| {
-                        s.spawn(move || {
-                            part.iter()
-                                .map(|r| graph::resources::resource_access(snapshot, r, graph::resources::Askers::Named, None))
-                                .collect::<Vec<_>>()
-                        })
-                    })
-                    .collect();
-                // In order; a thread that panicked gives nothing (the code it runs does not).
-                handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+            on_every_core(&all, |part| {
+                part.iter()
+                    .map(|r| graph::resources::resource_access(snapshot, r, graph::resources::Askers::Named, None))
+                    .collect()
             })
         })
     }
@@ -287,41 +276,36 @@ impl<'s> Analysis<'s> {
     /// views that ask for them later find them ready.
     pub fn precompute(&self, wanted: impl Fn(&RoleView<'s>) -> bool + Sync) {
         let todo: Vec<&RoleView<'s>> = self.roles.iter().filter(|v| wanted(v)).collect();
-        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).max(1);
-        let chunk = todo.len().div_ceil(threads).max(1);
-        std::thread::scope(|s| {
-            for part in todo.chunks(chunk) {
-                s.spawn(move || {
-                    let mut cache = permissions::Expansions::default();
-                    for v in part {
-                        let _ = v.facts_with(&mut cache);
-                    }
-                });
+        on_every_core(&todo, |part| {
+            let mut cache = permissions::Expansions::default();
+            for v in part {
+                let _ = v.facts_with(&mut cache);
             }
+            Vec::<()>::new()
         });
     }
 
     /// The rows of `rolegraph roles`: every role summarized, in snapshot order, on every core.
     /// Facts already computed are read; the others are decided for the row and not kept.
     pub fn summaries(&self) -> RolesReport {
-        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).max(1);
-        let chunk = self.roles.len().div_ceil(threads).max(1);
-        let roles = std::thread::scope(|s| {
-            let handles: Vec<_> = self
-                .roles
-                .chunks(chunk)
-                .map(|part| {
-                    s.spawn(move || {
-                        let mut cache = permissions::Expansions::default();
-                        part.iter().map(|v| v.summary_with(&mut cache)).collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            // Summarizing does not panic (the workspace denies panicking constructs).
-            handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+        let roles = on_every_core(&self.roles, |part| {
+            let mut cache = permissions::Expansions::default();
+            part.iter().map(|v| v.summary_with(&mut cache)).collect()
         });
         RolesReport { schema_version: access::record::SCHEMA_VERSION, roles, gaps: self.snapshot.gaps.clone() }
     }
+}
+
+/// `f` on one part of `items` per core, the parts' results in order. The work it is given does
+/// not panic (the workspace denies panicking constructs); a part whose thread did gives nothing.
+fn on_every_core<T: Sync, R: Send>(items: &[T], f: impl Fn(&[T]) -> Vec<R> + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).max(1);
+    let chunk = items.len().div_ceil(threads).max(1);
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items.chunks(chunk).map(|part| s.spawn(move || f(part))).collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    })
 }
 
 #[cfg(test)]

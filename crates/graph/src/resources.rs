@@ -328,12 +328,12 @@ fn named(snapshot: &Snapshot, p: &policy::Policy) -> Vec<Grantee> {
                     Grantee { kind: GranteeKind::Anyone, id: "*".into(), account: None, outside: true, vendor: None }
                 }
                 Principal::Aws(a) => {
-                    let account = account_of(a);
+                    let account = arn_account(a);
                     let Some(account) = account else { continue };
                     if snapshot.account(&account).is_some() {
                         continue; // its users and roles are asked one by one
                     }
-                    let kind = if is_account_principal(a) { GranteeKind::Account } else { GranteeKind::Principal };
+                    let kind = if crate::trust::account_of(a).is_some() { GranteeKind::Account } else { GranteeKind::Principal };
                     let id = if kind == GranteeKind::Account { account.clone() } else { a.clone() };
                     Grantee {
                         kind,
@@ -347,7 +347,7 @@ fn named(snapshot: &Snapshot, p: &policy::Policy) -> Vec<Grantee> {
                     Grantee { kind: GranteeKind::Service, id: svc.clone(), account: None, outside: false, vendor: None }
                 }
                 Principal::Federated(f) => {
-                    Grantee { kind: GranteeKind::Federated, id: f.clone(), account: account_of(f), outside: false, vendor: None }
+                    Grantee { kind: GranteeKind::Federated, id: f.clone(), account: arn_account(f), outside: false, vendor: None }
                 }
                 Principal::CanonicalUser(_) => continue,
             };
@@ -359,14 +359,8 @@ fn named(snapshot: &Snapshot, p: &policy::Policy) -> Vec<Grantee> {
     out
 }
 
-/// Whether `a` names a whole account (`123456789012` or its `root` ARN).
-fn is_account_principal(a: &str) -> bool {
-    (a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
-        || policy::Arn::parse(a).is_some_and(|x| x.service == "iam" && x.resource == "root")
-}
-
 /// The account of `123456789012`, `arn:...:iam::123456789012:...` or `arn:...:sts::...`.
-fn account_of(a: &str) -> Option<String> {
+fn arn_account(a: &str) -> Option<String> {
     if a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()) {
         return Some(a.to_owned());
     }
@@ -380,6 +374,43 @@ pub fn in_organization(snapshot: &Snapshot, account: &str) -> bool {
         Some(o) if !o.accounts.is_empty() => o.account(account).is_some(),
         _ => snapshot.account(account).is_some(),
     }
+}
+
+/// An outsider a resource policy names, as a caller: the node that stands for it, the ARN its
+/// requests are made as, what is known of them, and what is assumed of its own policies.
+struct Outsider {
+    node: String,
+    caller: String,
+    known: context::Known,
+    assumption: String,
+}
+
+/// The caller of an outsider grantee (`*`, an account or a principal outside the snapshot).
+fn outsider(g: &Grantee, partition: &str) -> Option<Outsider> {
+    Some(match g.kind {
+        GranteeKind::Anyone => Outsider {
+            node: "*".to_owned(),
+            caller: format!("arn:{partition}:iam::000000000000:role/anyone"),
+            known: context::Known::new(),
+            assumption: "any AWS principal's own policies allow it (they are not in the snapshot)".to_owned(),
+        },
+        GranteeKind::Account => {
+            let account = g.account.clone().unwrap_or_default();
+            Outsider {
+                node: format!("external-account:{account}"),
+                caller: format!("arn:{partition}:iam::{account}:root"),
+                known: context::external(&account, None),
+                assumption: format!("the policies of account {account} allow it (they are not in the snapshot)"),
+            }
+        }
+        GranteeKind::Principal => Outsider {
+            node: g.id.clone(),
+            caller: g.id.clone(),
+            known: context::external(g.account.as_deref().unwrap_or(""), Some(&g.id)),
+            assumption: format!("the policies of `{}` allow it (they are not in the snapshot)", g.id),
+        },
+        _ => return None,
+    })
 }
 
 /// The keys a service sets when it acts for a resource (`aws:SourceAccount` "is only available
@@ -540,27 +571,10 @@ pub fn resource_access(snapshot: &Snapshot, r: &PolicyResource, askers: Askers, 
             k
         };
         let (caller, known, identity, assumption): (String, Option<context::Known>, bool, Option<String>) = match g.kind {
-            GranteeKind::Anyone => (
-                format!("arn:{p}:iam::000000000000:role/anyone"),
-                Some(iam(context::Known::new())),
-                true,
-                Some("any AWS principal's own policies allow it (they are not in the snapshot)".to_owned()),
-            ),
-            GranteeKind::Account => {
-                let account = g.account.clone().unwrap_or_default();
-                (
-                    format!("arn:{p}:iam::{account}:root"),
-                    Some(iam(context::external(&account, None))),
-                    true,
-                    Some(format!("the policies of account {account} allow it (they are not in the snapshot)")),
-                )
+            GranteeKind::Anyone | GranteeKind::Account | GranteeKind::Principal => {
+                let Some(o) = outsider(&g, p) else { continue };
+                (o.caller, Some(iam(o.known)), true, Some(o.assumption))
             }
-            GranteeKind::Principal => (
-                g.id.clone(),
-                Some(iam(context::external(g.account.as_deref().unwrap_or(""), Some(&g.id)))),
-                true,
-                Some(format!("the policies of `{}` allow it (they are not in the snapshot)", g.id)),
-            ),
             GranteeKind::Service | GranteeKind::Federated => (g.id.clone(), None, false, None),
             GranteeKind::User | GranteeKind::Role => continue,
         };
@@ -698,7 +712,7 @@ fn names_account(policy: Option<&policy::Policy>, account: &str) -> bool {
     p.statements.iter().filter(|s| s.effect == Effect::Allow).any(|s| match &s.principal {
         Some(Block::Only(list)) => list.iter().any(|x| match x {
             Principal::Any => true,
-            Principal::Aws(a) => a == "*" || account_of(a).as_deref() == Some(account),
+            Principal::Aws(a) => a == "*" || arn_account(a).as_deref() == Some(account),
             _ => false,
         }),
         Some(Block::Not(_)) => true,
@@ -713,7 +727,7 @@ fn grants(r: &PolicyResource, snapshot: &Snapshot, out: &mut ResourceAccess) {
     let cat = Catalog::get();
     for g in &r.grants {
         let Some(grantee) = g.grantee_principal.as_deref() else { continue };
-        let account = account_of(grantee);
+        let account = arn_account(grantee);
         let kind = if grantee.ends_with(".amazonaws.com") {
             GranteeKind::Service
         } else if grantee.contains(":role/") {
@@ -994,23 +1008,7 @@ pub(crate) fn function_policy_edges(env: &crate::build::Env<'_>, out: &mut crate
             }
             let p = policy::Arn::parse(&r.arn).map_or("aws", |x| x.partition);
             for g in named(snapshot, policy) {
-                let (node_id, caller, known) = match g.kind {
-                    GranteeKind::Anyone => {
-                        ("*".to_owned(), format!("arn:{p}:iam::000000000000:role/anyone"), context::Known::new())
-                    }
-                    GranteeKind::Account => {
-                        let account = g.account.clone().unwrap_or_default();
-                        (
-                            format!("external-account:{account}"),
-                            format!("arn:{p}:iam::{account}:root"),
-                            context::external(&account, None),
-                        )
-                    }
-                    GranteeKind::Principal => {
-                        (g.id.clone(), g.id.clone(), context::external(g.account.as_deref().unwrap_or(""), Some(&g.id)))
-                    }
-                    _ => continue,
-                };
+                let Some(Outsider { node: node_id, caller, known, .. }) = outsider(&g, p) else { continue };
                 let Some(from) = env.nodes.get(&node_id) else { continue };
                 let mut identity = eval::PolicySet::new();
                 identity.identity(format!("assumed: the identity policies of {node_id}"), allow_all());

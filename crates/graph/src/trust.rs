@@ -54,7 +54,8 @@ pub(crate) struct TrustIndex<'s> {
     pub role_pos: HashMap<&'s str, u32>,
 }
 
-fn account_of(v: &str) -> Option<String> {
+/// The account a principal names as a whole (`123456789012` or its `root` ARN).
+pub(crate) fn account_of(v: &str) -> Option<String> {
     if v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()) {
         return Some(v.to_owned());
     }

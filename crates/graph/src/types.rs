@@ -178,14 +178,7 @@ impl Evidence {
     /// id or its root): it delegates the decision to the account's IAM policies.
     pub fn names_only_accounts(&self) -> bool {
         let Some(Some(policy::Block::Only(list))) = self.stmt().map(|s| s.principal.as_ref()) else { return false };
-        !list.is_empty()
-            && list.iter().all(|p| match p {
-                policy::Principal::Aws(a) => {
-                    (a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
-                        || policy::Arn::parse(a).is_some_and(|x| x.service == "iam" && x.resource == "root")
-                }
-                _ => false,
-            })
+        !list.is_empty() && list.iter().all(|p| matches!(p, policy::Principal::Aws(a) if crate::trust::account_of(a).is_some()))
     }
 
     fn key(&self) -> (&str, &'static str, usize) {

@@ -57,6 +57,16 @@ pub(crate) fn public_url_only(c: &graph::Condition) -> bool {
         })
 }
 
+/// Whether a grantee may invoke the function without a condition on the caller, or only
+/// through its unauthenticated URL ([`public_url_only`]).
+pub(crate) fn invokes_freely(a: &graph::resources::Access) -> bool {
+    a.levels.iter().any(|l| {
+        l.actions.iter().any(|x| INVOKE.contains(x))
+            || (l.conditional_actions.iter().any(|x| INVOKE.contains(x))
+                && l.check.condition.as_deref().is_some_and(public_url_only))
+    })
+}
+
 impl Rule for LambdaFunctionInvokableByAnyone {
     fn meta(&self) -> &'static crate::rule::RuleMeta {
         &Self::META
@@ -71,9 +81,8 @@ impl Rule for LambdaFunctionInvokableByAnyone {
                     .filter(|l| l.actions.iter().chain(&l.conditional_actions).any(|x| INVOKE.contains(x)))
                     .collect();
                 let Some(first) = levels.first() else { continue };
-                let plain = levels.iter().any(|l| l.unconditional && l.actions.iter().any(|x| INVOKE.contains(x)));
-                let url = levels.iter().any(|l| l.check.condition.as_deref().is_some_and(public_url_only));
-                let unconditional = plain || url;
+                let plain = levels.iter().any(|l| l.actions.iter().any(|x| INVOKE.contains(x)));
+                let unconditional = invokes_freely(a);
                 let scoped = unconditional && levels.iter().all(|l| l.check.scope().is_some());
                 let (severity, how) = match (unconditional, scoped) {
                     (true, false) if plain => (Severity::High, "with no condition".to_owned()),

@@ -4,7 +4,7 @@
 use graph::resources::GranteeKind;
 use model::{ResourceKind, UseKind};
 
-use super::resource_reachable_from_outside::INVOKE;
+use super::lambda_function_invokable_by_anyone::invokes_freely;
 use super::{finding, level_evidence, role_subject};
 use crate::finding::{Evidence, Finding, Severity};
 use crate::rule::Rule;
@@ -71,19 +71,7 @@ impl Rule for SecretReadableByExposedCompute {
             .external_access()
             .iter()
             .filter(|r| r.kind == ResourceKind::LambdaFunction)
-            .filter(|r| {
-                r.access.iter().any(|a| {
-                    a.who.kind == GranteeKind::Anyone
-                        && a.levels.iter().any(|l| {
-                            l.actions.iter().any(|x| INVOKE.contains(x))
-                                || (l.conditional_actions.iter().any(|x| INVOKE.contains(x))
-                                    && l.check
-                                        .condition
-                                        .as_deref()
-                                        .is_some_and(super::lambda_function_invokable_by_anyone::public_url_only))
-                        })
-                })
-            })
+            .filter(|r| r.access.iter().any(|a| a.who.kind == GranteeKind::Anyone && invokes_freely(a)))
             .map(|r| r.arn.as_str())
             .collect();
         for v in cx.roles() {
